@@ -1,0 +1,41 @@
+// swift-tools-version: 6.2
+// 6.2 because hummingbird-websocket 2.8.1 (the Server target, issue 5) requires it.
+import PackageDescription
+
+let package = Package(
+    name: "talkshop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "talkshop", targets: ["talkshop"]),
+        .library(name: "AudioCodec", targets: ["AudioCodec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries from Debian. The shims give fixed-arity wrappers for variadic C calls.
+        .systemLibrary(
+            name: "COpus",
+            pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPocketSphinx",
+            pkgConfig: "pocketsphinx",
+            providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
+        ),
+
+        .target(name: "AudioCodec", dependencies: ["COpus"]),
+        .target(name: "TalkshopTesting", dependencies: ["AudioCodec"]),
+        .executableTarget(
+            name: "talkshop",
+            dependencies: [
+                "AudioCodec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "TalkshopTesting"]),
+        .testTarget(name: "TalkshopCLITests", dependencies: ["TalkshopTesting"]),
+    ]
+)

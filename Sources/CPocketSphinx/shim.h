@@ -1,0 +1,9 @@
+#ifndef TALKSHOP_CPOCKETSPHINX_SHIM_H
+#define TALKSHOP_CPOCKETSPHINX_SHIM_H
+
+// PocketSphinx 0.8 / sphinxbase from Debian (libpocketsphinx-dev, pocketsphinx-en-us).
+// cmd_ln_init is variadic; Talkshop builds its configuration with cmd_ln_parse_r and an
+// argv array instead, which needs no wrapper.
+#include <pocketsphinx.h>
+
+#endif

@@ -1,0 +1,55 @@
+import Foundation
+import TalkshopTesting
+import Testing
+
+/// Runs the built `talkshop` binary as a user would.
+struct AudioCommandTests {
+    let talkshop = ExternalTool(executable: TestPaths.talkshopBinary)
+
+    @Test func infoPrintsTheDurationOfARealRecording() throws {
+        let directory = TestPaths.coffeeDev
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".opus") }.min())
+        let path = directory.appendingPathComponent(name).path
+        let ours = try talkshop.run(["audio", "info", path])
+        #expect(ours.status == 0, "\(ours.standardError)")
+        let reference = try ExternalTool(named: "opusinfo").run([path]).standardOutput
+        // opusinfo: "Playback length: 0m:02.345s" → our "duration: 2.345 s" (both truncate to ms).
+        let line = try #require(reference.split(separator: "\n").first { $0.contains("Playback length") })
+        let seconds = try #require(Double(line.split(separator: ":").last!.dropLast()))
+        let ourLine = try #require(ours.standardOutput.split(separator: "\n").first { $0.hasPrefix("duration:") })
+        let ourSeconds = try #require(Double(ourLine.split(separator: " ")[1]))
+        #expect(abs(ourSeconds - seconds) <= 0.001, "\(ourLine) vs \(line)")
+        #expect(ours.standardOutput.contains("codec: opus"))
+        #expect(ours.standardOutput.contains("channels: 1"))
+    }
+
+    @Test func decodeWritesAWAV() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).wav")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let input = TestPaths.audioFixtures.appendingPathComponent("yes.ul").path
+        let result = try talkshop.run(["audio", "decode", input, "-o", output.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let bytes = try TestPaths.readBytes(output)
+        #expect(bytes.starts(with: Array("RIFF".utf8)))
+        // 8 kHz μ-law, one byte per sample → twice as many 16 kHz samples, two bytes each.
+        let inputBytes = try TestPaths.readBytes(URL(fileURLWithPath: input)).count
+        #expect(abs((bytes.count - 44) / 2 - inputBytes * 2) <= 2)
+    }
+
+    @Test func corruptFileGivesATypedErrorAndNonZeroExit() throws {
+        var bytes = try TestPaths.readBytes(TestPaths.audioFixtures.appendingPathComponent("yes.opus"))
+        bytes[30] ^= 0xFF
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).opus")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try Data(bytes).write(to: path)
+        let result = try talkshop.run(["audio", "info", path.path])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("bad_page_checksum"), "\(result.standardError)")
+    }
+
+    @Test func serveSaysItIsNotBuiltYet() throws {
+        let result = try talkshop.run(["serve"])
+        #expect(result.status != 0)
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Talkshop needs, and nothing when they are all present.
+# Usage: scripts/setup.sh            (called by scripts/serve.sh and scripts/test.sh)
+set -euo pipefail
+
+packages=(
+  libopus-dev          # Opus codec (AudioCodec)
+  libpocketsphinx-dev  # speech decoder (Recognition)
+  pocketsphinx-en-us   # US English acoustic model and dictionary
+  pocketsphinx         # pocketsphinx_batch, the reference for the benchmarks
+  libsqlite3-dev       # database (Storage)
+  espeak-ng            # spoken fixtures and replies
+  libespeak-ng-dev     # speech synthesis library (replies)
+  opus-tools           # opusenc / opusinfo / opusdec for fixtures and interop tests
+  sox                  # mixing noise into fixtures
+  pkg-config
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
