@@ -9,13 +9,14 @@ public enum TestPaths {
     public static var audioFixtures: URL { repository.appendingPathComponent("audio-fixtures") }
     public static var grammars: URL { repository.appendingPathComponent("grammars") }
 
-    /// The 160 real coffee-order recordings (Picovoice benchmark, dev split).
+    /// The 160 real coffee-order recordings (Picovoice benchmark, Apache-2.0, see its NOTICE),
+    /// kept in the repository so a fresh clone tests against real speech.
     /// Override with TALKSHOP_SPEECH_DIR.
     public static var coffeeDev: URL {
         if let override = ProcessInfo.processInfo.environment["TALKSHOP_SPEECH_DIR"] {
             return URL(fileURLWithPath: override)
         }
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/speech/coffee-dev")
+        return repository.appendingPathComponent("speech/coffee-dev")
     }
 
     /// The built `talkshop` executable: next to the test bundle in `.build/<config>/`.

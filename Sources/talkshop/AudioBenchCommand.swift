@@ -9,7 +9,7 @@ struct AudioBenchCommand: ParsableCommand {
         discussion: """
             Reads every file into memory first, then decodes them all `--rounds` times to 16 kHz
             mono and reports the process CPU time spent decoding (user + system).
-            Example: talkshop audio bench ../shared/speech/coffee-dev/*.opus
+            Example: talkshop audio bench speech/coffee-dev/*.opus
             """)
 
     @OptionGroup var raw: RawAudioOptions
