@@ -8,9 +8,12 @@ let package = Package(
     products: [
         .executable(name: "talkshop", targets: ["talkshop"]),
         .library(name: "AudioCodec", targets: ["AudioCodec"]),
+        .library(name: "Grammar", targets: ["Grammar"]),
+        .library(name: "Recognition", targets: ["Recognition"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian. The shims give fixed-arity wrappers for variadic C calls.
@@ -26,16 +29,22 @@ let package = Package(
         ),
 
         .target(name: "AudioCodec", dependencies: ["COpus"]),
-        .target(name: "TalkshopTesting", dependencies: ["AudioCodec"]),
+        .target(name: "Grammar", dependencies: ["Yams"]),
+        .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
+        .target(name: "TalkshopTesting", dependencies: ["AudioCodec", "Grammar", "Yams"]),
         .executableTarget(
             name: "talkshop",
             dependencies: [
                 "AudioCodec",
+                "Grammar",
+                "Recognition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "TalkshopTesting"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
+        .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "TalkshopTesting"]),
         .testTarget(name: "TalkshopCLITests", dependencies: ["TalkshopTesting"]),
     ]
 )

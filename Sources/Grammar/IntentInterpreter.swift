@@ -1,0 +1,80 @@
+/// Turns a word sequence (a decoder hypothesis or typed text) into an intent, or nil.
+///
+/// Matching is exhaustive and deterministic. When a sentence could match in several ways the
+/// first one wins, in this order: intents in grammar order (a file's own intents before those
+/// it includes), sentences in the order written, alternatives left to right, an optional part
+/// present before absent, list values in list order.
+public struct IntentInterpreter: Sendable {
+    public let grammar: IntentGrammar
+
+    public init(grammar: IntentGrammar) { self.grammar = grammar }
+
+    /// Lowercases and splits text into words, dropping punctuation other than apostrophes.
+    public static func words(in text: String) -> [String] {
+        let cleaned = text.lowercased().map { TemplateParser.isWordCharacter($0) ? $0 : " " }
+        return String(cleaned).split(separator: " ").map(String.init)
+    }
+
+    public func interpret(_ text: String, state: String = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
+        try interpret(words: Self.words(in: text), state: state)
+    }
+
+    public func interpret(words: [String], state: String = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
+        for intent in try grammar.intents(in: state) {
+            for sentence in intent.sentences {
+                var found: [String: String]?
+                _ = match(sentence, words, 0, [:]) { end, slots in
+                    guard end == words.count else { return false }
+                    found = slots
+                    return true
+                }
+                if let found {
+                    return Intent(
+                        name: intent.name, slots: intent.fixedSlots.merging(found) { _, captured in captured },
+                        text: words.joined(separator: " "))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Depth-first matching with continuations: `next` gets each way `expression` can end,
+    /// and returns true to stop the search.
+    private func match(
+        _ expression: Expression, _ words: [String], _ position: Int, _ slots: [String: String],
+        _ next: (Int, [String: String]) -> Bool
+    ) -> Bool {
+        switch expression {
+        case .word(let word, _):
+            return position < words.count && words[position] == word && next(position + 1, slots)
+        case .sequence(let items):
+            return matchSequence(items[...], words, position, slots, next)
+        case .alternatives(let items):
+            return items.contains { match($0, words, position, slots, next) }
+        case .optional(let inner):
+            return match(inner, words, position, slots, next) || next(position, slots)
+        case .list(let name, let slot, _):
+            guard let list = grammar.lists[name] else { return false }
+            return list.values.contains { value in
+                match(value.spoken, words, position, slots) { end, inner in
+                    var captured = inner
+                    captured[slot] = value.value ?? words[position..<end].joined(separator: " ")
+                    return next(end, captured)
+                }
+            }
+        case .rule(let name, _):
+            guard let rule = grammar.rules[name] else { return false }
+            return match(rule, words, position, slots, next)
+        }
+    }
+
+    private func matchSequence(
+        _ items: ArraySlice<Expression>, _ words: [String], _ position: Int, _ slots: [String: String],
+        _ next: (Int, [String: String]) -> Bool
+    ) -> Bool {
+        guard let first = items.first else { return next(position, slots) }
+        return match(first, words, position, slots) { end, captured in
+            matchSequence(items.dropFirst(), words, end, captured, next)
+        }
+    }
+}

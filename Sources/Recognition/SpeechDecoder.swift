@@ -1,0 +1,88 @@
+import CPocketSphinx
+import Foundation
+
+/// One PocketSphinx decoder: an acoustic model and dictionary loaded once, any number of
+/// named grammars (searches) to switch between, and whole-utterance decoding.
+///
+/// Utterances are decoded whole (`full_utt`), so cepstral normalisation uses the utterance's
+/// own mean as `pocketsphinx_batch` does; a decoder is never switched to live mode, which in
+/// this PocketSphinx generation would stick.
+public final class SpeechDecoder {
+    public struct Hypothesis: Sendable, Equatable {
+        public var words: [String]
+        /// PocketSphinx's path score (log domain, more negative is worse).
+        public var score: Int
+        /// Posterior probability of the hypothesis in [0, 1], when the search provides it.
+        public var confidence: Double
+        public var frames: Int
+    }
+
+    public let configuration: DecoderConfiguration
+    private let handle: OpaquePointer
+    public private(set) var grammars: Set<String> = []
+    public private(set) var activeGrammar: String?
+
+    public init(configuration: DecoderConfiguration = DecoderConfiguration()) throws(RecognitionError) {
+        for (what, url) in [("acoustic model", configuration.acousticModel), ("dictionary", configuration.dictionary)]
+        where !FileManager.default.fileExists(atPath: url.path) {
+            throw .modelMissing("\(what) not found at \(url.path); install pocketsphinx-en-us (scripts/setup.sh)")
+        }
+        let arguments = ["talkshop"] + configuration.arguments
+        var pointers = arguments.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let config = pointers.withUnsafeMutableBufferPointer { buffer in
+            cmd_ln_parse_r(nil, ps_args(), Int32(buffer.count), buffer.baseAddress, 0)
+        }
+        guard let config else { throw .configuration("PocketSphinx refused the arguments \(configuration.arguments)") }
+        defer { cmd_ln_free_r(config) }
+        guard let handle = ps_init(config) else {
+            throw .configuration("ps_init failed for model \(configuration.acousticModel.path)")
+        }
+        self.configuration = configuration
+        self.handle = handle
+    }
+
+    deinit { ps_free(handle) }
+
+    /// Adds (or replaces) a grammar under `name`; every word must be in the dictionary.
+    public func addGrammar(name: String, jsgf: String) throws(RecognitionError) {
+        let result = ps_set_jsgf_string(handle, name, jsgf)
+        guard result == 0 else {
+            throw .grammar("PocketSphinx rejected JSGF grammar '\(name)' (code \(result)); check its words are in the dictionary")
+        }
+        grammars.insert(name)
+        if activeGrammar == nil { try activate(name) }
+    }
+
+    /// Switches the search to a grammar added before; the acoustic model stays loaded.
+    public func activate(_ name: String) throws(RecognitionError) {
+        guard grammars.contains(name) else { throw .unknownSearch("no grammar named '\(name)' on this decoder") }
+        guard activeGrammar != name else { return }
+        guard ps_set_search(handle, name) == 0 else { throw .unknownSearch("ps_set_search('\(name)') failed") }
+        activeGrammar = name
+    }
+
+    /// Decodes one whole utterance of 16 kHz mono PCM with the active grammar.
+    /// Returns nil when the grammar allows no path through the audio.
+    public func decode(utterance samples: [Int16]) throws(RecognitionError) -> Hypothesis? {
+        guard activeGrammar != nil else { throw .unknownSearch("no grammar is active") }
+        guard ps_start_utt(handle) == 0 else { throw .decoding("ps_start_utt failed") }
+        let processed = samples.withUnsafeBufferPointer { buffer in
+            ps_process_raw(handle, buffer.baseAddress, buffer.count, 0, 1)
+        }
+        guard ps_end_utt(handle) == 0 else { throw .decoding("ps_end_utt failed") }
+        guard processed >= 0 else { throw .decoding("ps_process_raw failed (\(processed))") }
+        var score: Int32 = 0
+        guard let text = ps_get_hyp(handle, &score) else { return nil }
+        let words = String(cString: text).split(separator: " ").map(String.init)
+        guard !words.isEmpty else { return nil }
+        let logProbability = ps_get_prob(handle)
+        let logmath = ps_get_logmath(handle)
+        let confidence = min(1, max(0, logmath_exp(logmath, logProbability)))
+        return Hypothesis(words: words, score: Int(score), confidence: confidence, frames: Int(ps_get_n_frames(handle)))
+    }
+}
+
+// The decoder is mutable C state: one task at a time. The pool hands decoders out exclusively.
+@available(*, unavailable)
+extension SpeechDecoder: Sendable {}

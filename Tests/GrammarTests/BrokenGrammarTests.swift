@@ -1,0 +1,110 @@
+import Foundation
+import Grammar
+import TalkshopTesting
+import Testing
+
+/// Broken grammars each give their error, positioned at the culprit.
+struct BrokenGrammarTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var yaml: String
+        var expected: GrammarError
+        var line: Int
+        var column: Int
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "unknown word", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "i want a frappuccinox"
+            """, expected: .unknownWord, line: 4, column: 19),
+        Case(name: "undefined rule", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "<please> coffee"
+            """, expected: .undefinedRule, line: 4, column: 10),
+        Case(name: "undefined list", yaml: """
+            intents:
+              order:
+                sentences: ["a {drink}"]
+            """, expected: .undefinedList, line: 3, column: 20),
+        Case(name: "unbalanced bracket", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "a (large|small coffee"
+            """, expected: .unbalancedBracket, line: 4, column: 12),
+        Case(name: "stray closing bracket", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "a large] coffee"
+            """, expected: .unbalancedBracket, line: 4, column: 17),
+        Case(name: "duplicate intent", yaml: """
+            intents:
+              order:
+                sentences: ["coffee"]
+              order:
+                sentences: ["tea"]
+            """, expected: .duplicateKey, line: 4, column: 3),
+        Case(name: "empty alternative", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "a (large||small) coffee"
+            """, expected: .emptyAlternative, line: 4, column: 19),
+        Case(name: "runaway permutation", yaml: """
+            intents:
+              order:
+                sentences:
+                  - "(a; b; c; d; e; f; g)"
+            """, expected: .runawayPermutation, line: 4, column: 10),
+        Case(name: "recursive rule", yaml: """
+            intents:
+              order:
+                sentences: ["<loop>"]
+            expansion_rules:
+              loop: "coffee [<loop>]"
+            """, expected: .recursiveRule, line: 5, column: 18),
+        Case(name: "unknown key", yaml: """
+            intents:
+              order:
+                sentence: ["coffee"]
+            """, expected: .invalidStructure, line: 3, column: 5),
+    ]
+
+    @Test(arguments: cases)
+    func brokenGrammarGivesItsPositionedError(_ testCase: Case) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("broken.yaml")
+        try testCase.yaml.write(to: file, atomically: true, encoding: .utf8)
+
+        let error: GrammarError
+        do {
+            let grammar = try GrammarLoader(directory: directory).load("broken")
+            error = try #require(TestGrammars.lexicon.unknownWords(in: grammar).first, "no error for \(testCase.name)")
+        } catch let caught as GrammarError {
+            error = caught
+        }
+        #expect(error == testCase.expected, "\(error)")
+        #expect(error.location?.line == testCase.line && error.location?.column == testCase.column, "\(error)")
+        #expect(error.location?.file.hasSuffix("broken.yaml") == true)
+    }
+
+    @Test func duplicateIntentAcrossIncludes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "intents:\n  yes:\n    sentences: [yes]\n".write(
+            to: directory.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
+        try "include: [base]\nintents:\n  yes:\n    sentences: [yeah]\n".write(
+            to: directory.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
+        #expect(throws: GrammarError.duplicateIntent) { try GrammarLoader(directory: directory).load("shop") }
+    }
+}

@@ -1,0 +1,66 @@
+import Grammar
+import TalkshopTesting
+import Testing
+
+/// Sampled sentences parse back to the intent and slots they were generated with.
+struct RoundTripTests {
+    static let cases: [(String, String)] = ["coffee", "grocery"].flatMap { grammar in
+        ["main", "confirmation", "pin"].map { (grammar, $0) }
+    }
+
+    @Test(arguments: cases)
+    func sampleParseRoundTrip(grammarName: String, state: String) throws {
+        let grammar = try TestGrammars.loader.load(grammarName)
+        let sampler = SentenceSampler(grammar: grammar)
+        let interpreter = IntentInterpreter(grammar: grammar)
+        var generator = SeededGenerator(seed: 2026)
+        for _ in 0..<1_500 {
+            let sample = try sampler.sample(state: state, using: &generator)
+            let parsed = try interpreter.interpret(sample.text, state: state)
+            #expect(parsed == sample.intent, "'\(sample.text)'")
+        }
+    }
+
+    @Test func threeGrammarsCheckCleanAgainstTheDictionary() throws {
+        for name in TestGrammars.names {
+            let grammar = try TestGrammars.loader.load(name)
+            let unknown = TestGrammars.lexicon.unknownWords(in: grammar)
+            #expect(unknown.isEmpty, "\(name): \(unknown)")
+        }
+    }
+
+    @Test func outOfGrammarSpeechDoesNotMatch() throws {
+        let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee"))
+        for sentence in [
+            "and in other news the weather will be cloudy tomorrow", "large", "can i get a",
+            "a large latte latte", "yes yes", "", "cancel my",
+        ] {
+            #expect(try interpreter.interpret(sentence) == nil, "'\(sentence)'")
+        }
+    }
+
+    @Test func statesSelectTheirIntents() throws {
+        let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee"))
+        #expect(try interpreter.interpret("a large latte", state: "confirmation") == nil)
+        #expect(try interpreter.interpret("yes please", state: "confirmation")?.name == "yes")
+        #expect(try interpreter.interpret("change my order", state: "main") == nil)
+        let pin = try interpreter.interpret("my pin is one two oh nine", state: "pin")
+        #expect(pin?.slots == ["digit1": "1", "digit2": "2", "digit3": "0", "digit4": "9"])
+        #expect(throws: GrammarError.unknownState) { try interpreter.interpret("yes", state: "checkout") }
+    }
+
+    @Test func catalogListsAndNumberWords() throws {
+        let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("grocery"))
+        #expect(try interpreter.interpret("i need a dozen eggs")?.slots == ["quantity": "12", "product": "eggs"])
+        #expect(try interpreter.interpret("add three liters of oat milk")?.slots == ["quantity": "3", "unit": "l", "product": "oat-milk"])
+        #expect(try interpreter.interpret("give me two loaves of sourdough bread")?.slots == ["quantity": "2", "unit": "loaf", "product": "bread"])
+    }
+
+    @Test func ambiguityIsResolvedInDocumentedOrder() throws {
+        // "remove the apples" fits grocery's removeProduct and nothing in common; "remove it"
+        // fits only common's removeItem; the shop's own intents are tried first.
+        let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("grocery"))
+        #expect(try interpreter.interpret("remove the apples")?.name == "removeProduct")
+        #expect(try interpreter.interpret("remove it")?.name == "removeItem")
+    }
+}
