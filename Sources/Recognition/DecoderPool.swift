@@ -1,0 +1,121 @@
+import Dispatch
+import Foundation
+
+/// A bounded set of PocketSphinx decoders shared by all sessions.
+///
+/// Each slot loads the acoustic model and every dialog state's grammar once. A session
+/// borrows a decoder only for the moment it decodes an utterance, so idle connections hold
+/// none, and the pool size bounds how many decodes run at once. Decoding is CPU-bound C code:
+/// it runs on a Dispatch queue, never on the Swift concurrency pool or an event loop.
+public actor DecoderPool {
+    public struct Grammars: Sendable {
+        /// Dialog state → JSGF text.
+        public var jsgfByState: [String: String]
+        /// A pronunciation dictionary covering every grammar word.
+        public var dictionary: URL
+
+        public init(jsgfByState: [String: String], dictionary: URL) {
+            self.jsgfByState = jsgfByState
+            self.dictionary = dictionary
+        }
+    }
+
+    public let size: Int
+    private let configuration: DecoderConfiguration
+    private let grammars: Grammars
+    private var idle: [PooledDecoder] = []
+    private var created = 0
+    private var waiters: [CheckedContinuation<PooledDecoder, Never>] = []
+    private static let queue = DispatchQueue(label: "talkshop.decoding", qos: .userInitiated, attributes: .concurrent)
+
+    public init(configuration: DecoderConfiguration, grammars: Grammars, size: Int) {
+        precondition(size > 0, "a decoder pool needs at least one slot")
+        var configuration = configuration
+        configuration.dictionary = grammars.dictionary
+        self.configuration = configuration
+        self.grammars = grammars
+        self.size = size
+    }
+
+    /// Decoders created so far (they are made on first demand, up to `size`).
+    public var loadedDecoders: Int { created }
+    /// Sessions waiting for a free decoder right now.
+    public var queuedRequests: Int { waiters.count }
+
+    /// Creates `count` decoders now, so the first customers do not pay for model loading.
+    public func warmUp(_ count: Int? = nil) async throws(RecognitionError) {
+        var made: [PooledDecoder] = []
+        while created < min(size, count ?? size) {
+            created += 1
+            do { made.append(try await makeDecoder()) } catch {
+                created -= 1
+                throw error
+            }
+        }
+        for decoder in made { giveBack(decoder) }
+    }
+
+    /// Decodes one whole utterance with the grammar of `state`.
+    public func decode(_ samples: [Int16], state: String) async throws(RecognitionError) -> SpeechDecoder.Hypothesis? {
+        guard grammars.jsgfByState[state] != nil else {
+            throw .unknownSearch("no grammar for dialog state '\(state)'")
+        }
+        let decoder = try await borrow()
+        defer { giveBack(decoder) }
+        return try await Self.run { () throws(RecognitionError) -> SpeechDecoder.Hypothesis? in
+            try decoder.decoder.activate(state)
+            return try decoder.decoder.decode(utterance: samples)
+        }
+    }
+
+    private func borrow() async throws(RecognitionError) -> PooledDecoder {
+        if let decoder = idle.popLast() { return decoder }
+        if created < size {
+            created += 1
+            do { return try await makeDecoder() } catch {
+                created -= 1
+                throw error
+            }
+        }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func giveBack(_ decoder: PooledDecoder) {
+        if waiters.isEmpty {
+            idle.append(decoder)
+        } else {
+            waiters.removeFirst().resume(returning: decoder)
+        }
+    }
+
+    private func makeDecoder() async throws(RecognitionError) -> PooledDecoder {
+        let configuration = self.configuration
+        let grammars = self.grammars
+        return try await Self.run { () throws(RecognitionError) -> PooledDecoder in
+            let decoder = try SpeechDecoder(configuration: configuration)
+            for state in grammars.jsgfByState.keys.sorted() {
+                try decoder.addGrammar(name: state, jsgf: grammars.jsgfByState[state]!)
+            }
+            return PooledDecoder(decoder)
+        }
+    }
+
+    /// Runs blocking work on the decoding queue and resumes the caller with its result.
+    private static func run<T: Sendable>(_ work: @escaping @Sendable () throws(RecognitionError) -> T) async throws(RecognitionError) -> T {
+        let result: Result<T, RecognitionError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(RecognitionError) { continuation.resume(returning: .success(try work())) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// A decoder lent out by the pool. `@unchecked Sendable` is sound because the pool hands
+/// each one to exactly one borrower at a time and takes it back before lending it again.
+final class PooledDecoder: @unchecked Sendable {
+    let decoder: SpeechDecoder
+    init(_ decoder: SpeechDecoder) { self.decoder = decoder }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Finds where an utterance starts and ends in a stream of short PCM frames.
+///
+/// A pure state machine (no I/O, no clock): feed it frames of 10–20 ms in order and it says
+/// when speech started and why it ended. Speech is frame energy above an adaptive noise
+/// floor. The utterance ends only after `trailingSilence` without speech, so a customer who
+/// pauses mid-command ("a large latte … with oat milk") stays in one utterance; it also ends
+/// at `maxUtterance`, on the client's explicit end of speech, or as "no speech" when nothing
+/// was said within `noSpeechTimeout`.
+public struct Endpointer: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// Silence that ends an utterance.
+        public var trailingSilence: Duration = .milliseconds(700)
+        /// How long to wait for speech to begin.
+        public var noSpeechTimeout: Duration = .seconds(8)
+        /// The longest utterance; longer speech is cut here.
+        public var maxUtterance: Duration = .seconds(15)
+        /// Speech must last this long to count as started (clicks and pops do not).
+        public var minimumSpeech: Duration = .milliseconds(100)
+        /// Audio kept from before the detected start, so soft first phonemes are not lost.
+        public var preRoll: Duration = .milliseconds(300)
+        /// How far above the noise floor a frame must be to start speech, in dB.
+        public var speechThresholdDecibels: Double = 9
+        /// How far above the floor a frame must be to continue speech once started (hysteresis,
+        /// so quiet syllables in noise do not count as the end).
+        public var continueThresholdDecibels: Double = 5
+        /// The noise floor is the quietest frame of this recent window.
+        public var noiseWindow: Duration = .seconds(1)
+        /// Frames quieter than this (dBFS) are never speech, whatever the floor.
+        public var absoluteFloorDecibels: Double = -55
+
+        public init() {}
+    }
+
+    public enum Event: Sendable, Equatable {
+        /// Speech began; `preRollFrames` frames before this one belong to the utterance too.
+        case speechStarted(preRollFrames: Int)
+        case speechEnded(EndReason)
+        /// Nothing was said within the timeout.
+        case noSpeech
+    }
+
+    public enum EndReason: String, Sendable, Equatable {
+        case silence
+        case maxLength = "max_length"
+        case client
+    }
+
+    public enum State: Sendable, Equatable {
+        case waiting
+        case inSpeech
+        case ended
+    }
+
+    public let configuration: Configuration
+    public let frameDuration: Duration
+    public private(set) var state: State = .waiting
+    private var framesSeen = 0
+    private var speechRun = 0
+    private var silenceRun = 0
+    private var speechFrames = 0
+    /// Recent frame levels (a ring), for the noise floor.
+    private var recentLevels: [Double] = []
+    private var recentIndex = 0
+
+    public init(configuration: Configuration = Configuration(), frameDuration: Duration = .milliseconds(20)) {
+        self.configuration = configuration
+        self.frameDuration = frameDuration
+    }
+
+    private func frames(_ duration: Duration) -> Int {
+        Int((duration / frameDuration).rounded(.up))
+    }
+
+    /// The current noise floor estimate in dBFS.
+    public var noiseFloorDecibels: Double? { recentLevels.min() }
+
+    /// Feeds one frame's level (see `Self.level(of:)`); returns what happened, if anything.
+    public mutating func process(frameDecibels level: Double) -> Event? {
+        guard state != .ended else { return nil }
+        framesSeen += 1
+        let floor = recentLevels.min() ?? level
+        // The floor is learnt only while waiting for speech: speech must not raise it.
+        if state == .waiting { remember(level) }
+        let threshold = state == .inSpeech ? configuration.continueThresholdDecibels : configuration.speechThresholdDecibels
+        let isSpeech = level > configuration.absoluteFloorDecibels && level > floor + threshold
+
+        switch state {
+        case .waiting:
+            speechRun = isSpeech ? speechRun + 1 : 0
+            if speechRun >= max(1, frames(configuration.minimumSpeech)) {
+                state = .inSpeech
+                speechFrames = speechRun
+                silenceRun = 0
+                return .speechStarted(preRollFrames: speechRun - 1 + frames(configuration.preRoll))
+            }
+            if framesSeen >= frames(configuration.noSpeechTimeout) {
+                state = .ended
+                return .noSpeech
+            }
+        case .inSpeech:
+            speechFrames += 1
+            silenceRun = isSpeech ? 0 : silenceRun + 1
+            if silenceRun >= frames(configuration.trailingSilence) {
+                state = .ended
+                return .speechEnded(.silence)
+            }
+            if speechFrames >= frames(configuration.maxUtterance) {
+                state = .ended
+                return .speechEnded(.maxLength)
+            }
+        case .ended:
+            break
+        }
+        return nil
+    }
+
+    /// The client says the customer stopped talking (push-to-talk released).
+    public mutating func clientEndedSpeech() -> Event {
+        let wasSpeaking = state == .inSpeech
+        state = .ended
+        return wasSpeaking ? .speechEnded(.client) : .noSpeech
+    }
+
+    /// Keeps the last `noiseWindow` of levels: the quietest of them is the noise floor
+    /// (minimum statistics), which follows rising background noise within a second.
+    private mutating func remember(_ level: Double) {
+        let capacity = max(1, frames(configuration.noiseWindow))
+        if recentLevels.count < capacity {
+            recentLevels.append(level)
+        } else {
+            recentLevels[recentIndex] = level
+            recentIndex = (recentIndex + 1) % capacity
+        }
+    }
+
+    /// A frame's RMS level in dBFS (full scale = 0 dB; digital silence = -100).
+    public static func level(of frame: some Collection<Int16>) -> Double {
+        guard !frame.isEmpty else { return -100 }
+        var sum = 0.0
+        for sample in frame { sum += Double(sample) * Double(sample) }
+        let rms = (sum / Double(frame.count)).squareRoot() / 32_768
+        return rms > 0 ? max(-100, 20 * log10(rms)) : -100
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Grammar
+
+/// From a whole utterance of 16 kHz PCM to an intent, or a rejection: the decoder pool
+/// constrained by the dialog state's grammar, the interpreter, and the confidence check.
+public struct SpeechRecognizer: Sendable {
+    public let pool: DecoderPool
+    public let interpreter: IntentInterpreter
+    public var scorer: ConfidenceScorer
+
+    public init(pool: DecoderPool, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer()) {
+        self.pool = pool
+        self.interpreter = interpreter
+        self.scorer = scorer
+    }
+
+    /// Builds the pool for a grammar: exports every state's JSGF and writes the dictionary cut
+    /// to the grammar's words into `workDirectory` (decoders then start in milliseconds).
+    public static func make(
+        grammar: IntentGrammar, lexicon: Lexicon, workDirectory: URL, poolSize: Int,
+        configuration: DecoderConfiguration = DecoderConfiguration(), scorer: ConfidenceScorer = ConfidenceScorer()
+    ) throws -> SpeechRecognizer {
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
+        try lexicon.subset(for: grammar.vocabulary().map(\.word)).write(to: dictionary, atomically: true, encoding: .utf8)
+        var jsgf: [String: String] = [:]
+        for state in grammar.states { jsgf[state] = try JSGFExporter.export(grammar, state: state) }
+        let pool = DecoderPool(
+            configuration: configuration, grammars: .init(jsgfByState: jsgf, dictionary: dictionary), size: poolSize)
+        return SpeechRecognizer(pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer)
+    }
+
+    public func recognize(_ samples: [Int16], state: String = IntentGrammar.defaultState) async throws -> RecognitionResult {
+        let seconds = Double(samples.count) / 16_000
+        guard let hypothesis = try await pool.decode(samples, state: state) else {
+            return RecognitionResult(transcript: "", intent: nil, confidence: 0, rejection: .noMatch, audioSeconds: seconds)
+        }
+        let transcript = hypothesis.words.joined(separator: " ")
+        let confidence = scorer.confidence(of: hypothesis)
+        guard let intent = try interpreter.interpret(words: hypothesis.words, state: state) else {
+            return RecognitionResult(transcript: transcript, intent: nil, confidence: confidence, rejection: .noMatch, audioSeconds: seconds)
+        }
+        let rejection: Rejection? = confidence < scorer.threshold ? .lowConfidence : nil
+        return RecognitionResult(
+            transcript: transcript, intent: rejection == nil ? intent : nil, confidence: confidence,
+            rejection: rejection, audioSeconds: seconds)
+    }
+}

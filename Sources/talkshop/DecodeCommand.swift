@@ -1,0 +1,53 @@
+import ArgumentParser
+import AudioCodec
+import Foundation
+import Recognition
+
+struct DecodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Recognise audio files: one JSON line per file with transcript, intent, slots and confidence, or the rejection.",
+        discussion: """
+            Each file is streamed in 20 ms chunks through the same endpointer and recogniser the
+            server uses. Formats as for `talkshop audio` (Ogg Opus, WAV, raw μ-law/L16 with --rate).
+            Example: talkshop decode --grammar coffee speech/coffee-dev/*.opus
+            """)
+
+    @OptionGroup var recognition: RecognitionOptions
+    @OptionGroup var raw: RawAudioOptions
+
+    @Argument(help: "Audio files.")
+    var files: [String]
+
+    func run() async throws {
+        let recognizer = try recognition.makeRecognizer()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for path in files {
+            let samples = try raw.load(path).decodeToRecognitionPCM()
+            let result = try await StreamingDecode.run(
+                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing)
+            let line = DecodeLine(file: path, result: result)
+            print(String(decoding: try encoder.encode(line), as: UTF8.self))
+        }
+    }
+}
+
+/// One output line of `talkshop decode`.
+struct DecodeLine: Encodable {
+    var file: String
+    var transcript: String
+    var intent: String?
+    var slots: [String: String]?
+    var confidence: Double
+    var rejected: String?
+
+    init(file: String, result: RecognitionResult) {
+        self.file = file
+        transcript = result.transcript
+        intent = result.intent?.name
+        slots = result.intent?.slots
+        confidence = (result.confidence * 1_000).rounded() / 1_000
+        rejected = result.rejection?.rawValue
+    }
+}
