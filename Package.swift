@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "AudioCodec", dependencies: ["COpus"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
+        .target(name: "Benchmarks", dependencies: ["AudioCodec", "Grammar", "Recognition"]),
         .target(name: "TalkshopTesting", dependencies: ["AudioCodec", "Grammar", "Yams"]),
         .executableTarget(
             name: "talkshop",
@@ -38,13 +39,14 @@ let package = Package(
                 "AudioCodec",
                 "Grammar",
                 "Recognition",
+                "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
-        .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "TalkshopTesting"]),
+        .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "TalkshopCLITests", dependencies: ["TalkshopTesting"]),
     ]
 )

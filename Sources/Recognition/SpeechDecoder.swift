@@ -12,9 +12,12 @@ public final class SpeechDecoder {
         public var words: [String]
         /// PocketSphinx's path score (log domain, more negative is worse).
         public var score: Int
-        /// Posterior probability of the hypothesis in [0, 1], when the search provides it.
-        public var confidence: Double
         public var frames: Int
+        /// Sum of the segments' acoustic scores (log domain): how well the audio fits the
+        /// path's phones, without grammar weights. Comparable between searches.
+        public var acousticScore: Int
+        /// Frame ranges (10 ms frames) aligned to silence or noise fillers rather than words.
+        public var fillerSegments: [ClosedRange<Int>]
     }
 
     public let configuration: DecoderConfiguration
@@ -76,11 +79,36 @@ public final class SpeechDecoder {
         guard let text = ps_get_hyp(handle, &score) else { return nil }
         let words = String(cString: text).split(separator: " ").map(String.init)
         guard !words.isEmpty else { return nil }
-        let logProbability = ps_get_prob(handle)
-        let logmath = ps_get_logmath(handle)
-        let confidence = min(1, max(0, logmath_exp(logmath, logProbability)))
-        return Hypothesis(words: words, score: Int(score), confidence: confidence, frames: Int(ps_get_n_frames(handle)))
+        let (acoustic, fillers) = segmentScores()
+        return Hypothesis(
+            words: words, score: Int(score), frames: Int(ps_get_n_frames(handle)),
+            acousticScore: acoustic, fillerSegments: fillers)
     }
+
+    /// Silence and noise fillers: `<sil>`, `[NOISE]`, `+SPN+`, `SIL`.
+    private static func isFiller(_ word: String) -> Bool {
+        word == "SIL" || word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("+")
+    }
+
+    /// Acoustic score and filler frames over the best path's segments.
+    private func segmentScores() -> (acoustic: Int, fillers: [ClosedRange<Int>]) {
+        var acoustic = 0
+        var fillers: [ClosedRange<Int>] = []
+        var segment = ps_seg_iter(handle)
+        while let current = segment {
+            var acousticScore: Int32 = 0, languageScore: Int32 = 0, backoff: Int32 = 0
+            _ = ps_seg_prob(current, &acousticScore, &languageScore, &backoff)
+            acoustic += Int(acousticScore)
+            if let word = ps_seg_word(current), Self.isFiller(String(cString: word)) {
+                var start: Int32 = 0, end: Int32 = 0
+                ps_seg_frames(current, &start, &end)
+                if end >= start { fillers.append(Int(start)...Int(end)) }
+            }
+            segment = ps_seg_next(current)
+        }
+        return (acoustic, fillers)
+    }
+
 }
 
 // The decoder is mutable C state: one task at a time. The pool hands decoders out exclusively.

@@ -31,18 +31,22 @@ public struct SpeechRecognizer: Sendable {
     }
 
     public func recognize(_ samples: [Int16], state: String = IntentGrammar.defaultState) async throws -> RecognitionResult {
-        let seconds = Double(samples.count) / 16_000
+        let seconds = Double(samples.count) / Double(16_000)
         guard let hypothesis = try await pool.decode(samples, state: state) else {
-            return RecognitionResult(transcript: "", intent: nil, confidence: 0, rejection: .noMatch, audioSeconds: seconds)
+            return .rejected(.noMatch, audioSeconds: seconds)
         }
-        let transcript = hypothesis.words.joined(separator: " ")
-        let confidence = scorer.confidence(of: hypothesis)
-        guard let intent = try interpreter.interpret(words: hypothesis.words, state: state) else {
-            return RecognitionResult(transcript: transcript, intent: nil, confidence: confidence, rejection: .noMatch, audioSeconds: seconds)
+        let evidence = ConfidenceScorer.Evidence(
+            unexplainedSpeech: hypothesis.unexplainedSpeechShare(speechFrames: SpeechActivity.speechFrames(samples)),
+            acousticScorePerFrame: hypothesis.acousticScorePerFrame,
+            wordsPerSecond: Double(hypothesis.words.count) / max(seconds, 0.01))
+        var result = RecognitionResult(
+            transcript: hypothesis.words.joined(separator: " "), intent: nil, confidence: scorer.confidence(evidence),
+            rejection: nil, audioSeconds: seconds, evidence: evidence)
+        if let intent = try interpreter.interpret(words: hypothesis.words, state: state) {
+            if result.confidence >= scorer.threshold { result.intent = intent } else { result.rejection = .lowConfidence }
+        } else {
+            result.rejection = .noMatch
         }
-        let rejection: Rejection? = confidence < scorer.threshold ? .lowConfidence : nil
-        return RecognitionResult(
-            transcript: transcript, intent: rejection == nil ? intent : nil, confidence: confidence,
-            rejection: rejection, audioSeconds: seconds)
+        return result
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioCodec
 import Foundation
+import Benchmarks
 import Recognition
 
 struct DecodeCommand: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct DecodeCommand: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for path in files {
             let samples = try raw.load(path).decodeToRecognitionPCM()
-            let result = try await StreamingDecode.run(
+            let result = try await StreamRecognition.firstUtterance(
                 samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing)
             let line = DecodeLine(file: path, result: result)
             print(String(decoding: try encoder.encode(line), as: UTF8.self))
@@ -41,6 +42,7 @@ struct DecodeLine: Encodable {
     var slots: [String: String]?
     var confidence: Double
     var rejected: String?
+    var evidence: ConfidenceScorer.Evidence?
 
     init(file: String, result: RecognitionResult) {
         self.file = file
@@ -49,5 +51,11 @@ struct DecodeLine: Encodable {
         slots = result.intent?.slots
         confidence = (result.confidence * 1_000).rounded() / 1_000
         rejected = result.rejection?.rawValue
+        evidence = result.evidence.map { evidence in
+            ConfidenceScorer.Evidence(
+                unexplainedSpeech: (evidence.unexplainedSpeech * 1_000).rounded() / 1_000,
+                acousticScorePerFrame: (evidence.acousticScorePerFrame * 10).rounded() / 10,
+                wordsPerSecond: (evidence.wordsPerSecond * 100).rounded() / 100)
+        }
     }
 }

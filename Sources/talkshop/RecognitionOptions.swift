@@ -19,6 +19,9 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Reject results with a confidence below this (0–1).")
     var threshold: Double = ConfidenceScorer().threshold
 
+    @Option(name: .customLong("decoder-option"), help: "A PocketSphinx option, e.g. -beam=1e-60 (repeatable).")
+    var decoderOptions: [String] = []
+
     @Option(help: "Silence that ends an utterance, in milliseconds.")
     var trailingSilence: Int = 700
 
@@ -35,8 +38,17 @@ struct RecognitionOptions: ParsableArguments {
     func makeRecognizer() throws -> SpeechRecognizer {
         let grammar = try grammarOptions.loader.load(self.grammar)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(ProcessInfo.processInfo.processIdentifier)")
+        var configuration = DecoderConfiguration()
+        for option in decoderOptions {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasPrefix("-") else {
+                throw ValidationError("--decoder-option takes -name=value, e.g. -beam=1e-60; got '\(option)'")
+            }
+            configuration.extraArguments[parts[0]] = parts[1]
+        }
         return try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
+            configuration: configuration,
             scorer: ConfidenceScorer(threshold: threshold))
     }
 }

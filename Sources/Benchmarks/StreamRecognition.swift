@@ -1,0 +1,38 @@
+import Recognition
+
+/// Streams PCM through the endpointer in 20 ms chunks, exactly as a device session does, and
+/// recognises each utterance found. The end of the audio counts as the client's end of speech.
+public enum StreamRecognition {
+    /// The first utterance of a recording (a command recording holds one).
+    public static func firstUtterance(
+        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration
+    ) async throws -> RecognitionResult {
+        try await run(samples, recognizer: recognizer, state: state, endpointing: endpointing, continuous: false).first
+            ?? .rejected(.noSpeech, audioSeconds: Double(samples.count) / 16_000)
+    }
+
+    /// Every utterance of a long recording, listening again after each one (an always-on
+    /// device in a room with a TV: the worst case for false accepts).
+    public static func run(
+        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration,
+        continuous: Bool
+    ) async throws -> [RecognitionResult] {
+        var results: [RecognitionResult] = []
+        var collector = UtteranceCollector(configuration: endpointing)
+        let chunk = UtteranceCollector.frameSamples
+        for start in stride(from: 0, to: samples.count, by: chunk) {
+            for event in collector.append(Array(samples[start..<min(start + chunk, samples.count)])) {
+                guard case .utterance(let utterance, _) = event else { continue }
+                results.append(try await recognizer.recognize(utterance, state: state))
+            }
+            if collector.state == .ended {
+                guard continuous else { return results }
+                collector = UtteranceCollector(configuration: endpointing)
+            }
+        }
+        if case .utterance(let utterance, _)? = collector.finish() {
+            results.append(try await recognizer.recognize(utterance, state: state))
+        }
+        return results
+    }
+}

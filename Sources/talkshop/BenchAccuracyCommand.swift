@@ -1,0 +1,164 @@
+import ArgumentParser
+import AudioCodec
+import Benchmarks
+import Foundation
+import Recognition
+
+struct BenchAccuracyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accuracy",
+        abstract: "Command acceptance rate on labelled recordings, clean or with noise mixed in.",
+        discussion: """
+            Streams every recording in 20 ms chunks through the endpointer and recogniser the
+            server uses and scores it as the Picovoice benchmark does: the intent and every
+            labelled slot value must be exactly right. Noise is mixed with that benchmark's
+            method (ratio of the loudest 2048-sample frame energies).
+              talkshop bench accuracy --grammar coffee --labels speech/coffee-dev/labels.json speech/coffee-dev
+              talkshop bench accuracy --labels speech/coffee-dev/labels.json --noise pink --snr 24,18,12,9,6 --plot snr.svg speech/coffee-dev
+            """)
+
+    enum NoiseKind: Equatable {
+        case pink
+        case babble
+        case file(String)
+    }
+
+    @OptionGroup var recognition: RecognitionOptions
+    @OptionGroup var raw: RawAudioOptions
+
+    @Option(help: "labels.json: {file: {intent, slots}}.")
+    var labels: String
+
+    @Option(help: "Noise to mix in: pink, babble (other recordings of the set, overlaid), or an audio file.")
+    var noise: String?
+
+    @Option(help: "Comma-separated SNRs in dB (with --noise).")
+    var snr: String = "24,18,12,9,6"
+
+    @Option(help: "Write an SVG chart of accuracy against SNR.")
+    var plot: String?
+
+    @Argument(help: "Directory (or files) of the labelled recordings.")
+    var paths: [String]
+
+    func run() async throws {
+        let labelData = try Data(contentsOf: URL(fileURLWithPath: labels))
+        let labelled = try JSONDecoder().decode([String: CommandLabel].self, from: labelData)
+        let files = try AudioFiles.expand(paths).filter { labelled[URL(fileURLWithPath: $0).lastPathComponent] != nil }
+        guard !files.isEmpty else { throw ValidationError("none of the files has a label in \(labels)") }
+        let recognizer = try recognition.makeRecognizer()
+        try await recognizer.pool.warmUp()
+        let speech = try files.map { try raw.load($0).decodeToRecognitionPCM() }
+
+        let conditions: [Double?] = try noise == nil ? [nil] : snr.split(separator: ",").map { value in
+            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--snr takes numbers such as 24,12,6; got '\(value)'")
+            }
+            return number
+        }
+        var rows: [(label: String, snr: Double?, correct: Int)] = []
+        for condition in conditions {
+            let name = condition.map { "\(noise!) \(format($0)) dB" } ?? "clean"
+            let inputs = try condition.map { try mixed(speech, snr: $0) } ?? speech
+            let results = try await recognizeAll(inputs, recognizer: recognizer, progressLabel: name)
+            var correct = 0
+            var misses: [String] = []
+            for (index, result) in results.enumerated() {
+                let file = URL(fileURLWithPath: files[index]).lastPathComponent
+                let label = labelled[file]!
+                if AccuracyScore.isCorrect(result, label: label) {
+                    correct += 1
+                } else {
+                    let heard = result.rejection.map { "rejected (\($0.rawValue))" } ?? (result.intent.map { "\($0.name) \(slots($0.slots))" } ?? "nothing")
+                    misses.append("  \(file): expected \(label.intent) \(slots(label.slots)); heard \"\(result.transcript)\" → \(heard)")
+                }
+            }
+            rows.append((name, condition, correct))
+            print("\(name): \(percent(correct, files.count)) (\(correct)/\(files.count))")
+            if !misses.isEmpty { print("misrecognised:\n" + misses.joined(separator: "\n")) }
+        }
+
+        print("\n| condition | accepted | rate |\n|---|---|---|")
+        for row in rows { print("| \(row.label) | \(row.correct)/\(files.count) | \(percent(row.correct, files.count)) |") }
+        if let plot {
+            let points = rows.map { SVGPlot.Point(label: $0.snr.map(format) ?? "clean", snr: $0.snr, accuracy: 100 * Double($0.correct) / Double(files.count)) }
+            try SVGPlot.accuracyChart(points, title: "Command acceptance, \(recognition.grammar), \(noise ?? "clean")")
+                .write(toFile: plot, atomically: true, encoding: .utf8)
+            print("plot: \(plot)")
+        }
+        let total = rows.reduce(0) { $0 + $1.correct }
+        let suffix = rows.count > 1 ? ", average over \(rows.count) conditions" : ""
+        print("command acceptance rate: \(percent(total, files.count * rows.count)) (\(total)/\(files.count * rows.count)\(suffix))")
+    }
+
+    /// Recognises every input, two at a time per core of the decoder pool.
+    private func recognizeAll(_ inputs: [[Int16]], recognizer: SpeechRecognizer, progressLabel: String) async throws -> [RecognitionResult] {
+        let state = recognition.state, endpointing = recognition.endpointing
+        var results = [RecognitionResult?](repeating: nil, count: inputs.count)
+        try await withThrowingTaskGroup(of: (Int, RecognitionResult).self) { group in
+            var next = 0, done = 0
+            func submit() {
+                let index = next
+                let samples = inputs[index]
+                group.addTask {
+                    (index, try await StreamRecognition.firstUtterance(samples, recognizer: recognizer, state: state, endpointing: endpointing))
+                }
+                next += 1
+            }
+            while next < min(inputs.count, recognition.poolSize) { submit() }
+            for try await (index, result) in group {
+                results[index] = result
+                done += 1
+                Progress.report(done, of: inputs.count, progressLabel)
+                if next < inputs.count { submit() }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    private func mixed(_ speech: [[Int16]], snr: Double) throws -> [[Int16]] {
+        switch try noiseKind() {
+        case .pink:
+            var generator = PinkNoise(seed: 2_048)
+            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
+        case .babble:
+            // Three other recordings of the set, offset and summed: café chatter.
+            return speech.indices.map { index in
+                let others = (1...3).map { speech[(index + $0 * 37) % speech.count] }
+                let length = speech[index].count
+                let babble = (0..<length).map { position in
+                    Int16(clamping: others.reduce(0) { $0 + Int($1[(position + 4_000) % $1.count]) } / 2)
+                }
+                return NoiseMixer.mix(speech: speech[index], noise: babble, snrDecibels: snr)
+            }
+        case .file(let path):
+            let noiseSamples = try raw.load(path).decodeToRecognitionPCM()
+            return speech.enumerated().map { index, samples in
+                let offset = (index * 16_000 * 7) % max(1, noiseSamples.count)
+                let rotated = Array(noiseSamples[offset...] + noiseSamples[..<offset])
+                return NoiseMixer.mix(speech: samples, noise: rotated, snrDecibels: snr)
+            }
+        }
+    }
+
+    private func noiseKind() throws -> NoiseKind {
+        switch noise {
+        case "pink": .pink
+        case "babble": .babble
+        case let path?: .file(path)
+        case nil: throw ValidationError("no noise given")
+        }
+    }
+
+    private func slots(_ slots: [String: String]) -> String {
+        "{" + slots.keys.sorted().map { "\($0): \(slots[$0]!)" }.joined(separator: ", ") + "}"
+    }
+
+    private func percent(_ part: Int, _ whole: Int) -> String {
+        String(format: "%.1f%%", 100 * Double(part) / Double(max(1, whole)))
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

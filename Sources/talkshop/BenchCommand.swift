@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print their figures: accuracy, false accepts, speed.",
+        subcommands: [BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self]
+    )
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+import Recognition
+
+struct BenchSpeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speed",
+        abstract: "CPU seconds per audio second and decodes per second, through the streaming path.",
+        discussion: """
+            Audio is decoded to PCM first (not timed), then every file is streamed through the
+            endpointer and recogniser with one decoder, so the figure is per core.
+            Example: talkshop bench speed --grammar coffee speech/coffee-dev
+            """)
+
+    @OptionGroup var recognition: RecognitionOptions
+    @OptionGroup var raw: RawAudioOptions
+
+    @Argument(help: "Files or directories of command recordings.")
+    var paths: [String] = ["speech/coffee-dev"]
+
+    func run() async throws {
+        let files = try AudioFiles.expand(paths)
+        var options = recognition
+        options.poolSize = 1
+        let recognizer = try options.makeRecognizer()
+        try await recognizer.pool.warmUp()
+        let audio = try files.map { try raw.load($0).decodeToRecognitionPCM() }
+        let audioSeconds = Double(audio.reduce(0) { $0 + $1.count }) / 16_000
+        let cpuStart = CPUClock.processSeconds()
+        let wallStart = Date()
+        for (index, samples) in audio.enumerated() {
+            _ = try await StreamRecognition.firstUtterance(
+                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing)
+            Progress.report(index + 1, of: audio.count, "files")
+        }
+        let cpu = CPUClock.processSeconds() - cpuStart
+        let wall = Date().timeIntervalSince(wallStart)
+        print(String(format: "audio: %.1f s in %d files", audioSeconds, audio.count))
+        print(String(format: "CPU: %.2f s (wall %.2f s)", cpu, wall))
+        print(String(format: "CPU seconds per audio second: %.4f", cpu / audioSeconds))
+        print(String(format: "decodes per CPU second: %.1f", Double(audio.count) / cpu))
+    }
+}
