@@ -21,7 +21,14 @@ struct BenchSpeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try AudioFiles.expand(paths)
+        // Memory per pooled decoder: resident size before and after loading four.
         var options = recognition
+        options.poolSize = 4
+        let memoryProbe = try options.makeRecognizer()
+        let before = MemoryUsage.residentBytes()
+        try await memoryProbe.pool.warmUp()
+        let perDecoder = Double(MemoryUsage.residentBytes() - before) / 4
+
         options.poolSize = 1
         let recognizer = try options.makeRecognizer()
         try await recognizer.pool.warmUp()
@@ -40,5 +47,6 @@ struct BenchSpeedCommand: AsyncParsableCommand {
         print(String(format: "CPU: %.2f s (wall %.2f s)", cpu, wall))
         print(String(format: "CPU seconds per audio second: %.4f", cpu / audioSeconds))
         print(String(format: "decodes per CPU second: %.1f", Double(audio.count) / cpu))
+        print(String(format: "memory per pooled decoder: %.1f MB", perDecoder / 1_048_576))
     }
 }
