@@ -14,6 +14,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries from Debian. The shims give fixed-arity wrappers for variadic C calls.
@@ -31,6 +37,24 @@ let package = Package(
         .target(name: "AudioCodec", dependencies: ["COpus"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
+        .target(
+            name: "Store",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "AudioCodec", "Grammar", "Recognition", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "Benchmarks", dependencies: ["AudioCodec", "Grammar", "Recognition"]),
         .target(name: "TalkshopTesting", dependencies: ["AudioCodec", "Grammar", "Yams"]),
         .executableTarget(
@@ -40,6 +64,8 @@ let package = Package(
                 "Grammar",
                 "Recognition",
                 "Benchmarks",
+                "Server",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +73,15 @@ let package = Package(
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "AudioCodec", "TalkshopTesting",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "TalkshopCLITests", dependencies: ["TalkshopTesting"]),
     ]
 )

@@ -13,6 +13,7 @@ packages=(
   libespeak-ng-dev     # speech synthesis library (replies)
   opus-tools           # opusenc / opusinfo / opusdec for fixtures and interop tests
   sox                  # mixing noise into fixtures
+  python3-websockets   # an independent WebSocket client for the interop test
   pkg-config
 )
 

@@ -39,6 +39,8 @@ public actor DecoderPool {
 
     /// Decoders created so far (they are made on first demand, up to `size`).
     public var loadedDecoders: Int { created }
+    /// Decoders loaded and not lent out.
+    public var idleDecoders: Int { idle.count }
     /// Sessions waiting for a free decoder right now.
     public var queuedRequests: Int { waiters.count }
 

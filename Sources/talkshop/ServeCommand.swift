@@ -1,12 +1,74 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Server
+import Store
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Start the voice server (WebSocket /v1/voice).")
+        abstract: "Start the voice server: WebSocket /v1/voice, /healthz, /metrics.",
+        discussion: """
+            Embedded defaults: 127.0.0.1:8080, database under ./var/, grammar 'coffee' from
+            ./grammars. On first start a demo device is registered and its token printed.
+            Configuration: --config talkshop.yaml, then TALKSHOP_* variables, then these flags
+            (docs/configuration.md). SIGTERM or Ctrl-C shuts down gracefully.
+            """)
+
+    @Option(help: "YAML configuration file.")
+    var config: String?
+
+    @Option(help: "Address to listen on.")
+    var host: String?
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port: Int?
+
+    @Option(help: "Directory for the database and recordings.")
+    var dataDirectory: String?
+
+    @Option(help: "The shop's grammar.")
+    var grammar: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
 
     func run() async throws {
-        // The server arrives with issue 5; until then say so plainly and fail.
-        throw ValidationError("the voice server is not built yet (issue 5); try `talkshop audio --help`")
+        var configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let dataDirectory { configuration.dataDirectory = dataDirectory }
+        if let grammar { configuration.grammar = grammar }
+        try configuration.validate()
+
+        var logger = Logger(label: "talkshop")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let services = try TalkshopServices.make(configuration: configuration, logger: logger)
+        try await services.recognizer.pool.warmUp()
+        try Self.registerDemoDeviceIfNeeded(services.devices)
+
+        let settings = configuration
+        let app = buildApplication(services: services) { channel in
+            let configuration = settings
+            let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+            Console.line("talkshop listening on ws://\(address ?? "?")/v1/voice (grammar \(configuration.grammar), \(configuration.decoderPoolSize) decoders)")
+        }
+        try await app.runService()
+    }
+
+    /// The embedded default: one demo device for a demo customer, created on first start.
+    static func registerDemoDeviceIfNeeded(_ devices: DeviceRegistry) throws {
+        guard try devices.all().isEmpty else { return }
+        let (device, token) = try devices.register(name: "demo speaker", customerId: "demo-customer")
+        Console.line("""
+            First start: registered device '\(device.name)' (\(device.id)) for customer \(device.customerId).
+            Its token, shown only now:
+
+                \(token)
+
+            Try it:  talkshop say --token \(token) audio-fixtures/large-latte.opus
+
+            """)
     }
 }

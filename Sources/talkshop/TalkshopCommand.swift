@@ -10,6 +10,6 @@ struct TalkshopCommand: AsyncParsableCommand {
             Every subcommand has its own --help.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self]
+        subcommands: [ServeCommand.self, SayCommand.self, DeviceCommand.self, DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self]
     )
 }

@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// Decides whether a request may open `/v1/voice`: a known, unrevoked device token, and an
+/// Origin (browsers and some client libraries send one) that is this server itself or on the
+/// allow-list.
+struct DeviceAuthenticator: Sendable {
+    enum Decision: Equatable {
+        case allowed(Device)
+        case refused(HTTPResponse.Status, String)
+    }
+
+    let services: TalkshopServices
+
+    func check(_ request: Request) -> Decision {
+        let headers = request.headers
+        if let origin = headers[.origin], !isAllowed(origin: origin, host: request.head.authority) {
+            return .refused(.forbidden, "origin \(origin) is not allowed")
+        }
+        guard let authorization = headers[.authorization], authorization.hasPrefix("Bearer ") else {
+            return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
+        }
+        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let device: Device?
+        do { device = try services.devices.device(forToken: token) } catch {
+            return .refused(.internalServerError, "device lookup failed")
+        }
+        guard let device else { return .refused(.unauthorized, "unknown device token") }
+        guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
+        return .allowed(device)
+    }
+
+    /// Same-origin (the page this server serves) or listed. Only web origins are checked: a
+    /// browser always sends `http(s)://…`; client libraries that send `ws://host` are not pages.
+    private func isAllowed(origin: String, host: String?) -> Bool {
+        guard origin.hasPrefix("http://") || origin.hasPrefix("https://") else { return true }
+        if services.configuration.allowedOrigins.contains(origin) { return true }
+        guard let host else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+}

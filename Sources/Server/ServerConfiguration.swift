@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// Everything `talkshop serve` can be told, with embedded defaults. Sources, later ones
+/// winning: the defaults, a YAML file (`--config talkshop.yaml`), `TALKSHOP_*` environment
+/// variables, command-line flags. See docs/configuration.md.
+public struct ServerConfiguration: Codable, Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Database and recordings live here; created on first start.
+    public var dataDirectory = "var"
+    public var grammarsDirectory = "grammars"
+    public var catalogsDirectory = "catalogs"
+    /// The shop's grammar (a name in the grammars directory).
+    public var grammar = "coffee"
+    /// Decoders in the pool: parallel decodes. Default: one per core.
+    public var decoderPoolSize = ProcessInfo.processInfo.activeProcessorCount
+    /// Browser origins allowed to open `/v1/voice`; devices send no Origin and are not affected.
+    public var allowedOrigins: [String] = []
+    public var limits = Limits()
+
+    public struct Limits: Codable, Sendable, Equatable {
+        /// Largest WebSocket frame or message, in bytes.
+        public var maxMessageBytes = 64 * 1024
+        /// Longest utterance, in seconds (the endpointer cuts there).
+        public var maxUtteranceSeconds = 15.0
+        /// Audio one session may stream in all, in seconds.
+        public var maxSessionAudioSeconds = 600.0
+        /// A session with no message for this long is closed.
+        public var idleTimeoutSeconds = 60.0
+        /// Interval of WebSocket pings.
+        public var pingIntervalSeconds = 30.0
+        public var maxSessionsPerDevice = 4
+        public var maxSessions = 2_000
+        /// Utterances (spoken or typed) a device may send per minute.
+        public var utterancesPerMinutePerDevice = 30
+
+        public init() {}
+    }
+
+    public init() {}
+
+    /// Keys missing from the file keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let defaults = ServerConfiguration()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+        dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+        grammarsDirectory = try container.decodeIfPresent(String.self, forKey: .grammarsDirectory) ?? defaults.grammarsDirectory
+        catalogsDirectory = try container.decodeIfPresent(String.self, forKey: .catalogsDirectory) ?? defaults.catalogsDirectory
+        grammar = try container.decodeIfPresent(String.self, forKey: .grammar) ?? defaults.grammar
+        decoderPoolSize = try container.decodeIfPresent(Int.self, forKey: .decoderPoolSize) ?? defaults.decoderPoolSize
+        allowedOrigins = try container.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? defaults.allowedOrigins
+        limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a YAML file (keys as in this type, e.g. `port: 9000`, `limits: {maxSessions: 100}`).
+    public static func load(file: String?, environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw Invalid(description: "cannot read configuration file \(file)")
+            }
+            do {
+                configuration = try YAMLDecoder().decode(ServerConfiguration.self, from: text)
+            } catch {
+                throw Invalid(description: "\(file): \(error)")
+            }
+        }
+        try configuration.apply(environment: environment)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// `TALKSHOP_HOST`, `TALKSHOP_PORT`, `TALKSHOP_DATA_DIR`, `TALKSHOP_GRAMMAR`,
+    /// `TALKSHOP_GRAMMARS_DIR`, `TALKSHOP_CATALOGS_DIR`, `TALKSHOP_DECODERS`, `TALKSHOP_ALLOWED_ORIGINS` (comma-separated).
+    public mutating func apply(environment: [String: String]) throws {
+        func integer(_ key: String) throws -> Int? {
+            guard let value = environment[key] else { return nil }
+            guard let number = Int(value) else { throw Invalid(description: "\(key)=\(value) is not a whole number") }
+            return number
+        }
+        if let value = environment["TALKSHOP_HOST"] { host = value }
+        if let value = try integer("TALKSHOP_PORT") { port = value }
+        if let value = environment["TALKSHOP_DATA_DIR"] { dataDirectory = value }
+        if let value = environment["TALKSHOP_GRAMMAR"] { grammar = value }
+        if let value = environment["TALKSHOP_GRAMMARS_DIR"] { grammarsDirectory = value }
+        if let value = environment["TALKSHOP_CATALOGS_DIR"] { catalogsDirectory = value }
+        if let value = try integer("TALKSHOP_DECODERS") { decoderPoolSize = value }
+        if let value = environment["TALKSHOP_ALLOWED_ORIGINS"] {
+            allowedOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    public func validate() throws {
+        guard (0...65_535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
+        guard decoderPoolSize > 0 else { throw Invalid(description: "decoderPoolSize must be at least 1") }
+        guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
+        guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0 else {
+            throw Invalid(description: "limits in seconds must be positive")
+        }
+    }
+}

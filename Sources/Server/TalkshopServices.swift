@@ -1,0 +1,43 @@
+import Foundation
+import Grammar
+import Logging
+import Recognition
+import Store
+
+/// What every session shares: configuration, recogniser, stores, limits and metrics.
+public struct TalkshopServices: Sendable {
+    public let configuration: ServerConfiguration
+    public let recognizer: SpeechRecognizer
+    public let database: AppDatabase
+    public let devices: DeviceRegistry
+    public let sessions: SessionLog
+    public let registry: SessionRegistry
+    public let metrics: Metrics
+    public let logger: Logger
+
+    public init(configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, logger: Logger) {
+        self.configuration = configuration
+        self.recognizer = recognizer
+        self.database = database
+        self.devices = DeviceRegistry(database: database)
+        self.sessions = SessionLog(database: database)
+        self.registry = SessionRegistry(limits: configuration.limits)
+        self.metrics = Metrics()
+        self.logger = logger
+    }
+
+    /// Loads the grammar, builds the decoder pool and opens the database, as configured.
+    public static func make(configuration: ServerConfiguration, database: AppDatabase? = nil, logger: Logger) throws -> TalkshopServices {
+        let grammarsDirectory = URL(fileURLWithPath: configuration.grammarsDirectory)
+        let loader = GrammarLoader(
+            directory: grammarsDirectory, catalogDirectory: URL(fileURLWithPath: configuration.catalogsDirectory))
+        let grammar = try loader.load(configuration.grammar)
+        let lexicon = try Lexicon.standard(grammarDirectory: grammarsDirectory)
+        let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
+        let recognizer = try SpeechRecognizer.make(
+            grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
+            poolSize: configuration.decoderPoolSize)
+        let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
+        return TalkshopServices(configuration: configuration, recognizer: recognizer, database: database, logger: logger)
+    }
+}

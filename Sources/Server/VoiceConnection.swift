@@ -1,0 +1,119 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Runs one `/v1/voice` WebSocket: admits it under the session limits, records it in the
+/// store, feeds its messages to a `VoiceSession`, and ends it on stop, idle timeout, a limit,
+/// a client disconnect or server shutdown (after any decode in progress has answered).
+struct VoiceConnection {
+    let services: TalkshopServices
+    let device: Device
+
+    /// Shared between the message loop and the watchers: last activity, whether a message is
+    /// being handled (a decode in progress), and why the session ended.
+    final class Activity: Sendable {
+        private struct State {
+            var last = ContinuousClock.now
+            var busy = false
+            var endReason = "client_disconnect"
+        }
+        private let state = Mutex(State())
+
+        func begin() { state.withLock { $0.busy = true; $0.last = .now } }
+        func end() { state.withLock { $0.busy = false; $0.last = .now } }
+        var isBusy: Bool { state.withLock { $0.busy } }
+        var idleFor: Duration { state.withLock { $0.busy ? .zero : ContinuousClock.now - $0.last } }
+        var endReason: String {
+            get { state.withLock { $0.endReason } }
+            set { state.withLock { $0.endReason = newValue } }
+        }
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        do { try services.registry.admit(deviceId: device.id) } catch {
+            try await outbound.close(.policyViolation, reason: "too many sessions")
+            return
+        }
+        defer { services.registry.release(deviceId: device.id) }
+        let record = try services.sessions.open(deviceId: device.id, channel: "voice")
+        services.metrics.increment("talkshop_sessions_total")
+        services.metrics.adjust(gauge: "talkshop_sessions_open", by: 1)
+        defer { services.metrics.adjust(gauge: "talkshop_sessions_open", by: -1) }
+
+        var session = VoiceSession(services: services, device: device, record: record)
+        let activity = Activity()
+        let limits = services.configuration.limits
+        let maxSize = limits.maxMessageBytes
+
+        await withTaskGroup(of: Void.self) { group in
+            // Closes the socket after a quiet spell.
+            group.addTask {
+                let timeout = Duration.milliseconds(Int(limits.idleTimeoutSeconds * 1_000))
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if activity.idleFor > timeout {
+                        activity.endReason = "idle_timeout"
+                        try? await Self.send([.bye(reason: "idle_timeout")], to: outbound)
+                        try? await outbound.close(.goingAway, reason: "idle timeout")
+                        return
+                    }
+                }
+            }
+            // On SIGTERM: let a decode in progress answer, then say goodbye.
+            group.addTask {
+                guard (try? await gracefulShutdown()) != nil else { return }
+                while activity.isBusy { try? await Task.sleep(for: .milliseconds(20)) }
+                activity.endReason = "server_shutdown"
+                try? await Self.send([.bye(reason: "server_shutdown")], to: outbound)
+                try? await outbound.close(.goingAway, reason: "server shutting down")
+            }
+            do {
+                messages: for try await message in inbound.messages(maxSize: maxSize) {
+                    activity.begin()
+                    let output: VoiceSession.Output
+                    switch message {
+                    case .text(let text): output = await session.handle(text: text)
+                    case .binary(let buffer): output = await session.handle(binary: Array(buffer.readableBytesView))
+                    }
+                    try await Self.send(output.events, to: outbound)
+                    activity.end()
+                    if let close = output.close {
+                        switch close {
+                        case .normal(let reason):
+                            activity.endReason = reason
+                            try await outbound.close(.normalClosure, reason: reason)
+                        case .policy(let reason):
+                            activity.endReason = reason
+                            try await outbound.close(.policyViolation, reason: reason)
+                        }
+                        break messages
+                    }
+                }
+            } catch {
+                // A frame over the size limit, or the socket failed: the session just ends.
+                services.logger.debug("voice connection ended", metadata: ["error": "\(error)"])
+            }
+            group.cancelAll()
+        }
+        try? services.sessions.close(
+            sessionId: record.id, reason: activity.endReason, utterances: session.utterances,
+            audioSeconds: session.audioSeconds)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func send(_ events: [ServerEvent], to outbound: WebSocketOutboundWriter) async throws {
+        for event in events {
+            try await outbound.write(.text(String(decoding: try encoder.encode(event), as: UTF8.self)))
+        }
+    }
+}

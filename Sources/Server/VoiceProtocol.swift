@@ -1,0 +1,198 @@
+/// The device protocol, version 1 (docs/protocol.md). JSON text frames with a `type` field;
+/// audio in binary frames. Keys are snake_case on the wire.
+public enum VoiceProtocol {
+    public static let version = "talkshop.v1"
+}
+
+/// Audio encodings a client may declare in `start`.
+public enum AudioCodecName: String, Codable, Sendable, CaseIterable {
+    /// One raw Opus packet per binary frame (smart speakers).
+    case opus
+    /// An Ogg Opus byte stream, split across frames anywhere.
+    case oggOpus = "ogg-opus"
+    /// Signed 16-bit little-endian PCM.
+    case pcmS16le = "pcm-s16le"
+    /// G.711 μ-law, 8 kHz (phone bridges).
+    case mulaw
+}
+
+/// What a client sends as text frames.
+public enum ClientMessage: Sendable, Equatable {
+    public struct Start: Codable, Sendable, Equatable {
+        public var codec: AudioCodecName
+        public var sampleRate: Int?
+        public var channels: Int?
+        public var locale: String?
+        /// Resume this conversation (same customer only).
+        public var conversationId: String?
+
+        public init(codec: AudioCodecName, sampleRate: Int? = nil, channels: Int? = nil, locale: String? = nil, conversationId: String? = nil) {
+            self.codec = codec
+            self.sampleRate = sampleRate
+            self.channels = channels
+            self.locale = locale
+            self.conversationId = conversationId
+        }
+    }
+
+    case start(Start)
+    case endOfSpeech
+    case text(String)
+    case cancel
+    case stop
+}
+
+extension ClientMessage: Codable {
+    private enum Kind: String, Codable {
+        case start
+        case endOfSpeech = "end_of_speech"
+        case text
+        case cancel
+        case stop
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type
+        case text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(Kind.self, forKey: .type) {
+        case .start: self = .start(try Start(from: decoder))
+        case .endOfSpeech: self = .endOfSpeech
+        case .text: self = .text(try container.decode(String.self, forKey: .text))
+        case .cancel: self = .cancel
+        case .stop: self = .stop
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .start(let start):
+            try container.encode(Kind.start, forKey: .type)
+            try start.encode(to: encoder)
+        case .endOfSpeech: try container.encode(Kind.endOfSpeech, forKey: .type)
+        case .text(let text):
+            try container.encode(Kind.text, forKey: .type)
+            try container.encode(text, forKey: .text)
+        case .cancel: try container.encode(Kind.cancel, forKey: .type)
+        case .stop: try container.encode(Kind.stop, forKey: .type)
+        }
+    }
+}
+
+/// What the server sends as text frames.
+public enum ServerEvent: Sendable, Equatable {
+    case ready(sessionId: String, conversationId: String, state: String)
+    case listening(state: String)
+    case speechStarted
+    case transcript(text: String)
+    case intent(name: String, slots: [String: String], confidence: Double, text: String)
+    case rejected(reason: String, transcript: String?)
+    case prompt(text: String, expect: String)
+    case error(code: ErrorCode, message: String)
+    case bye(reason: String)
+
+    /// Stable error codes; clients switch on these, the message is for people.
+    public enum ErrorCode: String, Codable, Sendable {
+        case badMessage = "bad_message"
+        case notStarted = "not_started"
+        case alreadyStarted = "already_started"
+        case badAudio = "bad_audio"
+        case unsupportedAudio = "unsupported_audio"
+        case messageTooLarge = "message_too_large"
+        case audioLimit = "audio_limit"
+        case rateLimited = "rate_limited"
+        case unknownConversation = "unknown_conversation"
+        case internalError = "internal_error"
+    }
+
+    public var type: String {
+        switch self {
+        case .ready: "ready"
+        case .listening: "listening"
+        case .speechStarted: "speech_started"
+        case .transcript: "transcript"
+        case .intent: "intent"
+        case .rejected: "rejected"
+        case .prompt: "prompt"
+        case .error: "error"
+        case .bye: "bye"
+        }
+    }
+}
+
+extension ServerEvent: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case type, protocolVersion = "protocol", sessionId, conversationId, state, text, name, slots, confidence, reason
+        case transcript, expect, code, message
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        switch self {
+        case .ready(let sessionId, let conversationId, let state):
+            try container.encode(VoiceProtocol.version, forKey: .protocolVersion)
+            try container.encode(sessionId, forKey: .sessionId)
+            try container.encode(conversationId, forKey: .conversationId)
+            try container.encode(state, forKey: .state)
+        case .listening(let state):
+            try container.encode(state, forKey: .state)
+        case .speechStarted:
+            break
+        case .transcript(let text):
+            try container.encode(text, forKey: .text)
+        case .intent(let name, let slots, let confidence, let text):
+            try container.encode(name, forKey: .name)
+            try container.encode(slots, forKey: .slots)
+            try container.encode((confidence * 1_000).rounded() / 1_000, forKey: .confidence)
+            try container.encode(text, forKey: .text)
+        case .rejected(let reason, let transcript):
+            try container.encode(reason, forKey: .reason)
+            try container.encodeIfPresent(transcript, forKey: .transcript)
+        case .prompt(let text, let expect):
+            try container.encode(text, forKey: .text)
+            try container.encode(expect, forKey: .expect)
+        case .error(let code, let message):
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .message)
+        case .bye(let reason):
+            try container.encode(reason, forKey: .reason)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "ready":
+            self = .ready(
+                sessionId: try container.decode(String.self, forKey: .sessionId),
+                conversationId: try container.decode(String.self, forKey: .conversationId),
+                state: try container.decode(String.self, forKey: .state))
+        case "listening": self = .listening(state: try container.decode(String.self, forKey: .state))
+        case "speech_started": self = .speechStarted
+        case "transcript": self = .transcript(text: try container.decode(String.self, forKey: .text))
+        case "intent":
+            self = .intent(
+                name: try container.decode(String.self, forKey: .name),
+                slots: try container.decode([String: String].self, forKey: .slots),
+                confidence: try container.decode(Double.self, forKey: .confidence),
+                text: try container.decode(String.self, forKey: .text))
+        case "rejected":
+            self = .rejected(
+                reason: try container.decode(String.self, forKey: .reason),
+                transcript: try container.decodeIfPresent(String.self, forKey: .transcript))
+        case "prompt":
+            self = .prompt(text: try container.decode(String.self, forKey: .text), expect: try container.decode(String.self, forKey: .expect))
+        case "error":
+            self = .error(code: try container.decode(ErrorCode.self, forKey: .code), message: try container.decode(String.self, forKey: .message))
+        case "bye": self = .bye(reason: try container.decode(String.self, forKey: .reason))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown event type \(type)")
+        }
+    }
+}

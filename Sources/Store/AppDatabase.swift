@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// Talkshop's SQLite database: migrations, connection set-up, and the stores built on it.
+///
+/// Follows GRDB's conventions: one record type per table, shipped migrations never edited,
+/// tests on a fresh in-memory database.
+public final class AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (creating if needed) the database file in WAL mode with secure deletion on, so
+    /// deleted rows are overwritten rather than left in free pages.
+    public static func open(at url: URL) throws -> AppDatabase {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return try AppDatabase(DatabasePool(path: url.path, configuration: configuration))
+    }
+
+    /// An empty database in memory, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        return try AppDatabase(DatabaseQueue(configuration: configuration))
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: devices, conversations, sessions") { db in
+            try db.create(table: "device") { table in
+                table.primaryKey("id", .text)
+                table.column("name", .text).notNull()
+                table.column("customerId", .text).notNull()
+                table.column("tokenHash", .text).notNull().unique()
+                table.column("createdAt", .datetime).notNull()
+                table.column("revokedAt", .datetime)
+            }
+            try db.create(table: "conversation") { table in
+                table.primaryKey("id", .text)
+                table.column("customerId", .text).notNull().indexed()
+                table.column("dialogState", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "session") { table in
+                table.primaryKey("id", .text)
+                table.column("deviceId", .text).notNull().indexed().references("device")
+                table.column("conversationId", .text).references("conversation")
+                table.column("channel", .text).notNull()
+                table.column("startedAt", .datetime).notNull()
+                table.column("endedAt", .datetime)
+                table.column("endReason", .text)
+                table.column("utterances", .integer).notNull().defaults(to: 0)
+                table.column("audioSeconds", .double).notNull().defaults(to: 0)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+
+/// A customer's conversation, which may continue across connections and channels.
+public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "conversation"
+
+    public var id: String
+    public var customerId: String
+    /// The dialog state the conversation is in (which grammar is listened for).
+    public var dialogState: String
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// A connection of a device: when it started and ended, why, and how much it heard.
+public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+
+    public var id: String
+    public var deviceId: String
+    public var conversationId: String?
+    public var channel: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var endReason: String?
+    public var utterances: Int
+    public var audioSeconds: Double
+}

@@ -1,0 +1,19 @@
+import Foundation
+import GRDB
+
+/// A registered speaker, phone bridge or web client, authenticated by a bearer token of which
+/// only the SHA-256 hash is stored.
+public struct Device: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var name: String
+    public var customerId: String
+    public var tokenHash: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public enum Columns {
+        static let tokenHash = Column(CodingKeys.tokenHash)
+    }
+
+    public var isRevoked: Bool { revokedAt != nil }
+}

@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// Registers devices, issues their tokens and checks them.
+public struct DeviceRegistry: Sendable {
+    public let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Creates a device and returns it with its token; the token is shown once and never stored.
+    public func register(name: String, customerId: String) throws -> (device: Device, token: String) {
+        let token = Self.newToken()
+        let device = Device(
+            id: UUID().uuidString.lowercased(), name: name, customerId: customerId, tokenHash: Self.hash(token),
+            createdAt: Date(), revokedAt: nil)
+        try database.writer.write { db in try device.insert(db) }
+        return (device, token)
+    }
+
+    /// The device a token belongs to, or nil for an unknown token.
+    public func device(forToken token: String) throws -> Device? {
+        let hash = Self.hash(token)
+        return try database.writer.read { db in
+            try Device.filter(Device.Columns.tokenHash == hash).fetchOne(db)
+        }
+    }
+
+    public func revoke(deviceId: String) throws {
+        try database.writer.write { db in
+            guard var device = try Device.fetchOne(db, key: deviceId) else { return }
+            device.revokedAt = Date()
+            try device.update(db)
+        }
+    }
+
+    public func all() throws -> [Device] {
+        try database.writer.read { db in try Device.order(Column("createdAt")).fetchAll(db) }
+    }
+
+    /// 32 random bytes, hex, with a prefix that makes a leaked token easy to recognise.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return "tsk_" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

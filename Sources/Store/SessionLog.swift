@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+
+/// Opens and closes session records and finds or resumes conversations.
+public struct SessionLog: Sendable {
+    public enum ResumeError: Error, Equatable {
+        /// The conversation does not exist or belongs to another customer.
+        case unknownConversation
+    }
+
+    public let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Resumes `conversationId` if it belongs to the customer, or starts a new conversation.
+    public func conversation(resuming conversationId: String?, customerId: String, initialState: String) throws -> ConversationRecord {
+        try database.writer.write { db in
+            if let conversationId {
+                guard let existing = try ConversationRecord.fetchOne(db, key: conversationId), existing.customerId == customerId else {
+                    throw ResumeError.unknownConversation
+                }
+                return existing
+            }
+            let now = Date()
+            let conversation = ConversationRecord(
+                id: UUID().uuidString.lowercased(), customerId: customerId, dialogState: initialState, createdAt: now, updatedAt: now)
+            try conversation.insert(db)
+            return conversation
+        }
+    }
+
+    public func updateState(conversationId: String, to state: String) throws {
+        try database.writer.write { db in
+            guard var conversation = try ConversationRecord.fetchOne(db, key: conversationId) else { return }
+            conversation.dialogState = state
+            conversation.updatedAt = Date()
+            try conversation.update(db)
+        }
+    }
+
+    public func open(deviceId: String, channel: String) throws -> SessionRecord {
+        let session = SessionRecord(
+            id: UUID().uuidString.lowercased(), deviceId: deviceId, conversationId: nil, channel: channel,
+            startedAt: Date(), endedAt: nil, endReason: nil, utterances: 0, audioSeconds: 0)
+        try database.writer.write { db in try session.insert(db) }
+        return session
+    }
+
+    public func attach(sessionId: String, conversationId: String) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE session SET conversationId = ? WHERE id = ?", arguments: [conversationId, sessionId])
+        }
+    }
+
+    public func close(sessionId: String, reason: String, utterances: Int, audioSeconds: Double) throws {
+        try database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE session SET endedAt = ?, endReason = ?, utterances = ?, audioSeconds = ? WHERE id = ?",
+                arguments: [Date(), reason, utterances, audioSeconds, sessionId])
+        }
+    }
+
+    public func session(id: String) throws -> SessionRecord? {
+        try database.writer.read { db in try SessionRecord.fetchOne(db, key: id) }
+    }
+
+    /// Sessions still open (for shutdown and leak checks).
+    public func openSessions() throws -> [SessionRecord] {
+        try database.writer.read { db in try SessionRecord.filter(Column("endedAt") == nil).fetchAll(db) }
+    }
+}

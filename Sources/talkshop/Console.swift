@@ -1,0 +1,9 @@
+import Foundation
+
+enum Console {
+    /// Writes a line straight to standard output, unbuffered, so piped output (logs, tests)
+    /// sees it at once and in order with other writers.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}

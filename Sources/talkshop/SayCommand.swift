@@ -1,0 +1,67 @@
+import ArgumentParser
+import AudioCodec
+import Foundation
+import Server
+
+struct SayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "say",
+        abstract: "A device simulator: stream audio files (and typed turns) to /v1/voice and print the events.",
+        discussion: """
+            Each file is one utterance: sent in real time (Ogg Opus as Opus packets, other
+            formats as 16 kHz PCM), then end_of_speech, then the result is awaited.
+              talkshop say --token tsk_… audio-fixtures/large-latte.opus audio-fixtures/yes.opus
+              talkshop say --token tsk_… --text "a large latte with soy milk"
+            """)
+
+    @Option(help: "Server WebSocket URL.")
+    var url: String = "ws://127.0.0.1:8080/v1/voice"
+
+    @Option(help: "Device token (printed by `talkshop serve` at first start, or `talkshop device add`).")
+    var token: String
+
+    @Option(help: "A typed turn, sent after the files (repeatable).")
+    var text: [String] = []
+
+    @Option(help: "Resume this conversation.")
+    var conversation: String?
+
+    @Flag(help: "Send audio as fast as possible instead of in real time.")
+    var fast = false
+
+    @OptionGroup var raw: RawAudioOptions
+
+    @Argument(help: "Audio files, one utterance each.")
+    var files: [String] = []
+
+    func validate() throws {
+        guard !files.isEmpty || !text.isEmpty else { throw ValidationError("give audio files or --text") }
+    }
+
+    func run() async throws {
+        var steps: [VoiceClient.Step] = []
+        var start = ClientMessage.Start(codec: .opus, sampleRate: 16_000, channels: 1, conversationId: conversation)
+        var audio: [[(bytes: [UInt8], seconds: Double)]] = []
+        for path in files {
+            let (fileStart, frames) = try VoiceClient.frames(for: try raw.load(path))
+            if audio.isEmpty { start.codec = fileStart.codec }
+            guard fileStart.codec == start.codec else {
+                throw ValidationError("all files of one session must use one codec; convert \(path) or run it separately")
+            }
+            audio.append(frames)
+        }
+        if files.isEmpty { start.codec = .pcmS16le }
+        steps.append(.start(start))
+        for frames in audio { steps += [.audio(frames), .endOfSpeech, .awaitResult] }
+        for turn in text { steps += [.text(turn), .awaitResult] }
+        steps.append(.stop)
+
+        let client = VoiceClient(url: url, token: token, fast: fast)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try await client.run(steps) { event in
+            if let line = try? encoder.encode(event) { Console.line(String(decoding: line, as: UTF8.self)) }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import AudioCodec
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Server
+import Store
+import TalkshopTesting
+import Testing
+
+/// The device protocol over real sockets.
+@Suite(.serialized) struct VoiceProtocolTests {
+    @Test func aFullExchange() async throws {
+        try await TestServer.with { server in
+            let (start, frames) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
+            let events = try await VoiceClient(url: server.url, token: server.token, fast: true).run([
+                .start(start), .audio(frames), .endOfSpeech, .awaitResult,
+                .text("can i get a small cappuccino with soy milk"), .awaitResult, .stop,
+            ])
+            guard case .ready(let sessionId, _, "main")? = events.first else {
+                Issue.record("first event was \(String(describing: events.first))")
+                return
+            }
+            #expect(events.contains(.speechStarted))
+            let intents = events.compactMap { event -> (String, [String: String])? in
+                if case .intent(let name, let slots, _, _) = event { return (name, slots) }
+                return nil
+            }
+            #expect(intents.count == 2)
+            #expect(intents.first?.1 == ["size": "large", "coffeeDrink": "latte"])
+            #expect(intents.last?.1 == ["size": "small", "coffeeDrink": "cappuccino", "milkAmount": "soy milk"])
+            #expect(events.last == .bye(reason: "client_stop"))
+
+            try await Task.sleep(for: .milliseconds(200))
+            let record = try #require(try server.services.sessions.session(id: sessionId))
+            #expect(record.endReason == "client_stop" && record.utterances == 2)
+            #expect(server.services.metrics.counter("talkshop_intents_total") == 2)
+        }
+    }
+
+    @Test func conversationsResumeForTheSameCustomerOnly() async throws {
+        try await TestServer.with { server in
+            let first = try await VoiceClient(url: server.url, token: server.token).run([.start(.init(codec: .pcmS16le)), .stop])
+            guard case .ready(_, let conversationId, _)? = first.first else { throw VoiceClient.Failure(description: "no ready") }
+            let resumed = try await VoiceClient(url: server.url, token: server.token).run([
+                .start(.init(codec: .opus, conversationId: conversationId)), .stop,
+            ])
+            #expect(resumed.first.map { if case .ready(_, conversationId, _) = $0 { true } else { false } } == true)
+
+            let (_, otherToken) = try server.services.devices.register(name: "other", customerId: "customer-2")
+            let foreign = try await VoiceClient(url: server.url, token: otherToken).run([
+                .start(.init(codec: .opus, conversationId: conversationId)), .stop,
+            ])
+            #expect(foreign.contains { if case .error(.unknownConversation, _) = $0 { true } else { false } })
+        }
+    }
+
+    @Test func badTokensAndOriginsGetNoUpgrade() async throws {
+        try await TestServer.with({ $0.allowedOrigins = ["https://shop.example"] }) { server in
+            let unknown = try await server.client.execute(uri: "/v1/voice", method: .get, headers: [.authorization: "Bearer tsk_nope"])
+            #expect(unknown.status == .unauthorized)
+            let missing = try await server.client.execute(uri: "/v1/voice", method: .get)
+            #expect(missing.status == .unauthorized)
+            let origin = try await server.client.execute(
+                uri: "/v1/voice", method: .get, headers: [.authorization: "Bearer \(server.token)", .origin: "https://evil.example"])
+            #expect(origin.status == .forbidden)
+
+            try server.services.devices.revoke(deviceId: server.deviceId)
+            let revoked = try await server.client.execute(uri: "/v1/voice", method: .get, headers: [.authorization: "Bearer \(server.token)"])
+            #expect(revoked.status == .unauthorized)
+            await #expect(throws: (any Error).self) {
+                try await VoiceClient(url: server.url, token: server.token).run([.stop])
+            }
+        }
+    }
+
+    @Test func badInputGetsTypedErrorsAndTheSessionGoesOn() async throws {
+        try await TestServer.with { server in
+            let (start, frames) = try VoiceClient.frames(for: TestServer.fixture("yes.opus"))
+            let events = try await VoiceClient(url: server.url, token: server.token, fast: true).run([
+                .audio([([0xF8, 0x00], 0.02)]), .awaitResult,  // binary before start
+                .raw("{not json"), .awaitResult,
+                .raw(#"{"type":"dance"}"#), .awaitResult,
+                .raw(#"{"type":"start"}"#), .awaitResult,  // missing codec
+                .start(start),
+                .audio([([0xFB, 0x03, 1, 2, 3, 4], 0.02)]), .awaitResult,  // Opus packet breaking RFC 6716 R6
+                .audio(frames), .endOfSpeech, .awaitResult,
+                .stop,
+            ])
+            let errors = events.compactMap { event -> ServerEvent.ErrorCode? in
+                if case .error(let code, _) = event { return code }
+                return nil
+            }
+            #expect(errors == [.notStarted, .badMessage, .badMessage, .badMessage, .badAudio])
+            #expect(events.contains { if case .intent(_, _, _, _) = $0 { true } else { false } } || events.contains {
+                if case .rejected = $0 { true } else { false }
+            })
+            #expect(events.last == .bye(reason: "client_stop"))
+        }
+    }
+
+    @Test func anOversizeFrameClosesTheConnection() async throws {
+        try await TestServer.with({ $0.limits.maxMessageBytes = 4_096 }) { server in
+            let events = try? await VoiceClient(url: server.url, token: server.token).run([
+                .start(.init(codec: .pcmS16le)), .audio([([UInt8](repeating: 0, count: 10_000), 0)]), .awaitResult,
+            ])
+            #expect(events?.contains(.bye(reason: "client_stop")) != true)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try server.services.sessions.openSessions().isEmpty)
+            #expect(server.services.registry.openSessions == 0)
+        }
+    }
+
+    @Test func theSessionAudioLimitIsEnforced() async throws {
+        try await TestServer.with({ $0.limits.maxSessionAudioSeconds = 1 }) { server in
+            let (start, frames) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
+            let events = try await VoiceClient(url: server.url, token: server.token, fast: true).run([
+                .start(start), .audio(frames), .awaitResult,
+            ])
+            #expect(events.contains { if case .error(.audioLimit, _) = $0 { true } else { false } })
+            #expect(events.last == .bye(reason: "audio_limit"))
+        }
+    }
+
+    @Test func healthAndMetrics() async throws {
+        try await TestServer.with { server in
+            let health = try await server.client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+            _ = try await VoiceClient(url: server.url, token: server.token).run([.start(.init(codec: .opus)), .text("yes please"), .awaitResult, .stop])
+            let metrics = try await server.client.execute(uri: "/metrics", method: .get)
+            let text = String(buffer: metrics.body)
+            #expect(text.contains("talkshop_sessions_total 1"))
+            #expect(text.contains("talkshop_decode_latency_seconds_count"))
+        }
+    }
+}
