@@ -36,6 +36,23 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         public var utterancesPerMinutePerDevice = 30
 
         public init() {}
+
+        /// Keys missing from the file keep their defaults.
+        public init(from decoder: any Decoder) throws {
+            let defaults = Limits()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+                try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+            }
+            maxMessageBytes = try value(.maxMessageBytes, defaults.maxMessageBytes)
+            maxUtteranceSeconds = try value(.maxUtteranceSeconds, defaults.maxUtteranceSeconds)
+            maxSessionAudioSeconds = try value(.maxSessionAudioSeconds, defaults.maxSessionAudioSeconds)
+            idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
+            pingIntervalSeconds = try value(.pingIntervalSeconds, defaults.pingIntervalSeconds)
+            maxSessionsPerDevice = try value(.maxSessionsPerDevice, defaults.maxSessionsPerDevice)
+            maxSessions = try value(.maxSessions, defaults.maxSessions)
+            utterancesPerMinutePerDevice = try value(.utterancesPerMinutePerDevice, defaults.utterancesPerMinutePerDevice)
+        }
     }
 
     public init() {}

@@ -41,11 +41,20 @@ public struct VoiceClient: Sendable {
     /// Runs the script; returns every event received, in order.
     @discardableResult
     public func run(_ steps: [Step], onEvent: @escaping @Sendable (ServerEvent) -> Void = { _ in }) async throws -> [ServerEvent] {
+        try await runMeasured(steps, onEvent: onEvent).events
+    }
+
+    /// Runs the script; returns the events and, for each `awaitResult`, the time from the last
+    /// `end_of_speech` or `text` sent to the result's arrival.
+    public func runMeasured(
+        _ steps: [Step], onEvent: @escaping @Sendable (ServerEvent) -> Void = { _ in }
+    ) async throws -> (events: [ServerEvent], resultLatencies: [Duration]) {
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
         configuration.additionalHeaders[.authorization] = "Bearer \(token)"
         let logger = Logger(label: "talkshop.client")
         let fast = self.fast, timeout = self.resultTimeout
         let collected = EventLog()
+        let latencies = LatencyLog()
         try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
             let (results, resultSink) = AsyncStream.makeStream(of: Signal.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -65,7 +74,10 @@ public struct VoiceClient: Sendable {
                 }
                 var pending = results.makeAsyncIterator()
                 var waits = 0
+                var lastSent = ContinuousClock.now
                 for step in steps {
+                    if case .endOfSpeech = step { lastSent = .now }
+                    if case .text = step { lastSent = .now }
                     switch step {
                     case .start(let start): try await outbound.write(.text(try Self.json(ClientMessage.start(start))))
                     case .endOfSpeech: try await outbound.write(.text(try Self.json(ClientMessage.endOfSpeech)))
@@ -91,7 +103,9 @@ public struct VoiceClient: Sendable {
                         }
                         signals: while true {
                             switch await pending.next() {
-                            case .result?: break signals
+                            case .result?:
+                                latencies.append(ContinuousClock.now - lastSent)
+                                break signals
                             case .timedOut(wait)?: throw Failure(description: "no result from the server within \(timeout)")
                             case .timedOut?: continue
                             case nil: throw Failure(description: "the connection closed before a result arrived")
@@ -105,7 +119,7 @@ public struct VoiceClient: Sendable {
                 group.cancelAll()
             }
         }
-        return collected.events
+        return (collected.events, latencies.values)
     }
 
     /// What the reading task and the timers tell the script runner.
@@ -141,6 +155,12 @@ public struct VoiceClient: Sendable {
         }
         return (ClientMessage.Start(codec: .pcmS16le, sampleRate: 16_000, channels: 1), frames)
     }
+}
+
+final class LatencyLog: Sendable {
+    private let storage = Synchronization.Mutex<[Duration]>([])
+    func append(_ value: Duration) { storage.withLock { $0.append(value) } }
+    var values: [Duration] { storage.withLock { $0 } }
 }
 
 /// Events received so far, shared between the reading task and the caller.

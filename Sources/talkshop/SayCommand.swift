@@ -29,6 +29,12 @@ struct SayCommand: AsyncParsableCommand {
     @Flag(help: "Send audio as fast as possible instead of in real time.")
     var fast = false
 
+    @Option(name: .customLong("repeat"), help: "Send the files this many times (a latency run).")
+    var repeat_: Int = 1
+
+    @Flag(help: "Print end-of-speech → result latency percentiles at the end.")
+    var latency = false
+
     @OptionGroup var raw: RawAudioOptions
 
     @Argument(help: "Audio files, one utterance each.")
@@ -52,7 +58,9 @@ struct SayCommand: AsyncParsableCommand {
         }
         if files.isEmpty { start.codec = .pcmS16le }
         steps.append(.start(start))
-        for frames in audio { steps += [.audio(frames), .endOfSpeech, .awaitResult] }
+        for _ in 0..<max(1, repeat_) {
+            for frames in audio { steps += [.audio(frames), .endOfSpeech, .awaitResult] }
+        }
         for turn in text { steps += [.text(turn), .awaitResult] }
         steps.append(.stop)
 
@@ -60,8 +68,15 @@ struct SayCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try await client.run(steps) { event in
+        let (_, latencies) = try await client.runMeasured(steps) { event in
             if let line = try? encoder.encode(event) { Console.line(String(decoding: line, as: UTF8.self)) }
+        }
+        if latency, !latencies.isEmpty {
+            let milliseconds = latencies.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1_000 }.sorted()
+            func percentile(_ p: Double) -> Double { milliseconds[min(milliseconds.count - 1, Int((Double(milliseconds.count) * p).rounded(.up)) - 1)] }
+            Console.line(String(
+                format: "end of speech → result, %d utterances: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms",
+                milliseconds.count, percentile(0.5), percentile(0.9), percentile(0.99), milliseconds.last!))
         }
     }
 }

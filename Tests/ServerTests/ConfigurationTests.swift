@@ -1,0 +1,29 @@
+import Foundation
+import Server
+import Testing
+
+struct ConfigurationTests {
+    func write(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func fileThenEnvironmentOverrideTheDefaults() throws {
+        let path = try write("port: 9000\ngrammar: grocery\nlimits:\n  maxSessionsPerDevice: 50\n")
+        let configuration = try ServerConfiguration.load(file: path, environment: ["TALKSHOP_PORT": "9100", "TALKSHOP_ALLOWED_ORIGINS": "https://a.example, https://b.example"])
+        #expect(configuration.port == 9100)
+        #expect(configuration.grammar == "grocery")
+        #expect(configuration.limits.maxSessionsPerDevice == 50)
+        #expect(configuration.limits.maxMessageBytes == ServerConfiguration.Limits().maxMessageBytes)
+        #expect(configuration.allowedOrigins == ["https://a.example", "https://b.example"])
+        #expect(configuration.host == "127.0.0.1")
+    }
+
+    @Test func badValuesAreRefusedWithTheirName() throws {
+        #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: nil, environment: ["TALKSHOP_PORT": "eighty"]) }
+        #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: try write("port: 70000\n"), environment: [:]) }
+        #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: try write("port: [1\n"), environment: [:]) }
+        #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: "/nonexistent.yaml", environment: [:]) }
+    }
+}
