@@ -48,8 +48,9 @@ struct AudioCommandTests {
         #expect(result.standardError.contains("bad_page_checksum"), "\(result.standardError)")
     }
 
-    @Test func serveSaysItIsNotBuiltYet() throws {
-        let result = try talkshop.run(["serve"])
+    @Test func serveRefusesABadConfigurationBeforeStarting() throws {
+        let result = try talkshop.run(["serve", "--port", "70000"])
         #expect(result.status != 0)
+        #expect(result.standardError.contains("port 70000 is out of range"), "\(result.standardError)")
     }
 }
