@@ -17,8 +17,7 @@ public func buildApplication(
     let router = Router()
     router.get("/healthz") { _, _ in "ok\n" }
     router.get("/metrics") { _, _ in
-        services.metrics.adjust(gauge: "talkshop_sessions_open", by: 0)
-        return Response(
+        Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
     }

@@ -24,6 +24,9 @@ public struct TalkshopServices: Sendable {
         self.registry = SessionRegistry(limits: configuration.limits)
         self.metrics = Metrics()
         self.logger = logger
+        // Series that exist from the start, so dashboards see zeros rather than gaps.
+        for name in ["talkshop_sessions_total", "talkshop_utterances_total", "talkshop_intents_total"] { metrics.increment(name, by: 0) }
+        metrics.adjust(gauge: "talkshop_sessions_open", by: 0)
     }
 
     /// Loads the grammar, builds the decoder pool and opens the database, as configured.
