@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AudioCodec", targets: ["AudioCodec"]),
         .library(name: "Grammar", targets: ["Grammar"]),
         .library(name: "Recognition", targets: ["Recognition"]),
+        .library(name: "Commerce", targets: ["Commerce"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,7 @@ let package = Package(
 
         .target(name: "AudioCodec", dependencies: ["COpus"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
+        .target(name: "Commerce"),
         .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
         .target(
             name: "Store",
@@ -74,6 +76,7 @@ let package = Package(
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
