@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "AudioCodec", dependencies: ["COpus"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Commerce"),
+        .target(name: "Conversation", dependencies: ["Commerce", "Grammar"]),
         .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
         .target(
             name: "Store",
@@ -77,6 +78,7 @@ let package = Package(
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
+        .testTarget(name: "ConversationTests", dependencies: ["Conversation", "Commerce", "Grammar"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

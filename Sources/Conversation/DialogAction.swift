@@ -1,0 +1,17 @@
+import Commerce
+
+/// What the conversation asks the outside world to do. The server carries these out; the
+/// state machine itself does no I/O.
+public enum DialogAction: Sendable, Equatable {
+    /// Say this to the customer; `expect` names the answer listened for next.
+    case say(String, expect: String)
+    /// Place the confirmed order (only ever emitted after an explicit "yes").
+    case placeOrder(Cart)
+    /// Cancel the customer's latest order (only after an explicit "yes").
+    case cancelLatestOrder
+    case reportOrderStatus
+    case reportDelivery
+    case reorderUsual
+    /// Hand the customer over to a person (operator queue).
+    case handOver
+}
