@@ -66,7 +66,7 @@ struct VoiceConnection {
             // On SIGTERM: let a decode in progress answer, then say goodbye.
             group.addTask {
                 guard (try? await gracefulShutdown()) != nil else { return }
-                while activity.isBusy { try? await Task.sleep(for: .milliseconds(20)) }
+                while activity.isBusy && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
                 activity.endReason = "server_shutdown"
                 try? await Self.send([.bye(reason: "server_shutdown")], to: outbound)
                 try? await outbound.close(.goingAway, reason: "server shutting down")
@@ -74,13 +74,13 @@ struct VoiceConnection {
             do {
                 messages: for try await message in inbound.messages(maxSize: maxSize) {
                     activity.begin()
+                    defer { activity.end() }
                     let output: VoiceSession.Output
                     switch message {
                     case .text(let text): output = await session.handle(text: text)
                     case .binary(let buffer): output = await session.handle(binary: Array(buffer.readableBytesView))
                     }
                     try await Self.send(output.events, to: outbound)
-                    activity.end()
                     if let close = output.close {
                         switch close {
                         case .normal(let reason):
