@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AudioCodec", "Grammar", "Recognition", "Store",
+                "AudioCodec", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 import Grammar
 import Logging
@@ -11,12 +12,18 @@ public struct TalkshopServices: Sendable {
     public let database: AppDatabase
     public let devices: DeviceRegistry
     public let sessions: SessionLog
+    public let orders: OrderBook
+    public let catalog: Catalog
     public let registry: SessionRegistry
     public let metrics: Metrics
     public let logger: Logger
 
-    public init(configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, recognizer: SpeechRecognizer, catalog: Catalog, database: AppDatabase, logger: Logger
+    ) {
         self.configuration = configuration
+        self.catalog = catalog
+        self.orders = OrderBook(database: database)
         self.recognizer = recognizer
         self.database = database
         self.devices = DeviceRegistry(database: database)
@@ -40,7 +47,9 @@ public struct TalkshopServices: Sendable {
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
             poolSize: configuration.decoderPoolSize)
+        let catalog = try CatalogFile.load(
+            URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
-        return TalkshopServices(configuration: configuration, recognizer: recognizer, database: database, logger: logger)
+        return TalkshopServices(configuration: configuration, recognizer: recognizer, catalog: catalog, database: database, logger: logger)
     }
 }

@@ -92,6 +92,8 @@ public enum ServerEvent: Sendable, Equatable {
     case intent(name: String, slots: [String: String], confidence: Double, text: String)
     case rejected(reason: String, transcript: String?)
     case prompt(text: String, expect: String)
+    /// An order was placed or changed: its id, status and total.
+    case order(id: String, status: String, total: String)
     case error(code: ErrorCode, message: String)
     case bye(reason: String)
 
@@ -118,6 +120,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .intent: "intent"
         case .rejected: "rejected"
         case .prompt: "prompt"
+        case .order: "order"
         case .error: "error"
         case .bye: "bye"
         }
@@ -127,7 +130,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     private enum CodingKeys: String, CodingKey {
         case type, protocolVersion = "protocol", sessionId, conversationId, state, text, name, slots, confidence, reason
-        case transcript, expect, code, message
+        case transcript, expect, code, message, id, status, total
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -156,6 +159,10 @@ extension ServerEvent: Codable {
         case .prompt(let text, let expect):
             try container.encode(text, forKey: .text)
             try container.encode(expect, forKey: .expect)
+        case .order(let id, let status, let total):
+            try container.encode(id, forKey: .id)
+            try container.encode(status, forKey: .status)
+            try container.encode(total, forKey: .total)
         case .error(let code, let message):
             try container.encode(code, forKey: .code)
             try container.encode(message, forKey: .message)
@@ -188,6 +195,10 @@ extension ServerEvent: Codable {
                 transcript: try container.decodeIfPresent(String.self, forKey: .transcript))
         case "prompt":
             self = .prompt(text: try container.decode(String.self, forKey: .text), expect: try container.decode(String.self, forKey: .expect))
+        case "order":
+            self = .order(
+                id: try container.decode(String.self, forKey: .id), status: try container.decode(String.self, forKey: .status),
+                total: try container.decode(String.self, forKey: .total))
         case "error":
             self = .error(code: try container.decode(ErrorCode.self, forKey: .code), message: try container.decode(String.self, forKey: .message))
         case "bye": self = .bye(reason: try container.decode(String.self, forKey: .reason))

@@ -1,4 +1,6 @@
 import AudioCodec
+import Commerce
+import Conversation
 import Foundation
 import Grammar
 import Logging
@@ -24,6 +26,10 @@ struct VoiceSession {
     let device: Device
     let record: SessionRecord
     private(set) var conversation: ConversationRecord?
+    /// The dialog and its confirmation guard; decides the grammar state listened with.
+    private var dialog: ConversationMachine
+    /// Checkouts confirmed in this session, for the orders' idempotency keys.
+    private var confirmedCheckouts = 0
     private var audio: (any AudioStreamDecoder)?
     private var collector = UtteranceCollector()
     private(set) var utterances = 0
@@ -37,12 +43,13 @@ struct VoiceSession {
         self.services = services
         self.device = device
         self.record = record
+        dialog = ConversationMachine(catalog: services.catalog)
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
     }
 
-    private var state: String { conversation?.dialogState ?? IntentGrammar.defaultState }
+    private var state: String { dialog.dialogState }
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
 
     private var endpointing: Endpointer.Configuration {
@@ -91,7 +98,7 @@ struct VoiceSession {
             let message = "this session has streamed more than \(Int(limits.maxSessionAudioSeconds)) s of audio"
             return Output(events: [.error(code: .audioLimit, message: message), .bye(reason: "audio_limit")], close: .policy("audio_limit"))
         }
-        var output = Output()
+        var output = Output(events: events(for: dialog.tick(at: Date())))
         for event in collector.append(pcm) {
             switch event {
             case .speechStarted: output.events.append(.speechStarted)
@@ -166,18 +173,65 @@ struct VoiceSession {
         return events(for: result) + [.listening(state: state)]
     }
 
-    private func events(for result: RecognitionResult) -> [ServerEvent] {
+    /// Reports the result and lets the dialog act on an accepted intent.
+    private mutating func events(for result: RecognitionResult) -> [ServerEvent] {
         var events: [ServerEvent] = []
         if !result.transcript.isEmpty { events.append(.transcript(text: result.transcript)) }
         if let intent = result.intent {
             services.metrics.increment("talkshop_intents_total")
             events.append(.intent(name: intent.name, slots: intent.slots, confidence: result.confidence, text: intent.text))
+            events += self.events(for: dialog.heard(intent, confidence: result.confidence, at: Date()))
         } else {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
             events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty ? nil : result.transcript))
         }
         return events
+    }
+
+    /// Carries out what the dialog decided: prompts to say, orders to place or report.
+    private mutating func events(for actions: [DialogAction]) -> [ServerEvent] {
+        actions.flatMap { action -> [ServerEvent] in
+            switch action {
+            case .say(let text, let expect): return [.prompt(text: text, expect: expect)]
+            case .placeOrder(let cart): return place(cart)
+            case .cancelLatestOrder:
+                return [.prompt(text: "Cancelling orders arrives with the order pipeline; please ask a person.", expect: "command")]
+            case .reportOrderStatus, .reportDelivery:
+                guard let latest = try? services.orders.orders(customerId: device.customerId).first else {
+                    return [.prompt(text: "You have no orders yet.", expect: "command")]
+                }
+                return [
+                    .order(id: latest.id, status: latest.status, total: "\(Money(minorUnits: latest.totalMinorUnits, currency: latest.currency))"),
+                    .prompt(text: "Your latest order is \(latest.status.replacingOccurrences(of: "_", with: " ")).", expect: "command"),
+                ]
+            case .reorderUsual:
+                return [.prompt(text: "I don't know your usual order yet.", expect: "command")]
+            case .handOver:
+                services.metrics.increment("talkshop_handovers_total")
+                return [.prompt(text: "I'll connect you to a person.", expect: "none")]
+            }
+        }
+    }
+
+    /// Stores a confirmed order under an idempotency key unique to this confirmation.
+    private mutating func place(_ cart: Cart) -> [ServerEvent] {
+        confirmedCheckouts += 1
+        let lines = (try? JSONEncoder().encode(cart.lines)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let placement = OrderBook.Placement(
+            customerId: device.customerId, deviceId: device.id, totalMinorUnits: cart.total.minorUnits, currency: cart.currency,
+            linesJSON: lines, idempotencyKey: "\(record.id):\(confirmedCheckouts)")
+        do {
+            let (order, _) = try services.orders.place(placement)
+            services.metrics.increment("talkshop_orders_total")
+            return [
+                .order(id: order.id, status: order.status, total: "\(cart.total)"),
+                .prompt(text: "Your order is placed. The total is \(cart.total).", expect: "command"),
+            ]
+        } catch {
+            logger.error("order placement failed", metadata: ["error": "\(error)"])
+            return [.error(code: .internalError, message: "the order could not be placed; nothing was charged")]
+        }
     }
 
     /// Typed input: the same conversation by text, for chat channels.

@@ -61,6 +61,20 @@ public final class AppDatabase: Sendable {
                 table.column("audioSeconds", .double).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v2: orders") { db in
+            try db.create(table: "order") { table in
+                table.primaryKey("id", .text)
+                table.column("customerId", .text).notNull().indexed()
+                table.column("deviceId", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("totalMinorUnits", .integer).notNull()
+                table.column("currency", .text).notNull()
+                table.column("linesJSON", .text).notNull()
+                table.column("idempotencyKey", .text).notNull().unique()
+                table.column("createdAt", .datetime).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,39 @@
+import Commerce
+import Foundation
+import Yams
+
+/// Reads a shop catalog (`catalogs/<shop>.yaml`, format in the file's own comments) into a
+/// `Catalog`. Prices are integer minor units of the catalog's currency.
+enum CatalogFile {
+    private struct File: Decodable {
+        var currency: String
+        var products: [Entry]
+    }
+
+    private struct Entry: Decodable {
+        var id: String
+        var name: String?
+        var price: Int
+        var stock: Int?
+        var category: String?
+    }
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func load(_ url: URL) throws -> Catalog {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw Invalid(description: "cannot read catalog \(url.path)")
+        }
+        let file: File
+        do { file = try YAMLDecoder().decode(File.self, from: text) } catch {
+            throw Invalid(description: "\(url.path): \(error)")
+        }
+        return try Catalog(currency: file.currency, products: file.products.map { entry in
+            Product(
+                id: entry.id, name: entry.name ?? entry.id, price: Money(minorUnits: entry.price, currency: file.currency),
+                stock: entry.stock ?? 0, category: entry.category)
+        })
+    }
+}
