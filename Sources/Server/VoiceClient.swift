@@ -61,7 +61,7 @@ public struct VoiceClient: Sendable {
                 group.addTask {
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message,
-                            let event = try? Self.decoder.decode(ServerEvent.self, from: Data(text.utf8))
+                            let event = try? VoiceProtocol.decoder.decode(ServerEvent.self, from: Data(text.utf8))
                         else { continue }
                         collected.append(event)
                         onEvent(event)
@@ -128,16 +128,8 @@ public struct VoiceClient: Sendable {
         case timedOut(Int)
     }
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }()
-
     static func json(_ message: ClientMessage) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(message), as: UTF8.self)
+        String(decoding: try VoiceProtocol.encoder.encode(message), as: UTF8.self)
     }
 
     /// How a file is sent: Ogg Opus as raw Opus packets (one per frame, like a speaker);

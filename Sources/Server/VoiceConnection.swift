@@ -104,16 +104,9 @@ struct VoiceConnection {
             audioSeconds: session.audioSeconds)
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func send(_ events: [ServerEvent], to outbound: WebSocketOutboundWriter) async throws {
         for event in events {
-            try await outbound.write(.text(String(decoding: try encoder.encode(event), as: UTF8.self)))
+            try await outbound.write(.text(String(decoding: try VoiceProtocol.encoder.encode(event), as: UTF8.self)))
         }
     }
 }

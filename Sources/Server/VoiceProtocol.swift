@@ -1,7 +1,23 @@
+import Foundation
+
 /// The device protocol, version 1 (docs/protocol.md). JSON text frames with a `type` field;
 /// audio in binary frames. Keys are snake_case on the wire.
 public enum VoiceProtocol {
     public static let version = "talkshop.v1"
+
+    /// The wire encoding: snake_case keys, sorted so logs and tests read the same every time.
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
 }
 
 /// Audio encodings a client may declare in `start`.

@@ -61,7 +61,7 @@ struct VoiceSession {
     mutating func handle(text: String) async -> Output {
         let message: ClientMessage
         do {
-            message = try Self.decoder.decode(ClientMessage.self, from: Data(text.utf8))
+            message = try VoiceProtocol.decoder.decode(ClientMessage.self, from: Data(text.utf8))
         } catch {
             return failure(.badMessage, "not a valid message: \(Self.describe(error))")
         }
@@ -276,12 +276,6 @@ struct VoiceSession {
             return try PCMStreamDecoder(encoding: .muLaw, sampleRate: start.sampleRate ?? 8_000, channels: channels)
         }
     }
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }()
 
     static func describe(_ error: any Error) -> String {
         switch error {

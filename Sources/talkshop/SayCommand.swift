@@ -65,11 +65,8 @@ struct SayCommand: AsyncParsableCommand {
         steps.append(.stop)
 
         let client = VoiceClient(url: url, token: token, fast: fast)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let (_, latencies) = try await client.runMeasured(steps) { event in
-            if let line = try? encoder.encode(event) { Console.line(String(decoding: line, as: UTF8.self)) }
+            if let line = try? VoiceProtocol.encoder.encode(event) { Console.line(String(decoding: line, as: UTF8.self)) }
         }
         if latency, !latencies.isEmpty {
             let milliseconds = latencies.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1_000 }.sorted()
