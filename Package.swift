@@ -73,7 +73,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "TalkshopTesting"]),
+        .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "Grammar", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

@@ -39,7 +39,7 @@ struct InteropTests {
             let url = directory.appendingPathComponent(name)
             let info = try AudioFile(bytes: TestPaths.readBytes(url), format: .oggOpus).info()
             let report = try opusinfo.run([url.path]).standardOutput
-            let reported = try #require(Self.playbackLength(in: report), "no playback length in: \(report)")
+            let reported = try #require(OpusInfo.playbackLength(in: report), "no playback length in: \(report)")
             // opusinfo truncates to milliseconds.
             #expect(abs(info.durationSeconds - reported) < 0.0011, "\(name): \(info.durationSeconds) vs \(reported)")
         }
@@ -55,24 +55,12 @@ struct InteropTests {
         #expect(report.status == 0)
         #expect(!report.standardOutput.contains("WARNING") && !report.standardError.contains("WARNING"),
                 "\(report.standardOutput)\(report.standardError)")
-        #expect(Self.playbackLength(in: report.standardOutput) == 2.345)
+        #expect(OpusInfo.playbackLength(in: report.standardOutput) == 2.345)
 
         let wav = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).wav")
         defer { try? FileManager.default.removeItem(at: wav) }
         let decoded = try ExternalTool(named: "opusdec").run(["--quiet", "--rate", "16000", url.path, wav.path])
         #expect(decoded.status == 0, "\(decoded.standardError)")
         #expect(abs(try WAVFile(parsing: TestPaths.readBytes(wav)).frameCount - tone.count) <= 1)
-    }
-
-    /// Parses "Playback length: 0m:01.425s".
-    static func playbackLength(in report: String) -> Double? {
-        guard let line = report.split(separator: "\n").first(where: { $0.contains("Playback length") }),
-            let value = line.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
-        else { return nil }
-        let parts = value.dropLast().split(separator: "m")
-        guard parts.count == 2, let minutes = Double(parts[0]),
-            let seconds = Double(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: ":")))
-        else { return nil }
-        return minutes * 60 + seconds
     }
 }
