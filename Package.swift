@@ -43,8 +43,10 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "Commerce",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -76,7 +78,7 @@ let package = Package(
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "Grammar", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Commerce"]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "Commerce", "Grammar"]),
         .testTarget(
@@ -87,6 +89,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "TalkshopCLITests", dependencies: ["TalkshopTesting"]),
+        .testTarget(
+            name: "TalkshopCLITests",
+            dependencies: ["TalkshopTesting", "Server", "Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

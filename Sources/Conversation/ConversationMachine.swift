@@ -4,65 +4,116 @@ import Grammar
 
 /// The dialog as a pure state machine: recognised intents and timeouts in, actions out.
 ///
-/// The confirmation guard lives here. Nothing that costs money or changes an order happens
-/// without a read-back and an explicit "yes" in the following turn; while such an answer is
-/// awaited only the confirmation grammar is listened for, and anything else — "no", another
-/// phrase, silence past the window — drops the pending action. Results below the confidence
-/// threshold are never acted on: the customer is asked "Did you say …?".
+/// Nothing that costs money or changes an order happens without a read-back and an explicit
+/// "yes" in the following turn; `ConfirmationGuard` adds a second "yes" for a repeated order
+/// and the spoken PIN for large orders or PIN-protected devices. While an answer is awaited
+/// only the confirmation (or PIN) grammar is listened for, and anything else — "no", another
+/// phrase, a low-confidence "yes", silence past the window — drops the pending action.
+/// Results below the confidence threshold are never acted on: "Did you say …?".
 public struct ConversationMachine: Sendable {
+    public typealias Checkpoint = ConfirmationGuard.Checkpoint
+
     public enum Pending: Sendable, Equatable {
-        case placeOrder(Cart)
+        /// An order waiting for its checkpoints; the first is the question asked now.
+        case placeOrder(Cart, awaiting: [Checkpoint])
         case cancelLatestOrder
         /// A low-confidence result waiting for "yes, that's what I said".
         case clarify(Intent)
     }
 
-    public struct Settings: Sendable, Equatable {
-        /// How long an answer to a read-back or "Did you say …?" is awaited.
-        public var confirmationWindow: TimeInterval = 8
-        /// Intents below this confidence are re-asked, never acted on.
-        public var minimumConfidence: Double = 0.7
-
-        public init() {}
+    /// An item waiting for a required option ("What size?"). Not a confirmation: any other
+    /// request simply replaces the question.
+    public struct Question: Sendable, Equatable {
+        public var productId: String
+        public var quantity: Int
+        public var options: [String: String]
+        public var option: String
     }
 
     public let catalog: Catalog
-    public let settings: Settings
+    public let rules: ConfirmationGuard
     public private(set) var cart: Cart
     public private(set) var pending: Pending?
+    public private(set) var question: Question?
     private var deadline: Date?
 
-    public init(catalog: Catalog, settings: Settings = Settings()) {
+    public init(catalog: Catalog, rules: ConfirmationGuard = ConfirmationGuard(), cart: Cart? = nil) {
         self.catalog = catalog
-        self.settings = settings
-        cart = Cart(currency: catalog.currency)
+        self.rules = rules
+        self.cart = cart ?? Cart(currency: catalog.currency)
     }
+
+    private var settings: ConfirmationGuard.Settings { rules.settings }
 
     /// The grammar state the recogniser should listen with.
-    public var dialogState: String { pending == nil ? IntentGrammar.defaultState : "confirmation" }
-
-    /// A recognised (or typed) intent with its confidence.
-    public mutating func heard(_ intent: Intent, confidence: Double, at now: Date) -> [DialogAction] {
-        if let deadline, now > deadline { return expire() + heard(intent, confidence: confidence, at: now) }
-        if let pending { return answer(pending, with: intent, at: now) }
-        guard confidence >= settings.minimumConfidence else {
-            self.pending = .clarify(intent)
-            deadline = now.addingTimeInterval(settings.confirmationWindow)
-            return [.say("Did you say \"\(intent.text)\"?", expect: "confirmation")]
+    public var dialogState: String {
+        switch pending {
+        case nil: IntentGrammar.defaultState
+        case .placeOrder(_, let awaiting) where awaiting.first == .pin: "pin"
+        default: "confirmation"
         }
-        return act(on: intent, at: now)
     }
 
-    /// Silence, a rejection or the clock: a pending confirmation past its window is dropped.
+    /// A recognised (or typed) intent with its confidence; `facts` are what the guard needs
+    /// if this turn proposes an order.
+    public mutating func heard(
+        _ intent: Intent, confidence: Double, at now: Date, facts: ConfirmationGuard.Facts = .init()
+    ) -> [DialogAction] {
+        if let deadline, now > deadline { return expire() + heard(intent, confidence: confidence, at: now, facts: facts) }
+        if let pending { return answer(pending, with: intent, confidence: confidence, at: now, facts: facts) }
+        guard confidence >= settings.minimumConfidence else {
+            expectAnswer(.clarify(intent), at: now)
+            return [.say("Did you say \"\(intent.text)\"?", expect: "confirmation")]
+        }
+        return act(on: intent, at: now, facts: facts)
+    }
+
+    /// Silence or the clock: a pending confirmation past its window is dropped.
     public mutating func tick(at now: Date) -> [DialogAction] {
         guard let deadline, now > deadline else { return [] }
         return expire()
     }
 
+    /// Speech that matched nothing (or too poorly): while an answer is awaited it drops the
+    /// pending action, so a TV talking over the read-back cannot later slip a "yes" in.
+    public mutating func rejected(at now: Date) -> [DialogAction] {
+        if let deadline, now > deadline { return expire() }
+        guard let pending else { return [] }
+        clearPending()
+        switch pending {
+        case .placeOrder(_, let awaiting) where awaiting.first == .pin:
+            return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
+        case .placeOrder:
+            return [.say("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: "command")]
+        case .cancelLatestOrder: return [.say("I didn't hear a clear yes, so your order stays as it is.", expect: "command")]
+        case .clarify: return [.say("Sorry, I didn't catch that. Please say it again.", expect: "command")]
+        }
+    }
+
+    /// Offers a whole cart for checkout ("the usual"): it replaces the cart and is read back.
+    public mutating func propose(_ offered: Cart, intro: String, at now: Date, facts: ConfirmationGuard.Facts) -> [DialogAction] {
+        cart = offered
+        return checkout(at: now, facts: facts, intro: intro)
+    }
+
+    /// The server placed the order: the cart starts empty again.
+    public mutating func orderPlaced() {
+        cart = Cart(currency: catalog.currency)
+    }
+
+    private mutating func expectAnswer(_ pending: Pending, at now: Date) {
+        self.pending = pending
+        deadline = now.addingTimeInterval(settings.confirmationWindowSeconds)
+    }
+
+    private mutating func clearPending() {
+        pending = nil
+        deadline = nil
+    }
+
     private mutating func expire() -> [DialogAction] {
         guard let pending else { return [] }
-        self.pending = nil
-        deadline = nil
+        clearPending()
         switch pending {
         case .placeOrder: return [.say("I didn't hear a yes, so I haven't placed the order. Your cart is kept.", expect: "command")]
         case .cancelLatestOrder: return [.say("I didn't hear a yes, so your order stays as it is.", expect: "command")]
@@ -70,49 +121,69 @@ public struct ConversationMachine: Sendable {
         }
     }
 
-    private mutating func answer(_ pending: Pending, with intent: Intent, at now: Date) -> [DialogAction] {
-        self.pending = nil
-        deadline = nil
-        guard intent.name == "yes" else {
-            switch pending {
-            case .placeOrder: return [.say("OK, I haven't placed the order. Your cart is kept.", expect: "command")]
-            case .cancelLatestOrder: return [.say("OK, your order stays as it is.", expect: "command")]
-            case .clarify: return [.say("OK, please say it again.", expect: "command")]
-            }
-        }
+    private mutating func answer(
+        _ pending: Pending, with intent: Intent, confidence: Double, at now: Date, facts: ConfirmationGuard.Facts
+    ) -> [DialogAction] {
+        clearPending()
+        let confident = confidence >= settings.minimumConfidence
         switch pending {
-        case .placeOrder(let confirmed):
-            cart = Cart(currency: catalog.currency)
-            return [.placeOrder(confirmed)]
+        case .placeOrder(let order, let awaiting) where awaiting.first == .pin:
+            guard intent.name == "pinDigits", confident, let pin = Self.pin(from: intent) else {
+                return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
+            }
+            return [.placeOrder(order, pin: pin)]
+        case .placeOrder(let order, let awaiting):
+            guard intent.name == "yes", confident else {
+                return [.say("OK, I haven't placed the order. Your cart is kept.", expect: "command")]
+            }
+            let remaining = Array(awaiting.dropFirst())
+            guard let next = remaining.first else { return [.placeOrder(order, pin: nil)] }
+            expectAnswer(.placeOrder(order, awaiting: remaining), at: now)
+            return [ask(next, about: order)]
         case .cancelLatestOrder:
+            guard intent.name == "yes", confident else { return [.say("OK, your order stays as it is.", expect: "command")] }
             return [.cancelLatestOrder]
-        case .clarify(let intent):
+        case .clarify(let said):
+            guard intent.name == "yes", confident else { return [.say("OK, please say it again.", expect: "command")] }
             // Confirmed what was said; consequential intents still get their own read-back.
-            return act(on: intent, at: now)
+            return act(on: said, at: now, facts: facts)
         }
     }
 
-    private mutating func act(on intent: Intent, at now: Date) -> [DialogAction] {
+    private func ask(_ checkpoint: Checkpoint, about order: Cart, intro: String = "") -> DialogAction {
+        switch checkpoint {
+        case .readBack:
+            return .say(intro + readBack(order) + " Shall I place the order?", expect: "confirmation")
+        case .repeatOrder(let minutes):
+            let when = minutes < 1 ? "less than a minute" : minutes == 1 ? "a minute" : "\(minutes) minutes"
+            return .say("You ordered exactly this \(when) ago. Say yes again to order it a second time.", expect: "confirmation")
+        case .pin:
+            return .say("Please say your four-digit PIN.", expect: "pin")
+        }
+    }
+
+    private mutating func act(on intent: Intent, at now: Date, facts: ConfirmationGuard.Facts) -> [DialogAction] {
+        let question = self.question
+        self.question = nil
         switch intent.name {
         case "orderDrink", "addItem":
-            return add(intent)
+            return add(intent.slots)
+        case "chooseOption":
+            guard let question else { return [.say("What would you like?", expect: "command")] }
+            return add(question, answeredWith: intent.slots)
         case "cartContents":
-            return [.say(readBack(), expect: "command")]
+            return [.say(readBack(cart), expect: "command")]
         case "removeItem", "removeProduct":
             do {
                 try cart.removeLast(productId: intent.slots["coffeeDrink"] ?? intent.slots["product"])
-                return [.say("Removed. " + readBack(), expect: "command")]
+                return [.say("Removed. " + readBack(cart), expect: "command")]
             } catch {
                 return [.say("Your cart is empty.", expect: "command")]
             }
         case "checkout":
-            guard !cart.isEmpty else { return [.say("Your cart is empty. What would you like?", expect: "command")] }
-            pending = .placeOrder(cart)
-            deadline = now.addingTimeInterval(settings.confirmationWindow)
-            return [.say(readBack() + " Shall I place the order?", expect: "confirmation")]
+            return checkout(at: now, facts: facts, intro: "")
         case "cancelOrder":
-            pending = .cancelLatestOrder
-            deadline = now.addingTimeInterval(settings.confirmationWindow)
+            expectAnswer(.cancelLatestOrder, at: now)
             return [.say("Do you want to cancel your latest order?", expect: "confirmation")]
         case "orderStatus": return [.reportOrderStatus]
         case "whereIsMyOrder": return [.reportDelivery]
@@ -126,27 +197,49 @@ public struct ConversationMachine: Sendable {
         }
     }
 
-    private mutating func add(_ intent: Intent) -> [DialogAction] {
-        guard let productId = intent.slots["coffeeDrink"] ?? intent.slots["product"] else {
+    private mutating func checkout(at now: Date, facts: ConfirmationGuard.Facts, intro: String) -> [DialogAction] {
+        guard !cart.isEmpty else { return [.say("Your cart is empty. What would you like?", expect: "command")] }
+        switch rules.review(cart, facts: facts, at: now) {
+        case .refuse(let reason):
+            return [.say(reason, expect: "command")]
+        case .ask(let checkpoints):
+            expectAnswer(.placeOrder(cart, awaiting: checkpoints), at: now)
+            return [ask(checkpoints[0], about: cart, intro: intro)]
+        }
+    }
+
+    private mutating func add(_ slots: [String: String]) -> [DialogAction] {
+        guard let productId = slots["coffeeDrink"] ?? slots["product"] else {
             return [.say("Which drink would you like?", expect: "command")]
         }
-        var options = intent.slots
+        var options = slots
         options["coffeeDrink"] = nil
         options["product"] = nil
         let quantity = options.removeValue(forKey: "quantity").flatMap(Int.init) ?? 1
+        return add(Question(productId: productId, quantity: quantity, options: options, option: ""), answeredWith: [:])
+    }
+
+    /// Adds the item, or asks for the first required option still missing.
+    private mutating func add(_ item: Question, answeredWith answer: [String: String]) -> [DialogAction] {
+        var item = item
+        item.options.merge(answer) { _, new in new }
+        let name = catalog.product(item.productId)?.name ?? item.productId
         do {
-            try cart.add(productId, quantity: quantity, options: options, from: catalog)
+            try cart.add(item.productId, quantity: item.quantity, options: item.options, from: catalog)
+        } catch CommerceError.missingOption(_, let option) {
+            item.option = option
+            question = item
+            return [.say("What \(option) would you like your \(name)?", expect: "command")]
         } catch CommerceError.outOfStock(_, let available) {
             return [.say("Sorry, only \(available) left of that.", expect: "command")]
         } catch {
             return [.say("Sorry, we don't have that.", expect: "command")]
         }
-        let name = catalog.product(productId)?.name ?? productId
         return [.say("Added \(name). Anything else, or shall I check out?", expect: "command")]
     }
 
-    /// "Your cart: 1 large latte with soy milk, USD 4.25. Total USD 4.25."
-    public func readBack() -> String {
+    /// "Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25."
+    public func readBack(_ cart: Cart) -> String {
         guard !cart.isEmpty else { return "Your cart is empty." }
         let items = cart.lines.map { line in
             let name = catalog.product(line.productId)?.name ?? line.productId
@@ -154,5 +247,12 @@ public struct ConversationMachine: Sendable {
             return "\(line.quantity) \(name)\(options.isEmpty ? "" : " (\(options))"), \(line.total)"
         }
         return "Your cart: \(items.joined(separator: "; ")). Total \(cart.total)."
+    }
+
+    /// The four digits of a `pinDigits` intent, or nil.
+    static func pin(from intent: Intent) -> String? {
+        let digits = (1...4).compactMap { intent.slots["digit\($0)"] }
+        guard digits.count == 4, digits.allSatisfy({ $0.count == 1 && $0.first!.isNumber }) else { return nil }
+        return digits.joined()
     }
 }

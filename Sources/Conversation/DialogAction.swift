@@ -5,8 +5,9 @@ import Commerce
 public enum DialogAction: Sendable, Equatable {
     /// Say this to the customer; `expect` names the answer listened for next.
     case say(String, expect: String)
-    /// Place the confirmed order (only ever emitted after an explicit "yes").
-    case placeOrder(Cart)
+    /// Place the confirmed order (only ever emitted after an explicit "yes" and the guard's
+    /// other checkpoints). `pin` is the spoken PIN when one was asked for; the server checks it.
+    case placeOrder(Cart, pin: String?)
     /// Cancel the customer's latest order (only after an explicit "yes").
     case cancelLatestOrder
     case reportOrderStatus

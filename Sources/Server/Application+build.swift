@@ -51,6 +51,7 @@ public func buildApplication(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "talkshop"),
+        services: [OrderUpdateFeed(services: services), FulfilmentService(services: services, courier: services.courier)],
         onServerRunning: onServerRunning,
         logger: services.logger)
 }

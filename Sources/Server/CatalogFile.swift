@@ -3,11 +3,18 @@ import Foundation
 import Yams
 
 /// Reads a shop catalog (`catalogs/<shop>.yaml`, format in the file's own comments) into a
-/// `Catalog`. Prices are integer minor units of the catalog's currency.
-enum CatalogFile {
+/// `Catalog`. Prices are integer minor units of the catalog's currency. `defaults` gives the
+/// required options and surcharges of products that do not set their own.
+public enum CatalogFile {
     private struct File: Decodable {
         var currency: String
+        var defaults: Options?
         var products: [Entry]
+    }
+
+    private struct Options: Decodable {
+        var requires: [String]?
+        var surcharges: [String: [String: Int]]?
     }
 
     private struct Entry: Decodable {
@@ -16,13 +23,15 @@ enum CatalogFile {
         var price: Int
         var stock: Int?
         var category: String?
+        var requires: [String]?
+        var surcharges: [String: [String: Int]]?
     }
 
-    struct Invalid: Error, CustomStringConvertible {
-        var description: String
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func load(_ url: URL) throws -> Catalog {
+    public static func load(_ url: URL) throws -> Catalog {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw Invalid(description: "cannot read catalog \(url.path)")
         }
@@ -33,7 +42,9 @@ enum CatalogFile {
         return try Catalog(currency: file.currency, products: file.products.map { entry in
             Product(
                 id: entry.id, name: entry.name ?? entry.id, price: Money(minorUnits: entry.price, currency: file.currency),
-                stock: entry.stock ?? 0, category: entry.category)
+                stock: entry.stock ?? 0, category: entry.category,
+                requiredOptions: entry.requires ?? file.defaults?.requires ?? [],
+                surcharges: entry.surcharges ?? file.defaults?.surcharges ?? [:])
         })
     }
 }

@@ -1,3 +1,5 @@
+import Commerce
+import Conversation
 import Foundation
 import Yams
 
@@ -18,6 +20,14 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Browser origins allowed to open `/v1/voice`; devices send no Origin and are not affected.
     public var allowedOrigins: [String] = []
     public var limits = Limits()
+    /// The false-trigger guard for orders (docs/guards.md).
+    public var guards = ConfirmationGuard.Settings()
+    /// When the same words from several customers count as a broadcast (docs/guards.md).
+    public var broadcast = BroadcastDetector.Settings()
+    /// How long a payment call may take before the order is given up (nothing is captured).
+    public var paymentTimeoutSeconds = 10.0
+    /// The sandbox courier's schedule: seconds from payment to each delivery step.
+    public var courier = SandboxCourier.Schedule()
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -70,6 +80,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         decoderPoolSize = try container.decodeIfPresent(Int.self, forKey: .decoderPoolSize) ?? defaults.decoderPoolSize
         allowedOrigins = try container.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? defaults.allowedOrigins
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
+        guards = try container.decodeIfPresent(ConfirmationGuard.Settings.self, forKey: .guards) ?? defaults.guards
+        broadcast = try container.decodeIfPresent(BroadcastDetector.Settings.self, forKey: .broadcast) ?? defaults.broadcast
+        paymentTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .paymentTimeoutSeconds) ?? defaults.paymentTimeoutSeconds
+        courier = try container.decodeIfPresent(SandboxCourier.Schedule.self, forKey: .courier) ?? defaults.courier
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -121,5 +135,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0 else {
             throw Invalid(description: "limits in seconds must be positive")
         }
+        guard guards.confirmationWindowSeconds > 0, (0...1).contains(guards.minimumConfidence) else {
+            throw Invalid(description: "guards.confirmationWindowSeconds must be positive and guards.minimumConfidence within 0…1")
+        }
+        guard broadcast.customers >= 2 else { throw Invalid(description: "broadcast.customers must be at least 2") }
+        guard paymentTimeoutSeconds > 0 else { throw Invalid(description: "paymentTimeoutSeconds must be positive") }
     }
 }

@@ -5,7 +5,8 @@ import Logging
 import Recognition
 import Store
 
-/// What every session shares: configuration, recogniser, stores, limits and metrics.
+/// What every session shares: configuration, recogniser, stores, order pipeline, guards,
+/// limits and metrics.
 public struct TalkshopServices: Sendable {
     public let configuration: ServerConfiguration
     public let recognizer: SpeechRecognizer
@@ -13,31 +14,52 @@ public struct TalkshopServices: Sendable {
     public let devices: DeviceRegistry
     public let sessions: SessionLog
     public let orders: OrderBook
-    public let catalog: Catalog
+    public let customers: CustomerBook
+    public let catalog: CatalogStore
+    public let pipeline: OrderPipeline
+    /// The sandbox courier the pipeline dispatches to; the server drives its clock.
+    public let courier: SandboxCourier
+    public let channels: CustomerChannels
+    public let broadcasts: BroadcastWatch
     public let registry: SessionRegistry
     public let metrics: Metrics
     public let logger: Logger
 
     public init(
-        configuration: ServerConfiguration, recognizer: SpeechRecognizer, catalog: Catalog, database: AppDatabase, logger: Logger
+        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase,
+        gateway: any PaymentGateway = SandboxPaymentGateway(), logger: Logger
     ) {
         self.configuration = configuration
-        self.catalog = catalog
-        self.orders = OrderBook(database: database)
         self.recognizer = recognizer
         self.database = database
         self.devices = DeviceRegistry(database: database)
         self.sessions = SessionLog(database: database)
+        self.orders = OrderBook(database: database)
+        self.customers = CustomerBook(database: database)
+        self.catalog = CatalogStore(database: database)
+        self.courier = SandboxCourier(schedule: configuration.courier)
+        self.pipeline = OrderPipeline(
+            orders: orders, customers: customers, gateway: gateway, fulfilment: courier,
+            paymentTimeout: .milliseconds(Int(configuration.paymentTimeoutSeconds * 1_000)), logger: logger)
+        self.channels = CustomerChannels()
         self.registry = SessionRegistry(limits: configuration.limits)
         self.metrics = Metrics()
+        self.broadcasts = BroadcastWatch(settings: configuration.broadcast, metrics: metrics, logger: logger)
         self.logger = logger
         // Series that exist from the start, so dashboards see zeros rather than gaps.
-        for name in ["talkshop_sessions_total", "talkshop_utterances_total", "talkshop_intents_total"] { metrics.increment(name, by: 0) }
+        for name in [
+            "talkshop_sessions_total", "talkshop_utterances_total", "talkshop_intents_total", "talkshop_orders_total",
+            "talkshop_broadcasts_detected_total",
+        ] { metrics.increment(name, by: 0) }
         metrics.adjust(gauge: "talkshop_sessions_open", by: 0)
     }
 
-    /// Loads the grammar, builds the decoder pool and opens the database, as configured.
-    public static func make(configuration: ServerConfiguration, database: AppDatabase? = nil, logger: Logger) throws -> TalkshopServices {
+    /// Loads the grammar, builds the decoder pool, opens the database and seeds an empty
+    /// catalog from the shop's catalog file, as configured.
+    public static func make(
+        configuration: ServerConfiguration, database: AppDatabase? = nil, gateway: any PaymentGateway = SandboxPaymentGateway(),
+        logger: Logger
+    ) throws -> TalkshopServices {
         let grammarsDirectory = URL(fileURLWithPath: configuration.grammarsDirectory)
         let loader = GrammarLoader(
             directory: grammarsDirectory, catalogDirectory: URL(fileURLWithPath: configuration.catalogsDirectory))
@@ -47,9 +69,10 @@ public struct TalkshopServices: Sendable {
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
             poolSize: configuration.decoderPoolSize)
-        let catalog = try CatalogFile.load(
+        let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
-        return TalkshopServices(configuration: configuration, recognizer: recognizer, catalog: catalog, database: database, logger: logger)
+        try CatalogStore(database: database).seedIfEmpty(with: shopCatalog)
+        return TalkshopServices(configuration: configuration, recognizer: recognizer, database: database, gateway: gateway, logger: logger)
     }
 }

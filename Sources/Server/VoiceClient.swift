@@ -19,6 +19,10 @@ public struct VoiceClient: Sendable {
         case stop
         /// Sends raw text (for protocol tests).
         case raw(String)
+        /// Waits, still receiving events (order updates).
+        case pause(Duration)
+        /// Waits until an event matching the condition has arrived (fails after the result timeout).
+        case awaitEvent(@Sendable (ServerEvent) -> Bool)
     }
 
     public var url: String
@@ -26,6 +30,8 @@ public struct VoiceClient: Sendable {
     /// Send audio as fast as possible instead of in real time.
     public var fast = false
     public var resultTimeout: Duration = .seconds(30)
+    /// How long connecting and the WebSocket handshake may take.
+    public var connectTimeout: Duration = .seconds(10)
 
     public init(url: String, token: String, fast: Bool = false) {
         self.url = url
@@ -49,6 +55,31 @@ public struct VoiceClient: Sendable {
     public func runMeasured(
         _ steps: [Step], onEvent: @escaping @Sendable (ServerEvent) -> Void = { _ in }
     ) async throws -> (events: [ServerEvent], resultLatencies: [Duration]) {
+        // The WebSocket client cannot be cancelled during its handshake (a server killed at
+        // that moment leaves it waiting for ever), so a stuck attempt is abandoned, not awaited.
+        let connected = Flag(), finished = Flag()
+        return try await withCheckedThrowingContinuation { continuation in
+            let attempt = Task {
+                do {
+                    let result = try await session(steps, connected: connected, onEvent: onEvent)
+                    if finished.set() { continuation.resume(returning: result) }
+                } catch {
+                    if finished.set() { continuation.resume(throwing: error) }
+                }
+            }
+            Task { [connectTimeout] in
+                try? await Task.sleep(for: connectTimeout)
+                if !connected.isSet, finished.set() {
+                    attempt.cancel()
+                    continuation.resume(throwing: Failure(description: "no WebSocket connection within \(connectTimeout)"))
+                }
+            }
+        }
+    }
+
+    private func session(
+        _ steps: [Step], connected: Flag, onEvent: @escaping @Sendable (ServerEvent) -> Void
+    ) async throws -> (events: [ServerEvent], resultLatencies: [Duration]) {
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
         configuration.additionalHeaders[.authorization] = "Bearer \(token)"
         let logger = Logger(label: "talkshop.client")
@@ -56,6 +87,7 @@ public struct VoiceClient: Sendable {
         let collected = EventLog()
         let latencies = LatencyLog()
         try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+            _ = connected.set()
             let (results, resultSink) = AsyncStream.makeStream(of: Signal.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -84,6 +116,13 @@ public struct VoiceClient: Sendable {
                     case .text(let text): try await outbound.write(.text(try Self.json(ClientMessage.text(text))))
                     case .stop: try await outbound.write(.text(try Self.json(ClientMessage.stop)))
                     case .raw(let text): try await outbound.write(.text(text))
+                    case .pause(let duration): try await Task.sleep(for: duration)
+                    case .awaitEvent(let condition):
+                        let deadline = ContinuousClock.now + timeout
+                        while !collected.events.contains(where: condition) {
+                            guard ContinuousClock.now < deadline else { throw Failure(description: "the awaited event did not arrive within \(timeout)") }
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
                     case .audio(let frames):
                         let clock = ContinuousClock()
                         var due = clock.now
@@ -147,6 +186,13 @@ public struct VoiceClient: Sendable {
         }
         return (ClientMessage.Start(codec: .pcmS16le, sampleRate: 16_000, channels: 1), frames)
     }
+}
+
+/// A one-way switch shared between tasks; `set` says whether this call flipped it.
+final class Flag: Sendable {
+    private let state = Synchronization.Mutex(false)
+    func set() -> Bool { state.withLock { wasSet in defer { wasSet = true }; return !wasSet } }
+    var isSet: Bool { state.withLock { $0 } }
 }
 
 final class LatencyLog: Sendable {

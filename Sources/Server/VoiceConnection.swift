@@ -44,8 +44,10 @@ struct VoiceConnection {
         services.metrics.adjust(gauge: "talkshop_sessions_open", by: 1)
         defer { services.metrics.adjust(gauge: "talkshop_sessions_open", by: -1) }
 
-        var session = VoiceSession(services: services, device: device, record: record)
+        var session = VoiceSession(services: services, device: device, record: record, catalog: try services.catalog.catalog())
         let activity = Activity()
+        let updates = services.channels.subscribe(customerId: device.customerId, sessionId: record.id)
+        defer { services.channels.unsubscribe(customerId: device.customerId, sessionId: record.id) }
         let limits = services.configuration.limits
         let maxSize = limits.maxMessageBytes
 
@@ -61,6 +63,14 @@ struct VoiceConnection {
                         try? await outbound.close(.goingAway, reason: "idle timeout")
                         return
                     }
+                }
+            }
+            // Order updates from the courier, staff or another device of the customer.
+            group.addTask {
+                for await update in updates {
+                    var events: [ServerEvent] = [.order(id: update.orderId, status: update.status, total: update.total)]
+                    if let text = Self.notice(for: update.status) { events.append(.notice(text: text)) }
+                    try? await Self.send(events, to: outbound)
                 }
             }
             // On SIGTERM: let a decode in progress answer, then say goodbye.
@@ -102,6 +112,20 @@ struct VoiceConnection {
         try? services.sessions.close(
             sessionId: record.id, reason: activity.endReason, utterances: session.utterances,
             audioSeconds: session.audioSeconds)
+    }
+
+    /// What the customer hears when an order changes while they are connected.
+    static func notice(for status: String) -> String? {
+        switch status {
+        case "paid": "Your payment went through."
+        case "preparing": "Your order is being prepared."
+        case "out_for_delivery": "Your order is out for delivery."
+        case "ready_for_pickup": "Your order is ready for pickup."
+        case "delivered": "Your order has been delivered. Enjoy!"
+        case "cancelled": "Your order was cancelled."
+        case "refunded": "Your order was refunded."
+        default: nil
+        }
     }
 
     static func send(_ events: [ServerEvent], to outbound: WebSocketOutboundWriter) async throws {

@@ -110,6 +110,11 @@ public enum ServerEvent: Sendable, Equatable {
     case prompt(text: String, expect: String)
     /// An order was placed or changed: its id, status and total.
     case order(id: String, status: String, total: String)
+    /// Something to tell the customer that does not change what is listened for (an order
+    /// update pushed while the device is connected).
+    case notice(text: String)
+    /// The customer asked for a person: an operator should take over this conversation.
+    case handover(conversationId: String)
     case error(code: ErrorCode, message: String)
     case bye(reason: String)
 
@@ -137,6 +142,8 @@ public enum ServerEvent: Sendable, Equatable {
         case .rejected: "rejected"
         case .prompt: "prompt"
         case .order: "order"
+        case .notice: "notice"
+        case .handover: "handover"
         case .error: "error"
         case .bye: "bye"
         }
@@ -179,6 +186,10 @@ extension ServerEvent: Codable {
             try container.encode(id, forKey: .id)
             try container.encode(status, forKey: .status)
             try container.encode(total, forKey: .total)
+        case .notice(let text):
+            try container.encode(text, forKey: .text)
+        case .handover(let conversationId):
+            try container.encode(conversationId, forKey: .conversationId)
         case .error(let code, let message):
             try container.encode(code, forKey: .code)
             try container.encode(message, forKey: .message)
@@ -215,6 +226,8 @@ extension ServerEvent: Codable {
             self = .order(
                 id: try container.decode(String.self, forKey: .id), status: try container.decode(String.self, forKey: .status),
                 total: try container.decode(String.self, forKey: .total))
+        case "notice": self = .notice(text: try container.decode(String.self, forKey: .text))
+        case "handover": self = .handover(conversationId: try container.decode(String.self, forKey: .conversationId))
         case "error":
             self = .error(code: try container.decode(ErrorCode.self, forKey: .code), message: try container.decode(String.self, forKey: .message))
         case "bye": self = .bye(reason: try container.decode(String.self, forKey: .reason))

@@ -26,10 +26,15 @@ struct VoiceSession {
     let device: Device
     let record: SessionRecord
     private(set) var conversation: ConversationRecord?
+    /// The shop's catalog as the session started (stock is checked again at placement).
+    private let catalog: Catalog
     /// The dialog and its confirmation guard; decides the grammar state listened with.
     private var dialog: ConversationMachine
     /// Checkouts confirmed in this session, for the orders' idempotency keys.
     private var confirmedCheckouts = 0
+    /// Fingerprints of the spoken utterances since the last order: stored with the next order
+    /// so a replay of the same stream is recognised.
+    private var spokenFingerprints: [String] = []
     private var audio: (any AudioStreamDecoder)?
     private var collector = UtteranceCollector()
     private(set) var utterances = 0
@@ -39,11 +44,12 @@ struct VoiceSession {
     private(set) var audioSeconds = 0.0
     private var logger: Logger
 
-    init(services: TalkshopServices, device: Device, record: SessionRecord) {
+    init(services: TalkshopServices, device: Device, record: SessionRecord, catalog: Catalog) {
         self.services = services
         self.device = device
         self.record = record
-        dialog = ConversationMachine(catalog: services.catalog)
+        self.catalog = catalog
+        dialog = ConversationMachine(catalog: catalog, rules: ConfirmationGuard(settings: services.configuration.guards))
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
@@ -68,7 +74,7 @@ struct VoiceSession {
         switch message {
         case .start(let start): return begin(start)
         case .endOfSpeech: return await endOfSpeech()
-        case .text(let typed): return interpret(typed: typed)
+        case .text(let typed): return await interpret(typed: typed)
         case .cancel:
             collector = UtteranceCollector(configuration: endpointing)
             return Output(events: [.listening(state: state)])
@@ -98,7 +104,7 @@ struct VoiceSession {
             let message = "this session has streamed more than \(Int(limits.maxSessionAudioSeconds)) s of audio"
             return Output(events: [.error(code: .audioLimit, message: message), .bye(reason: "audio_limit")], close: .policy("audio_limit"))
         }
-        var output = Output(events: events(for: dialog.tick(at: Date())))
+        var output = Output(events: await events(for: dialog.tick(at: Date())))
         for event in collector.append(pcm) {
             switch event {
             case .speechStarted: output.events.append(.speechStarted)
@@ -122,6 +128,13 @@ struct VoiceSession {
                 resuming: start.conversationId, customerId: device.customerId, initialState: IntentGrammar.defaultState)
             conversation = resumed
             try services.sessions.attach(sessionId: record.id, conversationId: resumed.id)
+            // A resumed conversation keeps its cart (re-priced); a pending confirmation never
+            // survives a reconnect: it must follow its read-back in the same session.
+            if let json = resumed.cartJSON, let lines = try? JSONDecoder().decode([Cart.Line].self, from: Data(json.utf8)),
+                let cart = try? Cart(lines: lines, from: catalog)
+            {
+                dialog = ConversationMachine(catalog: catalog, rules: dialog.rules, cart: cart)
+            }
         } catch SessionLog.ResumeError.unknownConversation {
             audio = nil
             return failure(.unknownConversation, "no conversation \(start.conversationId ?? "") for this customer")
@@ -170,72 +183,212 @@ struct VoiceSession {
         resultsSinceEndOfSpeech += 1
         services.metrics.recordDecodeLatency(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        return events(for: result) + [.listening(state: state)]
+        return await events(for: result, spoken: UtteranceFingerprint.of(samples)) + [.listening(state: state)]
     }
 
-    /// Reports the result and lets the dialog act on an accepted intent.
-    private mutating func events(for result: RecognitionResult) -> [ServerEvent] {
+    /// Reports the result and lets the dialog act on an accepted intent. `spoken` is the
+    /// utterance's fingerprint (nil for typed text). While a PIN is awaited nothing of what
+    /// was heard is echoed or stored.
+    private mutating func events(for result: RecognitionResult, spoken fingerprint: String?) async -> [ServerEvent] {
+        let secret = state == "pin"
+        if let fingerprint, (try? services.orders.hasFingerprint(fingerprint)) == true {
+            services.metrics.increment("talkshop_rejections_total{reason=\"replayed\"}")
+            logger.warning("replayed audio: this utterance already led to an order")
+            record(result, outcome: "replayed", secret: secret)
+            return [.rejected(reason: "replayed", transcript: nil)]
+        }
         var events: [ServerEvent] = []
-        if !result.transcript.isEmpty { events.append(.transcript(text: result.transcript)) }
-        if let intent = result.intent {
-            services.metrics.increment("talkshop_intents_total")
-            events.append(.intent(name: intent.name, slots: intent.slots, confidence: result.confidence, text: intent.text))
-            events += self.events(for: dialog.heard(intent, confidence: result.confidence, at: Date()))
-        } else {
+        if !result.transcript.isEmpty && !secret { events.append(.transcript(text: result.transcript)) }
+        guard let intent = result.intent else {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
-            events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty ? nil : result.transcript))
+            record(result, outcome: "rejected:\(reason.rawValue)", secret: secret)
+            events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
+            return events + (await self.events(for: dialog.rejected(at: Date())))
+        }
+        services.metrics.increment("talkshop_intents_total")
+        record(result, outcome: "accepted", secret: secret)
+        if secret {
+            events.append(.intent(name: intent.name, slots: [:], confidence: result.confidence, text: ""))
+        } else {
+            events.append(.intent(name: intent.name, slots: intent.slots, confidence: result.confidence, text: intent.text))
+        }
+        if let fingerprint {
+            spokenFingerprints.append(fingerprint)
+            if state == IntentGrammar.defaultState {
+                services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId)
+            }
+        }
+        let actions = dialog.heard(intent, confidence: result.confidence, at: Date(), facts: guardFacts())
+        events += await self.events(for: actions)
+        saveConversation()
+        return events
+    }
+
+    /// Stores the turn; a PIN turn keeps neither words nor slots.
+    private func record(_ result: RecognitionResult, outcome: String, secret: Bool) {
+        guard let conversation else { return }
+        let turn = Turn(
+            conversationId: conversation.id, sessionId: record.id, transcript: secret ? nil : result.transcript,
+            intent: result.intent?.name, confidence: result.confidence, outcome: secret ? "\(outcome) (pin withheld)" : outcome)
+        do { try services.sessions.record(turn) } catch { logger.error("storing a turn failed", metadata: ["error": "\(error)"]) }
+    }
+
+    private func saveConversation() {
+        guard let conversation else { return }
+        let cartJSON = dialog.cart.isEmpty ? nil : (try? JSONEncoder().encode(dialog.cart.lines)).map { String(decoding: $0, as: UTF8.self) }
+        try? services.sessions.save(conversationId: conversation.id, state: state, cartJSON: cartJSON)
+    }
+
+    /// What the confirmation guard needs to know about this customer and device now.
+    private func guardFacts() -> ConfirmationGuard.Facts {
+        var facts = ConfirmationGuard.Facts()
+        let now = Date()
+        let customer = try? services.customers.customer(device.customerId)
+        facts.pinRequired = device.pinRequired || customer?.pinRequired == true
+        facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
+        facts.hasPIN = customer?.hasPIN ?? false
+        facts.hasPaymentMethod = (try? services.customers.defaultPaymentMethod(customerId: device.customerId)) != nil
+        facts.spentTodayMinorUnits = (try? services.orders.spentToday(deviceId: device.id, at: now)) ?? 0
+        facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
+        let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
+        facts.recentOrders = ((try? services.orders.orders(customerId: device.customerId, since: since)) ?? []).compactMap { order in
+            (try? OrderBook.lines(of: order)).map { .init(signature: Cart.signature(of: $0), placedAt: order.createdAt) }
+        }
+        facts.broadcastSuppressed = services.broadcasts.isSuppressed(device.customerId, at: now)
+        return facts
+    }
+
+    /// Carries out what the dialog decided: prompts to say, orders to place, cancel or report.
+    private mutating func events(for actions: [DialogAction]) async -> [ServerEvent] {
+        var events: [ServerEvent] = []
+        for action in actions {
+            switch action {
+            case .say(let text, let expect): events.append(.prompt(text: text, expect: expect))
+            case .placeOrder(let cart, let pin): events += await place(cart, pin: pin)
+            case .cancelLatestOrder: events += await cancelLatestOrder()
+            case .reportOrderStatus: events += report(delivery: false)
+            case .reportDelivery: events += report(delivery: true)
+            case .reorderUsual: events += await reorderUsual()
+            case .handOver:
+                services.metrics.increment("talkshop_handovers_total")
+                logger.notice("hand-over to a person requested")
+                events += [.handover(conversationId: conversation?.id ?? ""), .prompt(text: "I'll connect you to a person.", expect: "none")]
+            }
         }
         return events
     }
 
-    /// Carries out what the dialog decided: prompts to say, orders to place or report.
-    private mutating func events(for actions: [DialogAction]) -> [ServerEvent] {
-        actions.flatMap { action -> [ServerEvent] in
-            switch action {
-            case .say(let text, let expect): return [.prompt(text: text, expect: expect)]
-            case .placeOrder(let cart): return place(cart)
-            case .cancelLatestOrder:
-                return [.prompt(text: "Cancelling orders arrives with the order pipeline; please ask a person.", expect: "command")]
-            case .reportOrderStatus, .reportDelivery:
-                guard let latest = try? services.orders.orders(customerId: device.customerId).first else {
-                    return [.prompt(text: "You have no orders yet.", expect: "command")]
-                }
-                return [
-                    .order(id: latest.id, status: latest.status, total: "\(Money(minorUnits: latest.totalMinorUnits, currency: latest.currency))"),
-                    .prompt(text: "Your latest order is \(latest.status.replacingOccurrences(of: "_", with: " ")).", expect: "command"),
-                ]
-            case .reorderUsual:
-                return [.prompt(text: "I don't know your usual order yet.", expect: "command")]
-            case .handOver:
-                services.metrics.increment("talkshop_handovers_total")
-                return [.prompt(text: "I'll connect you to a person.", expect: "none")]
+    /// Checks the PIN if one was asked for, then places and pays for the order under an
+    /// idempotency key unique to this confirmation.
+    private mutating func place(_ cart: Cart, pin: String?) async -> [ServerEvent] {
+        if let pin {
+            let check = (try? services.customers.checkPIN(customerId: device.customerId, pin: pin)) ?? .notSet
+            switch check {
+            case .correct: break
+            case .wrong(let left):
+                services.metrics.increment("talkshop_pin_failures_total")
+                let attempts = left == 1 ? "1 attempt" : "\(left) attempts"
+                return [.prompt(text: "That PIN isn't right, so I haven't placed the order. \(attempts) left.", expect: "command")]
+            case .locked:
+                services.metrics.increment("talkshop_pin_failures_total")
+                return [.prompt(text: "That PIN isn't right. PIN entry is now locked for a while; nothing was ordered.", expect: "command")]
+            case .notSet:
+                return [.prompt(text: "There is no PIN on your account, so I can't place this order.", expect: "command")]
             }
         }
-    }
-
-    /// Stores a confirmed order under an idempotency key unique to this confirmation.
-    private mutating func place(_ cart: Cart) -> [ServerEvent] {
+        guard let method = try? services.customers.defaultPaymentMethod(customerId: device.customerId) else {
+            return [.prompt(text: "There is no saved payment method on your account, so I can't place the order.", expect: "command")]
+        }
         confirmedCheckouts += 1
-        let lines = (try? JSONEncoder().encode(cart.lines)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let placement = OrderBook.Placement(
-            customerId: device.customerId, deviceId: device.id, totalMinorUnits: cart.total.minorUnits, currency: cart.currency,
-            linesJSON: lines, idempotencyKey: "\(record.id):\(confirmedCheckouts)")
+            customerId: device.customerId, deviceId: device.id, lines: cart.lines, total: cart.total, paymentMethodId: method.id,
+            addressId: (try? services.customers.defaultAddress(customerId: device.customerId))?.id,
+            idempotencyKey: "\(record.id):\(confirmedCheckouts)", source: record.id, fingerprints: spokenFingerprints)
         do {
-            let (order, _) = try services.orders.place(placement)
-            services.metrics.increment("talkshop_orders_total")
-            return [
-                .order(id: order.id, status: order.status, total: "\(cart.total)"),
-                .prompt(text: "Your order is placed. The total is \(cart.total).", expect: "command"),
-            ]
+            let outcome = try await services.pipeline.place(placement)
+            spokenFingerprints = []
+            switch outcome {
+            case .paid(let order):
+                services.metrics.increment("talkshop_orders_total")
+                dialog.orderPlaced()
+                saveConversation()
+                return [
+                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status, total: "\(cart.total)"),
+                    .prompt(text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.", expect: "command"),
+                ]
+            case .paymentFailed(let order, let error):
+                services.metrics.increment("talkshop_payment_failures_total{code=\"\(error.code.rawValue)\"}")
+                let why = error.code == .timeout ? "the payment provider did not answer" : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
+                return [
+                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status, total: "\(cart.total)"),
+                    .prompt(text: "Sorry, \(why), so the order is cancelled and nothing was charged. Your cart is kept.", expect: "command"),
+                ]
+            }
+        } catch CommerceError.outOfStock(let productId, let available) {
+            let name = catalog.product(productId)?.name ?? productId
+            return [.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")]
         } catch {
             logger.error("order placement failed", metadata: ["error": "\(error)"])
             return [.error(code: .internalError, message: "the order could not be placed; nothing was charged")]
         }
     }
 
+    private func latestOrder() -> OrderRecord? {
+        (try? services.orders.orders(customerId: device.customerId))?.first
+    }
+
+    private func cancelLatestOrder() async -> [ServerEvent] {
+        guard let order = latestOrder() else { return [.prompt(text: "You have no orders to cancel.", expect: "command")] }
+        let total = "\(Money(minorUnits: order.totalMinorUnits, currency: order.currency))"
+        do {
+            let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: record.id)
+            let refunded = order.captureId == nil ? "" : " Your \(total) is refunded."
+            return [.order(id: cancelled.id, status: cancelled.status, total: total), .prompt(text: "Your order is cancelled.\(refunded)", expect: "command")]
+        } catch CommerceError.illegalTransition(let from, _) {
+            return [.prompt(text: "Your latest order is \(Self.spoken(from)) and can no longer be cancelled. Ask for a person to arrange a return.", expect: "command")]
+        } catch {
+            logger.error("cancellation failed", metadata: ["error": "\(error)"])
+            return [.error(code: .internalError, message: "the order could not be cancelled")]
+        }
+    }
+
+    private func report(delivery: Bool) -> [ServerEvent] {
+        guard let order = latestOrder() else { return [.prompt(text: "You have no orders yet.", expect: "command")] }
+        let status = OrderStatus(rawValue: order.status) ?? .placed
+        var text = "Your latest order is \(Self.spoken(status))."
+        if delivery, let tracking = order.trackingNumber { text += " Tracking number \(tracking)." }
+        return [
+            .order(id: order.id, status: order.status, total: "\(Money(minorUnits: order.totalMinorUnits, currency: order.currency))"),
+            .prompt(text: text, expect: "command"),
+        ]
+    }
+
+    /// Offers the customer's pinned or most frequent order for the usual read-back.
+    private mutating func reorderUsual() async -> [ServerEvent] {
+        let pinned = (try? services.customers.customer(device.customerId))?.usualLinesJSON
+            .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
+        let history = ((try? services.orders.orders(customerId: device.customerId)) ?? [])
+            .filter { $0.status != OrderStatus.cancelled.rawValue }
+            .compactMap { try? OrderBook.lines(of: $0) }
+        guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
+            return [.prompt(text: "I don't know your usual order yet.", expect: "command")]
+        }
+        guard let cart = try? Cart(lines: lines, from: catalog) else {
+            return [.prompt(text: "Part of your usual order isn't available right now.", expect: "command")]
+        }
+        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: Date(), facts: guardFacts()))
+    }
+
+    /// "out for delivery" for out_for_delivery.
+    static func spoken(_ status: OrderStatus) -> String {
+        status.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
     /// Typed input: the same conversation by text, for chat channels.
-    private mutating func interpret(typed: String) -> Output {
+    private mutating func interpret(typed: String) async -> Output {
         guard conversation != nil else { return failure(.notStarted, "send a start message before text") }
         guard services.registry.allowUtterance(deviceId: device.id) else { return Output(events: rateLimited()) }
         utterances += 1
@@ -244,7 +397,7 @@ struct VoiceSession {
             let result = RecognitionResult(
                 transcript: IntentInterpreter.words(in: typed).joined(separator: " "), intent: intent,
                 confidence: intent == nil ? 0 : 1, rejection: intent == nil ? .noMatch : nil, audioSeconds: 0)
-            return Output(events: events(for: result) + [.listening(state: state)])
+            return Output(events: await events(for: result, spoken: nil) + [.listening(state: state)])
         } catch {
             return failure(.internalError, "\(error)")
         }

@@ -20,6 +20,9 @@ public final class AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Orders are money: a commit must survive a power cut, not just a crash. SQLite
+            // sets this per connection, so it covers every table.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         return try AppDatabase(DatabasePool(path: url.path, configuration: configuration))
     }
@@ -74,6 +77,9 @@ public final class AppDatabase: Sendable {
                 table.column("createdAt", .datetime).notNull()
                 table.column("updatedAt", .datetime).notNull()
             }
+        }
+        migrator.registerMigration("v3: customers, catalog, order events, payments, turns") { db in
+            try Self.createCommerceTables(db)
         }
         return migrator
     }

@@ -9,6 +9,8 @@ public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var customerId: String
     /// The dialog state the conversation is in (which grammar is listened for).
     public var dialogState: String
+    /// The cart as JSON, so a resumed conversation keeps it (never a pending confirmation).
+    public var cartJSON: String?
     public var createdAt: Date
     public var updatedAt: Date
 }

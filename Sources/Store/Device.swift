@@ -10,6 +10,10 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var tokenHash: String
     public var createdAt: Date
     public var revokedAt: Date?
+    /// Every order from this device needs the customer's spoken PIN.
+    public var pinRequired: Bool = false
+    /// This device's own daily spending limit in minor units (nil: the configured default).
+    public var dailySpendLimitMinorUnits: Int?
 
     public enum Columns {
         static let tokenHash = Column(CodingKeys.tokenHash)

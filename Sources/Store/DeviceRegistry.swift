@@ -9,11 +9,13 @@ public struct DeviceRegistry: Sendable {
     public init(database: AppDatabase) { self.database = database }
 
     /// Creates a device and returns it with its token; the token is shown once and never stored.
-    public func register(name: String, customerId: String) throws -> (device: Device, token: String) {
+    public func register(
+        name: String, customerId: String, pinRequired: Bool = false, dailySpendLimitMinorUnits: Int? = nil
+    ) throws -> (device: Device, token: String) {
         let token = Self.newToken()
         let device = Device(
             id: UUID().uuidString.lowercased(), name: name, customerId: customerId, tokenHash: Self.hash(token),
-            createdAt: Date(), revokedAt: nil)
+            createdAt: Date(), revokedAt: nil, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits)
         try database.writer.write { db in try device.insert(db) }
         return (device, token)
     }

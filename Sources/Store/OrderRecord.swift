@@ -17,56 +17,51 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var idempotencyKey: String
     public var createdAt: Date
     public var updatedAt: Date
+    public var paymentMethodId: String?
+    public var addressId: String?
+    public var trackingNumber: String?
+    /// The payment provider's capture, for refunds.
+    public var captureId: String?
 }
 
-/// Places and reads orders. Placing is one transaction keyed by an idempotency key, so a
-/// retry returns the order already placed and concurrent duplicates create exactly one.
-public struct OrderBook: Sendable {
-    public let database: AppDatabase
+/// One change of an order's status, with who caused it.
+public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    public var orderId: String
+    public var status: String
+    public var note: String?
+    public var source: String
+    public var createdAt: Date
 
-    public init(database: AppDatabase) { self.database = database }
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
 
-    public struct Placement: Sendable {
-        public var customerId: String
-        public var deviceId: String
-        public var totalMinorUnits: Int
-        public var currency: String
-        public var linesJSON: String
-        public var idempotencyKey: String
+/// One call to the payment provider and its outcome.
+public struct PaymentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "payment"
 
-        public init(customerId: String, deviceId: String, totalMinorUnits: Int, currency: String, linesJSON: String, idempotencyKey: String) {
-            self.customerId = customerId
-            self.deviceId = deviceId
-            self.totalMinorUnits = totalMinorUnits
-            self.currency = currency
-            self.linesJSON = linesJSON
-            self.idempotencyKey = idempotencyKey
-        }
-    }
+    public var id: String
+    public var orderId: String
+    /// authorize, capture or refund.
+    public var kind: String
+    public var amountMinorUnits: Int
+    public var currency: String
+    public var providerReference: String?
+    /// "succeeded", or the provider's error code.
+    public var outcome: String
+    public var createdAt: Date
 
-    /// Returns the order for this idempotency key, placing it if it is new.
-    public func place(_ placement: Placement) throws -> (order: OrderRecord, isNew: Bool) {
-        try database.writer.write { db in
-            if let existing = try OrderRecord.filter(Column("idempotencyKey") == placement.idempotencyKey).fetchOne(db) {
-                return (existing, false)
-            }
-            let now = Date()
-            let order = OrderRecord(
-                id: UUID().uuidString.lowercased(), customerId: placement.customerId, deviceId: placement.deviceId,
-                status: "placed", totalMinorUnits: placement.totalMinorUnits, currency: placement.currency,
-                linesJSON: placement.linesJSON, idempotencyKey: placement.idempotencyKey, createdAt: now, updatedAt: now)
-            try order.insert(db)
-            return (order, true)
-        }
-    }
-
-    public func orders(customerId: String) throws -> [OrderRecord] {
-        try database.writer.read { db in
-            try OrderRecord.filter(Column("customerId") == customerId).order(Column("createdAt").desc).fetchAll(db)
-        }
-    }
-
-    public func all() throws -> [OrderRecord] {
-        try database.writer.read { db in try OrderRecord.order(Column("createdAt").desc).fetchAll(db) }
+    public init(
+        id: String, orderId: String, kind: String, amountMinorUnits: Int, currency: String, providerReference: String?, outcome: String,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.orderId = orderId
+        self.kind = kind
+        self.amountMinorUnits = amountMinorUnits
+        self.currency = currency
+        self.providerReference = providerReference
+        self.outcome = outcome
+        self.createdAt = createdAt
     }
 }

@@ -23,19 +23,29 @@ public struct SessionLog: Sendable {
             }
             let now = Date()
             let conversation = ConversationRecord(
-                id: UUID().uuidString.lowercased(), customerId: customerId, dialogState: initialState, createdAt: now, updatedAt: now)
+                id: UUID().uuidString.lowercased(), customerId: customerId, dialogState: initialState, cartJSON: nil,
+                createdAt: now, updatedAt: now)
             try conversation.insert(db)
             return conversation
         }
     }
 
-    public func updateState(conversationId: String, to state: String) throws {
+    /// Saves where the conversation is: its dialog state and cart.
+    public func save(conversationId: String, state: String, cartJSON: String?) throws {
         try database.writer.write { db in
-            guard var conversation = try ConversationRecord.fetchOne(db, key: conversationId) else { return }
-            conversation.dialogState = state
-            conversation.updatedAt = Date()
-            try conversation.update(db)
+            try db.execute(
+                sql: "UPDATE conversation SET dialogState = ?, cartJSON = ?, updatedAt = ? WHERE id = ?",
+                arguments: [state, cartJSON, Date(), conversationId])
         }
+    }
+
+    public func record(_ turn: Turn) throws {
+        var turn = turn
+        try database.writer.write { db in try turn.insert(db) }
+    }
+
+    public func turns(conversationId: String) throws -> [Turn] {
+        try database.writer.read { db in try Turn.filter(Column("conversationId") == conversationId).order(Column("id")).fetchAll(db) }
     }
 
     public func open(deviceId: String, channel: String) throws -> SessionRecord {

@@ -10,6 +10,7 @@ public struct ExternalTool {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public let executable: URL

@@ -7,26 +7,26 @@ struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Register, list and revoke devices (speakers, phone bridges, web clients).",
-        subcommands: [Add.self, List.self, Revoke.self])
-
-    struct DataOptions: ParsableArguments {
-        @Option(help: "Directory of the database.")
-        var dataDirectory: String = ServerConfiguration().dataDirectory
-
-        func registry() throws -> DeviceRegistry {
-            DeviceRegistry(database: try AppDatabase.open(at: URL(fileURLWithPath: dataDirectory).appendingPathComponent("talkshop.sqlite")))
-        }
-    }
+        subcommands: [Add.self, List.self, Revoke.self],
+        aliases: ["devices"])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a device and print its token (shown once).")
         @OptionGroup var data: DataOptions
         @Option(help: "A name for people, e.g. 'kitchen speaker'.") var name: String
-        @Option(help: "The customer the device belongs to.") var customer: String
+        @Option(help: "The customer the device belongs to (see `talkshop customers list`).") var customer: String
+        @Flag(help: "Every order from this device needs the customer's spoken PIN.") var pinRequired = false
+        @Option(help: "This device's daily spending limit in minor units (default: guards.dailySpendLimitMinorUnits).")
+        var dailyLimit: Int?
 
         func run() throws {
-            let (device, token) = try data.registry().register(name: name, customerId: customer)
-            print("device \(device.id) '\(device.name)' for customer \(device.customerId)\ntoken: \(token)")
+            let database = try data.database()
+            guard try CustomerBook(database: database).customer(customer) != nil else {
+                throw UsageError("no customer \(customer); add one with `talkshop customers add`")
+            }
+            let (device, token) = try DeviceRegistry(database: database).register(
+                name: name, customerId: customer, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailyLimit)
+            print("device \(device.id) '\(device.name)' for customer \(device.customerId)\(pinRequired ? " (PIN required)" : "")\ntoken: \(token)")
         }
     }
 
@@ -35,7 +35,7 @@ struct DeviceCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() throws {
-            for device in try data.registry().all() {
+            for device in try DeviceRegistry(database: data.database()).all() {
                 print("\(device.id)  \(device.customerId)  \(device.name)\(device.isRevoked ? "  (revoked)" : "")")
             }
         }
@@ -47,7 +47,7 @@ struct DeviceCommand: ParsableCommand {
         @Argument(help: "Device id.") var id: String
 
         func run() throws {
-            try data.registry().revoke(deviceId: id)
+            try DeviceRegistry(database: data.database()).revoke(deviceId: id)
             print("revoked \(id)")
         }
     }

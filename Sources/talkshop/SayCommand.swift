@@ -9,9 +9,11 @@ struct SayCommand: AsyncParsableCommand {
         abstract: "A device simulator: stream audio files (and typed turns) to /v1/voice and print the events.",
         discussion: """
             Each file is one utterance: sent in real time (Ogg Opus as Opus packets, other
-            formats as 16 kHz PCM), then end_of_speech, then the result is awaited.
-              talkshop say --token tsk_… audio-fixtures/large-latte.opus audio-fixtures/yes.opus
+            formats as 16 kHz PCM), then end_of_speech, then the result is awaited. A turn
+            written "text:…" is typed instead, in its place among the files.
+              talkshop say --token tsk_… audio-fixtures/large-latte.opus "text:check out" audio-fixtures/yes.opus
               talkshop say --token tsk_… --text "a large latte with soy milk"
+            Add --stay 40 to keep listening for order updates (preparing, out for delivery…).
             """)
 
     @Option(help: "Server WebSocket URL.")
@@ -37,31 +39,52 @@ struct SayCommand: AsyncParsableCommand {
 
     @OptionGroup var raw: RawAudioOptions
 
-    @Argument(help: "Audio files, one utterance each.")
+    @Option(help: "Seconds to stay connected after the last turn, printing order updates.")
+    var stay: Double = 0
+
+    @Argument(help: "Audio files, one utterance each, or typed turns written \"text:…\".")
     var files: [String] = []
 
     func validate() throws {
-        guard !files.isEmpty || !text.isEmpty else { throw ValidationError("give audio files or --text") }
+        guard !files.isEmpty || !text.isEmpty else { throw ValidationError("give audio files, text:… turns or --text") }
+        guard stay >= 0 else { throw ValidationError("--stay must not be negative") }
+    }
+
+    /// One turn of the script: audio frames or typed words.
+    enum Turn {
+        case audio([(bytes: [UInt8], seconds: Double)])
+        case typed(String)
     }
 
     func run() async throws {
         var steps: [VoiceClient.Step] = []
         var start = ClientMessage.Start(codec: .opus, sampleRate: 16_000, channels: 1, conversationId: conversation)
-        var audio: [[(bytes: [UInt8], seconds: Double)]] = []
+        var turns: [Turn] = []
+        var codec: AudioCodecName?
         for path in files {
+            if path.hasPrefix("text:") {
+                turns.append(.typed(String(path.dropFirst(5))))
+                continue
+            }
             let (fileStart, frames) = try VoiceClient.frames(for: try raw.load(path))
-            if audio.isEmpty { start.codec = fileStart.codec }
-            guard fileStart.codec == start.codec else {
+            guard codec == nil || fileStart.codec == codec else {
                 throw ValidationError("all files of one session must use one codec; convert \(path) or run it separately")
             }
-            audio.append(frames)
+            codec = fileStart.codec
+            turns.append(.audio(frames))
         }
-        if files.isEmpty { start.codec = .pcmS16le }
+        start.codec = codec ?? .pcmS16le
         steps.append(.start(start))
         for _ in 0..<max(1, repeat_) {
-            for frames in audio { steps += [.audio(frames), .endOfSpeech, .awaitResult] }
+            for turn in turns {
+                switch turn {
+                case .audio(let frames): steps += [.audio(frames), .endOfSpeech, .awaitResult]
+                case .typed(let words): steps += [.text(words), .awaitResult]
+                }
+            }
         }
         for turn in text { steps += [.text(turn), .awaitResult] }
+        if stay > 0 { steps.append(.pause(.milliseconds(Int(stay * 1_000)))) }
         steps.append(.stop)
 
         let client = VoiceClient(url: url, token: token, fast: fast)

@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Start the voice server: WebSocket /v1/voice, /healthz, /metrics.",
         discussion: """
             Embedded defaults: 127.0.0.1:8080, database under ./var/, grammar 'coffee' from
-            ./grammars. On first start a demo device is registered and its token printed.
+            ./grammars. On first start a demo customer (PIN 1234, sandbox Visa) and a demo
+            device are registered and the device's token printed.
             Configuration: --config talkshop.yaml, then TALKSHOP_* variables, then these flags
             (docs/configuration.md). SIGTERM or Ctrl-C shuts down gracefully.
             """)
@@ -46,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let services = try TalkshopServices.make(configuration: configuration, logger: logger)
         try await services.recognizer.pool.warmUp()
-        try Self.registerDemoDeviceIfNeeded(services.devices)
+        try Self.registerDemoDeviceIfNeeded(services)
 
         let settings = configuration
         let app = buildApplication(services: services) { channel in
@@ -58,12 +59,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The embedded default: one demo device for a demo customer, created on first start.
-    static func registerDemoDeviceIfNeeded(_ devices: DeviceRegistry) throws {
-        guard try devices.all().isEmpty else { return }
-        let (device, token) = try devices.register(name: "demo speaker", customerId: "demo-customer")
+    static func registerDemoDeviceIfNeeded(_ services: TalkshopServices) throws {
+        guard try services.devices.all().isEmpty else { return }
+        if try services.customers.customer("demo-customer") == nil {
+            try services.customers.add(.init(
+                id: "demo-customer", name: "Demo Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
+                address: "1 Demo Street"))
+        }
+        let (device, token) = try services.devices.register(name: "demo speaker", customerId: "demo-customer")
         Console.line("""
-            First start: registered device '\(device.name)' (\(device.id)) for customer \(device.customerId).
-            Its token, shown only now:
+            First start: registered customer 'Demo Customer' (demo-customer, PIN 1234, sandbox Visa) and
+            device '\(device.name)' (\(device.id)). The device's token, shown only now:
 
                 \(token)
 

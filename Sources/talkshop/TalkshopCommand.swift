@@ -6,10 +6,15 @@ struct TalkshopCommand: AsyncParsableCommand {
         commandName: "talkshop",
         abstract: "Talkshop: the voice back end for conversational commerce.",
         discussion: """
-            Run `talkshop serve` to start the server, or use the tools below to inspect audio.
+            Run `talkshop serve` to start the server.
+            Shop staff: customers, devices, catalog, orders.
+            Developers: say, decode, bench, audio, grammar.
             Every subcommand has its own --help.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, SayCommand.self, DeviceCommand.self, DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self]
+        subcommands: [
+            ServeCommand.self, SayCommand.self, CustomersCommand.self, DeviceCommand.self, CatalogCommand.self, OrdersCommand.self,
+            DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self,
+        ]
     )
 }

@@ -27,8 +27,9 @@ struct ConfirmationGuardTests {
         #expect(readBack == [.say("Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25. Shall I place the order?", expect: "confirmation")])
         #expect(machine.dialogState == "confirmation")
         let confirmed = machine.heard(intent("yes"), confidence: 0.95, at: start.addingTimeInterval(2))
-        #expect(placed(confirmed))
+        #expect(confirmed == [.placeOrder(machine.cart, pin: nil)])
         #expect(machine.dialogState == "main")
+        machine.orderPlaced()
         #expect(machine.cart.isEmpty)
     }
 
@@ -73,7 +74,7 @@ struct ConfirmationGuardTests {
         #expect(!placed(clarified))
         let readBack = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(3))
         #expect(!placed(readBack))
-        #expect(machine.pending == .placeOrder(machine.cart))
+        #expect(machine.pending == .placeOrder(machine.cart, awaiting: [.readBack]))
         #expect(placed(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(4))))
     }
 
@@ -89,6 +90,25 @@ struct ConfirmationGuardTests {
         var machine = ConversationMachine(catalog: Self.catalog)
         _ = machine.heard(intent("orderDrink", ["coffeeDrink": "latte"]), confidence: 0.9, at: start)
         #expect(!placed(machine.heard(intent("yes"), confidence: 0.99, at: start.addingTimeInterval(1))))
+    }
+
+    @Test func unrecognisedSpeechWhileWaitingDropsThePendingOrder() {
+        var machine = ConversationMachine(catalog: Self.catalog)
+        _ = machine.heard(intent("orderDrink", ["coffeeDrink": "latte"]), confidence: 0.9, at: start)
+        _ = machine.heard(intent("checkout"), confidence: 0.9, at: start)
+        #expect(machine.rejected(at: start.addingTimeInterval(1)) == [
+            .say("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: "command"),
+        ])
+        #expect(!placed(machine.heard(intent("yes"), confidence: 0.99, at: start.addingTimeInterval(2))))
+        #expect(machine.rejected(at: start.addingTimeInterval(3)).isEmpty, "nothing pending: nothing to say")
+    }
+
+    @Test func aLowConfidenceYesIsNotAYes() {
+        var machine = ConversationMachine(catalog: Self.catalog)
+        _ = machine.heard(intent("orderDrink", ["coffeeDrink": "latte"]), confidence: 0.9, at: start)
+        _ = machine.heard(intent("checkout"), confidence: 0.9, at: start)
+        #expect(!placed(machine.heard(intent("yes"), confidence: 0.5, at: start.addingTimeInterval(1))))
+        #expect(machine.pending == nil)
     }
 
     @Test func outOfStockAndUnknownDrinksAreRefusedPolitely() {

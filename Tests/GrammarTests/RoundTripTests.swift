@@ -32,11 +32,13 @@ struct RoundTripTests {
     @Test func outOfGrammarSpeechDoesNotMatch() throws {
         let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee"))
         for sentence in [
-            "and in other news the weather will be cloudy tomorrow", "large", "can i get a",
+            "and in other news the weather will be cloudy tomorrow", "large large", "can i get a",
             "a large latte latte", "yes yes", "", "cancel my",
         ] {
             #expect(try interpreter.interpret(sentence) == nil, "'\(sentence)'")
         }
+        // A size alone answers "What size would you like?"; with nothing asked it adds nothing.
+        #expect(try interpreter.interpret("large")?.name == "chooseOption")
     }
 
     @Test func statesSelectTheirIntents() throws {

@@ -16,6 +16,20 @@ enum TestServer {
         var deviceId: String
         var client: any TestClientProtocol
         var url: String { "ws://127.0.0.1:\(port)/v1/voice" }
+
+        /// Registers another customer (PIN 1234) with a device; returns the device's token.
+        func addCustomer(
+            _ id: String, paymentMethod: String = "pm_card_visa", pinRequired: Bool = false, dailyLimit: Int? = nil
+        ) throws -> String {
+            try services.customers.add(.init(id: id, name: id, pin: "1234", paymentMethod: (token: paymentMethod, label: "test card")))
+            return try services.devices.register(
+                name: "\(id) speaker", customerId: id, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailyLimit
+            ).token
+        }
+
+        func client(_ token: String? = nil, fast: Bool = true) -> VoiceClient {
+            VoiceClient(url: url, token: token ?? self.token, fast: fast)
+        }
     }
 
     static func configuration(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
@@ -25,6 +39,7 @@ enum TestServer {
         configuration.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-server-\(UUID())").path
         configuration.decoderPoolSize = 2
+        configuration.courier = .init(preparing: 0.1, outForDelivery: 0.2, delivered: 0.3)
         adjust(&configuration)
         return configuration
     }
@@ -35,6 +50,9 @@ enum TestServer {
         var logger = Logger(label: "talkshop.test")
         logger.logLevel = .warning
         let services = try TalkshopServices.make(configuration: configuration(adjust), database: try AppDatabase.inMemory(), logger: logger)
+        try services.customers.add(.init(
+            id: "customer-1", name: "Test Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
+            address: "1 Test Street"))
         let (device, token) = try services.devices.register(name: "test speaker", customerId: "customer-1")
         let app = buildApplication(services: services)
         return try await app.test(.live) { client in

@@ -30,28 +30,3 @@ struct DeviceRegistryTests {
     }
 }
 
-struct OrderBookTests {
-    func placement(key: String) -> OrderBook.Placement {
-        .init(customerId: "c1", deviceId: "d1", totalMinorUnits: 425, currency: "USD", linesJSON: "[]", idempotencyKey: key)
-    }
-
-    @Test func aRetriedPlacementReturnsTheSameOrder() throws {
-        let book = OrderBook(database: try AppDatabase.inMemory())
-        let first = try book.place(placement(key: "k1"))
-        let retry = try book.place(placement(key: "k1"))
-        #expect(first.isNew && !retry.isNew)
-        #expect(first.order.id == retry.order.id)
-        #expect(try book.all().count == 1)
-    }
-
-    @Test func concurrentDuplicatesCreateExactlyOne() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).sqlite")
-        let book = OrderBook(database: try AppDatabase.open(at: path))
-        try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<8 { group.addTask { try book.place(placement(key: "same")).order.id } }
-            let ids = try await group.reduce(into: Set<String>()) { $0.insert($1) }
-            #expect(ids.count == 1)
-        }
-        #expect(try book.all().count == 1)
-    }
-}

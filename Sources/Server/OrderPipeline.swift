@@ -1,0 +1,168 @@
+import Commerce
+import Foundation
+import Logging
+import Store
+
+/// Runs an order through payment and fulfilment, and carries out cancellations, refunds and
+/// staff moves. Every step is written to the store first, so a restart can finish what a
+/// crash interrupted (`recover`).
+public struct OrderPipeline: Sendable {
+    public let orders: OrderBook
+    public let customers: CustomerBook
+    public let gateway: any PaymentGateway
+    public let fulfilment: any Fulfilment
+    public let paymentTimeout: Duration
+    let logger: Logger
+
+    public init(
+        orders: OrderBook, customers: CustomerBook, gateway: any PaymentGateway, fulfilment: any Fulfilment,
+        paymentTimeout: Duration, logger: Logger
+    ) {
+        self.orders = orders
+        self.customers = customers
+        self.gateway = gateway
+        self.fulfilment = fulfilment
+        self.paymentTimeout = paymentTimeout
+        self.logger = logger
+    }
+
+    public enum Outcome: Sendable {
+        /// Placed and paid (or already placed under this idempotency key).
+        case paid(OrderRecord)
+        /// Placed, then the payment failed: the order is cancelled and its stock returned.
+        case paymentFailed(OrderRecord, PaymentError)
+    }
+
+    /// Places (idempotently) and pays for an order, then hands it to fulfilment.
+    public func place(_ placement: OrderBook.Placement) async throws -> Outcome {
+        let (order, isNew) = try orders.place(placement)
+        guard isNew || order.status == OrderStatus.placed.rawValue else { return .paid(order) }
+        return await settle(order, source: placement.source)
+    }
+
+    /// Authorises and captures the order's total, marks it paid and dispatches it. A failed or
+    /// timed-out payment cancels the order; nothing is captured then.
+    func settle(_ order: OrderRecord, source: String) async -> Outcome {
+        let amount = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+        do {
+            guard let methodId = order.paymentMethodId, let method = try? customers.paymentMethod(methodId) else {
+                throw PaymentError(.invalidPaymentMethod, "the order has no saved payment method")
+            }
+            let authorization = try await call(.authorize, order: order, amount: amount) { () async throws(PaymentError) in
+                try await gateway.authorize(amount, paymentMethod: method.token, idempotencyKey: "\(order.id):authorize")
+            }
+            let capture = try await call(.capture, order: order, amount: amount) { () async throws(PaymentError) in
+                try await gateway.capture(authorizationId: authorization.id, idempotencyKey: "\(order.id):capture")
+            }
+            try orders.update(orderId: order.id, captureId: capture.id)
+            let paid = try orders.transition(orderId: order.id, to: .paid, note: capture.id, source: source)
+            await dispatch(paid)
+            return .paid(try orders.order(order.id) ?? paid)
+        } catch let error as PaymentError {
+            logger.notice("payment failed", metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(error.code.rawValue)"])
+            let cancelled = (try? orders.transition(orderId: order.id, to: .cancelled, note: "payment \(error.code.rawValue)", source: source))
+            return .paymentFailed(cancelled ?? order, error)
+        } catch {
+            logger.error("order settlement failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+            let cancelled = (try? orders.transition(orderId: order.id, to: .cancelled, note: "settlement failed", source: source))
+            return .paymentFailed(cancelled ?? order, PaymentError(.unknownPayment, "\(error)"))
+        }
+    }
+
+    /// One payment call under the timeout, written to the store with its outcome.
+    private func call(
+        _ kind: PaymentKind, order: OrderRecord, amount: Money, _ operation: @escaping @Sendable () async throws(PaymentError) -> PaymentReceipt
+    ) async throws -> PaymentReceipt {
+        let result = await Self.withTimeout(paymentTimeout, operation)
+        let receipt = try? result.get()
+        try orders.record(payment: PaymentRecord(
+            id: UUID().uuidString.lowercased(), orderId: order.id, kind: kind.rawValue, amountMinorUnits: amount.minorUnits,
+            currency: amount.currency, providerReference: receipt?.id,
+            outcome: result.failureCode ?? "succeeded", createdAt: Date()))
+        return try result.get()
+    }
+
+    enum PaymentKind: String {
+        case authorize, capture, refund
+    }
+
+    private func dispatch(_ order: OrderRecord) async {
+        do {
+            let status = OrderStatus(rawValue: order.status) ?? .paid
+            let tracking = try await fulfilment.dispatch(orderId: order.id, status: status)
+            try orders.update(orderId: order.id, trackingNumber: tracking)
+        } catch {
+            logger.error("dispatch failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Cancels an order not yet being prepared; a paid one is refunded in full.
+    public func cancel(_ order: OrderRecord, reason: String, source: String) async throws -> OrderRecord {
+        let status = OrderStatus(rawValue: order.status) ?? .placed
+        _ = try status.transition(to: .cancelled)
+        try await refundCapture(of: order)
+        return try orders.transition(orderId: order.id, to: .cancelled, note: reason, source: source)
+    }
+
+    /// Refunds a paid order in full: a return after delivery, or a refund before it.
+    public func refund(_ order: OrderRecord, reason: String, source: String) async throws -> OrderRecord {
+        let status = OrderStatus(rawValue: order.status) ?? .placed
+        _ = try status.transition(to: .refunded)
+        try await refundCapture(of: order)
+        return try orders.transition(orderId: order.id, to: .refunded, note: reason, source: source)
+    }
+
+    private func refundCapture(of order: OrderRecord) async throws {
+        guard let captureId = order.captureId else { return }
+        let amount = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+        _ = try await call(.refund, order: order, amount: amount) { () async throws(PaymentError) in
+            try await gateway.refund(captureId: captureId, amount: amount, idempotencyKey: "\(order.id):refund")
+        }
+    }
+
+    /// A courier's update: applied if it is a legal next step, ignored (and logged) if not.
+    public func apply(_ update: TrackingUpdate) {
+        do {
+            try orders.transition(orderId: update.orderId, to: update.status, note: update.trackingNumber, source: "courier")
+        } catch {
+            logger.notice("courier update not applied", metadata: ["talkshop.order.id": "\(update.orderId)", "error": "\(error)"])
+        }
+    }
+
+    /// After a restart: settles orders left placed-but-unpaid and hands paid ones not yet
+    /// delivered back to the courier.
+    public func recover() async throws {
+        for order in try orders.all(status: .placed) { _ = await settle(order, source: "system") }
+        for status in [OrderStatus.paid, .preparing, .outForDelivery] {
+            for order in try orders.all(status: status) { await dispatch(order) }
+        }
+    }
+
+    /// Runs `operation`, giving up with `PaymentError.timeout` after `limit`.
+    static func withTimeout(
+        _ limit: Duration, _ operation: @escaping @Sendable () async throws(PaymentError) -> PaymentReceipt
+    ) async -> Result<PaymentReceipt, PaymentError> {
+        await withTaskGroup(of: Result<PaymentReceipt, PaymentError>.self) { group in
+            group.addTask { await Result(asyncCatching: operation) }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return .failure(PaymentError(.timeout, "no answer from the payment provider within \(limit)"))
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension Result where Failure == PaymentError {
+    var failureCode: String? {
+        if case .failure(let error) = self { error.code.rawValue } else { nil }
+    }
+}
+
+extension Result where Failure == PaymentError {
+    init(asyncCatching body: () async throws(PaymentError) -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

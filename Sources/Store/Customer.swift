@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+
+/// A shop's customer. The PIN is stored only as a salted PBKDF2 hash.
+public struct Customer: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var name: String
+    public var pinHash: String?
+    public var pinSalt: String?
+    /// Every order by this customer needs the PIN, whatever the device.
+    public var pinRequired: Bool
+    /// Wrong PINs since the last right one; at the limit, PIN entry locks.
+    public var pinFailures: Int
+    public var pinLockedUntil: Date?
+    /// A pinned "usual" order (cart lines as JSON); nil: the most frequent order.
+    public var usualLinesJSON: String?
+    public var createdAt: Date
+
+    public var hasPIN: Bool { pinHash != nil }
+}
+
+/// A saved payment method: the provider's token (e.g. Stripe's `pm_…`), never a card number.
+public struct PaymentMethod: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var customerId: String
+    public var token: String
+    /// What the customer hears: "Visa ending 4242".
+    public var label: String
+    public var isDefault: Bool
+    public var createdAt: Date
+}
+
+/// A saved delivery address.
+public struct Address: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var customerId: String
+    public var text: String
+    public var isDefault: Bool
+    public var createdAt: Date
+}

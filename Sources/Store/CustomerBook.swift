@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import GRDB
+import _CryptoExtras
+
+/// Customers, their saved payment methods and addresses, and PIN checks with a lockout.
+public struct CustomerBook: Sendable {
+    public let database: AppDatabase
+    /// Wrong PINs in a row before PIN entry locks, and for how long.
+    public var maxPINFailures = 3
+    public var lockout: TimeInterval = 15 * 60
+
+    public init(database: AppDatabase) { self.database = database }
+
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public struct NewCustomer: Sendable {
+        public var id: String?
+        public var name: String
+        public var pin: String?
+        public var pinRequired = false
+        public var paymentMethod: (token: String, label: String)?
+        public var address: String?
+
+        public init(id: String? = nil, name: String, pin: String? = nil, pinRequired: Bool = false,
+                    paymentMethod: (token: String, label: String)? = nil, address: String? = nil) {
+            self.id = id
+            self.name = name
+            self.pin = pin
+            self.pinRequired = pinRequired
+            self.paymentMethod = paymentMethod
+            self.address = address
+        }
+    }
+
+    /// Adds a customer with an optional PIN, default payment method and address.
+    @discardableResult
+    public func add(_ new: NewCustomer) throws -> Customer {
+        if let pin = new.pin { try Self.validate(pin: pin) }
+        guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw Invalid(description: "a customer needs a name") }
+        let salt = Self.randomHex(bytes: 16)
+        let now = Date()
+        let customer = Customer(
+            id: new.id ?? UUID().uuidString.lowercased(), name: new.name, pinHash: try new.pin.map { try Self.hash(pin: $0, salt: salt) },
+            pinSalt: new.pin == nil ? nil : salt, pinRequired: new.pinRequired, pinFailures: 0, pinLockedUntil: nil,
+            usualLinesJSON: nil, createdAt: now)
+        try database.writer.write { db in
+            guard try Customer.fetchOne(db, key: customer.id) == nil else { throw Invalid(description: "customer \(customer.id) exists") }
+            try customer.insert(db)
+            if let method = new.paymentMethod {
+                try PaymentMethod(
+                    id: UUID().uuidString.lowercased(), customerId: customer.id, token: method.token, label: method.label,
+                    isDefault: true, createdAt: now
+                ).insert(db)
+            }
+            if let text = new.address {
+                try Address(id: UUID().uuidString.lowercased(), customerId: customer.id, text: text, isDefault: true, createdAt: now).insert(db)
+            }
+        }
+        return customer
+    }
+
+    public func customer(_ id: String) throws -> Customer? {
+        try database.writer.read { db in try Customer.fetchOne(db, key: id) }
+    }
+
+    public func all() throws -> [Customer] {
+        try database.writer.read { db in try Customer.order(Column("createdAt")).fetchAll(db) }
+    }
+
+    public func defaultPaymentMethod(customerId: String) throws -> PaymentMethod? {
+        try database.writer.read { db in
+            try PaymentMethod.filter(Column("customerId") == customerId).order(Column("isDefault").desc, Column("createdAt").desc).fetchOne(db)
+        }
+    }
+
+    public func paymentMethod(_ id: String) throws -> PaymentMethod? {
+        try database.writer.read { db in try PaymentMethod.fetchOne(db, key: id) }
+    }
+
+    public func defaultAddress(customerId: String) throws -> Address? {
+        try database.writer.read { db in
+            try Address.filter(Column("customerId") == customerId).order(Column("isDefault").desc, Column("createdAt").desc).fetchOne(db)
+        }
+    }
+
+    /// Pins (or with nil unpins) the customer's usual order.
+    public func setUsual(customerId: String, linesJSON: String?) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE customer SET usualLinesJSON = ? WHERE id = ?", arguments: [linesJSON, customerId])
+        }
+    }
+
+    public enum PINCheck: Equatable, Sendable {
+        case correct
+        case wrong(attemptsLeft: Int)
+        case locked(until: Date)
+        case notSet
+    }
+
+    /// Checks a spoken PIN. Wrong PINs count towards a lockout that outlives restarts; a right
+    /// one resets the count. The PIN itself is never stored or logged.
+    public func checkPIN(customerId: String, pin: String, at now: Date = Date()) throws -> PINCheck {
+        try database.writer.write { db in
+            guard var customer = try Customer.fetchOne(db, key: customerId), let hash = customer.pinHash, let salt = customer.pinSalt else {
+                return .notSet
+            }
+            if let until = customer.pinLockedUntil, until > now { return .locked(until: until) }
+            if (try? Self.hash(pin: pin, salt: salt)) == hash {
+                customer.pinFailures = 0
+                customer.pinLockedUntil = nil
+                try customer.update(db)
+                return .correct
+            }
+            customer.pinFailures += 1
+            if customer.pinFailures >= maxPINFailures {
+                customer.pinFailures = 0
+                customer.pinLockedUntil = now.addingTimeInterval(lockout)
+                try customer.update(db)
+                return .locked(until: customer.pinLockedUntil!)
+            }
+            try customer.update(db)
+            return .wrong(attemptsLeft: maxPINFailures - customer.pinFailures)
+        }
+    }
+
+    static func validate(pin: String) throws {
+        guard pin.count == 4, pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw Invalid(description: "a PIN is exactly 4 digits")
+        }
+    }
+
+    /// PBKDF2-HMAC-SHA256 at the minimum rounds swift-crypto allows (210,000, OWASP's figure).
+    /// A 4-digit PIN has only 10,000 values, so the lockout, not the hash, is what protects it
+    /// online; the hash keeps a stolen database from showing PINs at a glance.
+    static func hash(pin: String, salt: String) throws -> String {
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(pin.utf8), salt: Array(salt.utf8), using: .sha256, outputByteCount: 32, rounds: 210_000)
+        return key.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+    }
+
+    static func randomHex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}

@@ -1,0 +1,37 @@
+import Commerce
+import Foundation
+import GRDB
+
+/// A catalog product as stored; the database holds the live stock.
+public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "product"
+
+    public var id: String
+    public var name: String
+    public var priceMinorUnits: Int
+    public var currency: String
+    public var stock: Int
+    public var category: String?
+    public var requiredOptionsJSON: String
+    public var surchargesJSON: String
+    public var updatedAt: Date
+
+    public init(_ product: Product, at now: Date = Date()) {
+        id = product.id
+        name = product.name
+        priceMinorUnits = product.price.minorUnits
+        currency = product.price.currency
+        stock = product.stock
+        category = product.category
+        requiredOptionsJSON = String(decoding: (try? JSONEncoder().encode(product.requiredOptions)) ?? Data("[]".utf8), as: UTF8.self)
+        surchargesJSON = String(decoding: (try? JSONEncoder().encode(product.surcharges)) ?? Data("{}".utf8), as: UTF8.self)
+        updatedAt = now
+    }
+
+    public var product: Product {
+        Product(
+            id: id, name: name, price: Money(minorUnits: priceMinorUnits, currency: currency), stock: stock, category: category,
+            requiredOptions: (try? JSONDecoder().decode([String].self, from: Data(requiredOptionsJSON.utf8))) ?? [],
+            surcharges: (try? JSONDecoder().decode([String: [String: Int]].self, from: Data(surchargesJSON.utf8))) ?? [:])
+    }
+}

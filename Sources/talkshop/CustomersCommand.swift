@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Store
+
+struct CustomersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customers",
+        abstract: "Add and list customers, with their PIN, saved payment method and address.",
+        subcommands: [Add.self, List.self],
+        aliases: ["customer"])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a customer.",
+            discussion: """
+                Payment methods are the payment provider's tokens, never card numbers. With the
+                sandbox provider: pm_card_visa, pm_card_mastercard, pm_card_amex (approved),
+                pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds (declined),
+                pm_card_timeout (the provider never answers).
+                """)
+        @OptionGroup var data: DataOptions
+        @Option(help: "The customer's name.") var name: String
+        @Option(help: "An id of your choosing (default: a new UUID).") var id: String?
+        @Option(help: "A 4-digit PIN for large orders and PIN-protected devices (stored hashed).") var pin: String?
+        @Flag(help: "Every order by this customer needs the PIN.") var pinRequired = false
+        @Option(help: "Saved payment method token, e.g. pm_card_visa.") var paymentMethod: String?
+        @Option(help: "How the payment method is read out, e.g. 'Visa ending 4242'.") var paymentLabel: String?
+        @Option(help: "Delivery address.") var address: String?
+
+        func run() throws {
+            let method = paymentMethod.map { (token: $0, label: paymentLabel ?? "your card") }
+            let customer = try CustomerBook(database: data.database()).add(.init(
+                id: id, name: name, pin: pin, pinRequired: pinRequired, paymentMethod: method, address: address))
+            print("customer \(customer.id) '\(customer.name)'\(customer.hasPIN ? " with a PIN" : "")\(method == nil ? " (no payment method: cannot order yet)" : "")")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List customers (PINs are never shown).")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let book = CustomerBook(database: try data.database())
+            for customer in try book.all() {
+                let method = try book.defaultPaymentMethod(customerId: customer.id)?.label ?? "no payment method"
+                var flags = [customer.hasPIN ? "PIN set" : "no PIN", method]
+                if customer.pinRequired { flags.append("PIN always required") }
+                if let until = customer.pinLockedUntil, until > Date() { flags.append("PIN locked") }
+                print("\(customer.id)  \(customer.name)  (\(flags.joined(separator: ", ")))")
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Commerce
+import Foundation
+import Logging
+import Server
+import Store
+
+struct OrdersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "List, inspect, advance and refund orders.",
+        discussion: "Changes reach the customer's connected devices within a second (the server watches the order events).",
+        subcommands: [List.self, Show.self, Advance.self, Refund.self],
+        aliases: ["order"])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List orders, newest first.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Only orders in this status (\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var status: String?
+        @Option(help: "Only this customer's orders.") var customer: String?
+        @Option(help: "At most this many.") var limit = 50
+
+        func run() throws {
+            let book = OrderBook(database: try data.database())
+            let wanted = try status.map { try OrdersCommand.status($0) }
+            var orders = try customer.map { try book.orders(customerId: $0) } ?? book.all(status: wanted, limit: limit)
+            if let wanted { orders = orders.filter { $0.status == wanted.rawValue } }
+            let formatter = ISO8601DateFormatter()
+            for order in orders.prefix(limit) {
+                let total = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+                print("\(order.id)  \(order.status.padding(toLength: 16, withPad: " ", startingAt: 0))  \(total)  \(order.customerId)  \(formatter.string(from: order.createdAt))")
+            }
+            if orders.isEmpty { print("no orders") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an order: lines, events, payments, tracking.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Order id (or its first characters).") var id: String
+
+        func run() throws {
+            let book = OrderBook(database: try data.database())
+            let order = try OrdersCommand.find(id, in: book)
+            let formatter = ISO8601DateFormatter()
+            print("order \(order.id)")
+            print("  status    \(order.status)")
+            print("  customer  \(order.customerId)   device \(order.deviceId)")
+            print("  total     \(Money(minorUnits: order.totalMinorUnits, currency: order.currency))")
+            if let tracking = order.trackingNumber { print("  tracking  \(tracking)") }
+            print("  lines")
+            for line in try OrderBook.lines(of: order) {
+                let options = line.options.keys.sorted().map { "\($0)=\(line.options[$0]!)" }.joined(separator: ", ")
+                print("    \(line.quantity) × \(line.productId)\(options.isEmpty ? "" : " (\(options))")  \(line.total)")
+            }
+            print("  events")
+            for event in try book.events(orderId: order.id) {
+                print("    \(formatter.string(from: event.createdAt))  \(event.status)  by \(event.source)\(event.note.map { "  (\($0))" } ?? "")")
+            }
+            print("  payments")
+            for payment in try book.payments(orderId: order.id) {
+                print("    \(formatter.string(from: payment.createdAt))  \(payment.kind)  \(Money(minorUnits: payment.amountMinorUnits, currency: payment.currency))  \(payment.outcome)\(payment.providerReference.map { "  \($0)" } ?? "")")
+            }
+        }
+    }
+
+    struct Advance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move an order to its next status (paid → preparing → out_for_delivery → delivered).",
+            discussion: "Use --to ready_for_pickup for a pickup order. Illegal moves are refused and change nothing.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Order id (or its first characters).") var id: String
+        @Option(help: "The status to move to (default: the next one on the delivery path).") var to: String?
+
+        func run() throws {
+            let book = OrderBook(database: try data.database())
+            let order = try OrdersCommand.find(id, in: book)
+            let current = try OrdersCommand.status(order.status)
+            let path: [OrderStatus] = [.paid, .preparing, .outForDelivery, .delivered]
+            let target: OrderStatus
+            if let to {
+                target = try OrdersCommand.status(to)
+            } else if let index = path.firstIndex(of: current), index + 1 < path.count {
+                target = path[index + 1]
+            } else if current == .readyForPickup {
+                target = .delivered
+            } else {
+                throw UsageError("order \(order.id) is \(current.rawValue); there is no next step (use --to)")
+            }
+            do {
+                let moved = try book.transition(orderId: order.id, to: target, note: "by staff", source: "staff")
+                print("order \(moved.id): \(current.rawValue) → \(moved.status)")
+            } catch let error as CommerceError {
+                throw UsageError("\(error)")
+            }
+        }
+    }
+
+    struct Refund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refund a paid order in full (a return after delivery, or before it), through the payment provider.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Order id (or its first characters).") var id: String
+        @Option(help: "Why, for the order's history.") var reason: String
+
+        func run() async throws {
+            let database = try data.database()
+            let book = OrderBook(database: database)
+            let order = try OrdersCommand.find(id, in: book)
+            let pipeline = OrderPipeline(
+                orders: book, customers: CustomerBook(database: database), gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),
+                paymentTimeout: .seconds(10), logger: Logger(label: "talkshop.orders"))
+            do {
+                let refunded = try await pipeline.refund(order, reason: reason, source: "staff")
+                print("order \(refunded.id): refunded \(Money(minorUnits: refunded.totalMinorUnits, currency: refunded.currency))")
+            } catch let error as CommerceError {
+                throw UsageError("cannot refund order \(order.id) (\(order.status)): \(error)")
+            }
+        }
+    }
+
+    static func find(_ id: String, in book: OrderBook) throws -> OrderRecord {
+        if let order = try book.order(id) ?? book.order(matching: id) { return order }
+        throw UsageError("no order \(id) (or more than one starts with it)")
+    }
+
+    static func status(_ text: String) throws -> OrderStatus {
+        guard let status = OrderStatus(rawValue: text) else {
+            throw UsageError("unknown status '\(text)'; one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return status
+    }
+}

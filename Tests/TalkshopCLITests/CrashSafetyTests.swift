@@ -1,0 +1,115 @@
+import Commerce
+import Foundation
+import GRDB
+import Server
+import Store
+import Synchronization
+import TalkshopTesting
+import Testing
+
+/// Kills the server with SIGKILL at random moments while two devices keep ordering, restarts
+/// it, and checks the database: every order a device saw confirmed exists exactly once, no
+/// order is half-written, stock adds up, and SQLite's integrity check passes.
+@Suite(.serialized) struct CrashSafetyTests {
+    static let rounds = 6
+
+    @Test func killingTheServerDuringOrderPlacementLosesNothingConfirmedAndHalfWritesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-crash-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("talkshop.yaml")
+        try """
+            port: 0
+            decoderPoolSize: 1
+            limits: {utterancesPerMinutePerDevice: 100000, maxSessionsPerDevice: 16}
+            guards: {repeatWindowSeconds: 0, dailySpendLimitMinorUnits: 100000000}
+            courier: {preparing: 0.2, outForDelivery: 0.4, delivered: 0.6}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let arguments = ["--config", config.path, "--data-directory", directory.appendingPathComponent("var").path, "--log-level", "error"]
+
+        let confirmed = OrderIds()
+        var token: String?
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<Self.rounds {
+            let server = try await ServerProcess(arguments: arguments)
+            token = token ?? server.firstStartToken
+            let url = try #require(server.url), deviceToken = try #require(token)
+            let ordering = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<2 {
+                        group.addTask {
+                            while !Task.isCancelled {
+                                var client = VoiceClient(url: url, token: deviceToken, fast: true)
+                                client.resultTimeout = .seconds(3)
+                                let events = try? await client.run([
+                                    .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult,
+                                    .text("check out"), .awaitResult, .text("yes"), .awaitResult, .stop,
+                                ]) { event in
+                                    if case .order(let id, "placed", _) = event { confirmed.insert(id) }
+                                }
+                                if events == nil { try? await Task.sleep(for: .milliseconds(20)) }
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500, using: &generator)))
+            await server.kill()
+            ordering.cancel()
+            // A client caught mid-session by the kill may wait out its timeouts; like a real
+            // device it is left to give up on its own while the next round starts.
+            await Self.waitAtMost(.seconds(5)) { await ordering.value }
+            print("crash round \(round + 1): killed; \(confirmed.all.count) orders confirmed so far")
+        }
+        // A last start finishes what the crashes interrupted (unpaid orders are settled).
+        let last = try await ServerProcess(arguments: arguments)
+        try await Task.sleep(for: .seconds(1))
+        await last.stop()
+
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite"))
+        let seen = confirmed.all
+        try #require(!seen.isEmpty, "no order was confirmed before the kills")
+        try await database.writer.read { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            for id in seen {
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"order\" WHERE id = ?", arguments: [id]) == 1, "order \(id)")
+            }
+            // No half-written order: each has its first event, lines and a settled status.
+            let orders = try OrderRecord.fetchAll(db)
+            for order in orders {
+                #expect(try String.fetchOne(db, sql: "SELECT status FROM orderEvent WHERE orderId = ? ORDER BY id LIMIT 1", arguments: [order.id]) == "placed")
+                #expect(try !OrderBook.lines(of: order).isEmpty)
+                #expect(order.status != "placed", "order \(order.id) was never settled")
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT idempotencyKey) FROM \"order\"") == orders.count)
+            // Stock adds up: the catalog file's stock minus what live orders took.
+            let taken = try orders.filter { $0.status != "cancelled" }.flatMap { try OrderBook.lines(of: $0) }
+                .filter { $0.productId == "mocha" }.reduce(0) { $0 + $1.quantity }
+            #expect(try Int.fetchOne(db, sql: "SELECT stock FROM product WHERE id = 'mocha'") == 500 - taken)
+            print("crash test: \(Self.rounds) kills, \(seen.count) orders confirmed, \(orders.count) stored, integrity ok")
+        }
+    }
+}
+
+extension CrashSafetyTests {
+    /// Runs `body`, but returns after `limit` even if it has not finished (it runs on).
+    static func waitAtMost(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
+        let done = AsyncStream<Void>.makeStream()
+        Task {
+            await body()
+            done.continuation.finish()
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            done.continuation.finish()
+        }
+        for await _ in done.stream {}
+    }
+}
+
+/// Order ids the devices saw confirmed, gathered from concurrent sessions.
+final class OrderIds: Sendable {
+    private let ids = Mutex(Set<String>())
+    func insert(_ id: String) { ids.withLock { _ = $0.insert(id) } }
+    var all: Set<String> { ids.withLock { $0 } }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+import TalkshopTesting
+
+/// `talkshop serve` as a child process: started, waited for until it listens, killed.
+final class ServerProcess: Sendable {
+    private let process: Process
+    private let output = TextBuffer()
+
+    /// Starts the server and waits until it prints its listening address.
+    init(arguments: [String], timeout: Duration = .seconds(60)) async throws {
+        let process = Process()
+        process.executableURL = TestPaths.talkshopBinary
+        process.arguments = ["serve"] + arguments
+        process.currentDirectoryURL = TestPaths.repository
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        self.process = process
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            output.append(String(decoding: data, as: UTF8.self))
+        }
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while url == nil {
+            guard process.isRunning else { throw ExternalTool.Failure(description: "talkshop serve exited: \(text)") }
+            guard ContinuousClock.now < deadline else { throw ExternalTool.Failure(description: "talkshop serve did not start: \(text)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    var text: String { output.text }
+
+    /// ws://127.0.0.1:PORT/v1/voice, once listening.
+    var url: String? {
+        text.split(separator: "\n").first { $0.hasPrefix("talkshop listening on ") }
+            .flatMap { $0.split(separator: " ").dropFirst(3).first.map(String.init) }
+    }
+
+    /// The device token printed on first start.
+    var firstStartToken: String? {
+        text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("tsk_") }.map(String.init)
+    }
+
+    /// SIGKILL: no shutdown, no flushing, like a power cut for the process.
+    func kill() async {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await exited()
+    }
+
+    /// SIGTERM: a graceful shutdown.
+    func stop() async {
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        await exited()
+    }
+
+    /// Waits without blocking a thread (waitUntilExit would hold one of the few the
+    /// concurrency runtime has).
+    private func exited() async {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        (process.standardOutput as? Pipe)?.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+/// What the child process has printed so far.
+final class TextBuffer: Sendable {
+    private let storage = Mutex("")
+    func append(_ text: String) { storage.withLock { $0 += text } }
+    var text: String { storage.withLock { $0 } }
+}

@@ -1,0 +1,80 @@
+import Commerce
+import Foundation
+import Store
+import TalkshopTesting
+import Testing
+
+/// The shop staff's commands, run as a user would, on a database in a temporary directory.
+struct StaffCommandTests {
+    let talkshop = ExternalTool(executable: TestPaths.talkshopBinary)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-staff-\(UUID())")
+
+    func run(_ arguments: [String]) throws -> ExternalTool.Result {
+        try talkshop.run(arguments + ["--data-directory", directory.path])
+    }
+
+    @Test func customersAndDevicesAreAddedListedAndChecked() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let added = try run(["customers", "add", "--id", "ann", "--name", "Ann", "--pin", "4711", "--payment-method", "pm_card_visa",
+                             "--payment-label", "Visa ending 4242", "--address", "2 High Street"])
+        #expect(added.status == 0, "\(added.standardError)")
+        let list = try run(["customers", "list"])
+        #expect(list.standardOutput.contains("ann  Ann  (PIN set, Visa ending 4242)"), "\(list.standardOutput)")
+        #expect(!list.standardOutput.contains("4711"))
+
+        let badPIN = try run(["customers", "add", "--name", "Bo", "--pin", "12"])
+        #expect(badPIN.status != 0 && badPIN.standardError.contains("exactly 4 digits"), "\(badPIN.standardError)")
+
+        let device = try run(["devices", "add", "--name", "hall speaker", "--customer", "ann", "--pin-required"])
+        #expect(device.status == 0 && device.standardOutput.contains("token: tsk_"), "\(device.standardError)")
+        let orphan = try run(["devices", "add", "--name", "x", "--customer", "nobody"])
+        #expect(orphan.status != 0 && orphan.standardError.contains("no customer nobody"))
+    }
+
+    @Test func aCSVImportIsAllOrNothing() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let good = directory.appendingPathComponent("good.csv")
+        try "id,name,price,stock,category,requires\nflat white,flat white,3.9,40,coffee,size\n\"tea, green\",green tea,2.5,10,tea,\n"
+            .write(to: good, atomically: true, encoding: .utf8)
+        let imported = try run(["catalog", "import", good.path])
+        #expect(imported.status == 0, "\(imported.standardError)")
+        #expect(imported.standardOutput.contains("imported 2 products: 2 added, 0 updated"))
+        let listed = try run(["catalog", "list"])
+        #expect(listed.standardOutput.contains("flat white  flat white  USD 3.90  stock 40  requires size"), "\(listed.standardOutput)")
+        #expect(listed.standardOutput.contains("tea, green  green tea  USD 2.50  stock 10"))
+
+        let bad = directory.appendingPathComponent("bad.csv")
+        try "id,name,price,stock\nflat white,flat white,4.10,40\nmocha,mocha,four,5\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try run(["catalog", "import", bad.path])
+        #expect(refused.status != 0 && refused.standardError.contains("line 3: price 'four' is not an amount"), "\(refused.standardError)")
+        #expect(try run(["catalog", "list"]).standardOutput.contains("USD 3.90"), "the good row of a bad file changed nothing")
+    }
+
+    @Test func ordersAreListedShownAdvancedAndRefunded() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+        try CatalogStore(database: database).importProducts([
+            Product(id: "latte", name: "latte", price: Money(minorUnits: 425, currency: "USD"), stock: 5),
+        ])
+        let book = OrderBook(database: database)
+        let line = Cart.Line(productId: "latte", quantity: 1, options: ["size": "large"], unitPrice: Money(minorUnits: 425, currency: "USD"))
+        let order = try book.place(.init(customerId: "ann", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: "k", source: "test")).order
+        try book.update(orderId: order.id, captureId: "capture_sandbox_1_425USD")
+        try book.transition(orderId: order.id, to: .paid, source: "test")
+
+        #expect(try run(["orders", "list"]).standardOutput.contains("\(order.id)  paid"))
+        let shown = try run(["orders", "show", String(order.id.prefix(8))])
+        #expect(shown.standardOutput.contains("1 × latte (size=large)  USD 4.25"), "\(shown.standardOutput)")
+        let advanced = try run(["orders", "advance", order.id])
+        #expect(advanced.standardOutput.contains("paid → preparing"), "\(advanced.standardError)")
+        let illegal = try run(["orders", "advance", order.id, "--to", "paid"])
+        #expect(illegal.status != 0 && illegal.standardError.contains("an order cannot go from preparing to paid"), "\(illegal.standardError)")
+        let refunded = try run(["orders", "refund", order.id, "--reason", "spilled"])
+        #expect(refunded.status == 0 && refunded.standardOutput.contains("refunded USD 4.25"), "\(refunded.standardError)")
+        #expect(try book.payments(orderId: order.id).map(\.kind) == ["refund"])
+        #expect(try book.events(orderId: order.id).map(\.status) == ["placed", "paid", "preparing", "refunded"])
+        let unknown = try run(["orders", "show", "nope"])
+        #expect(unknown.status != 0 && unknown.standardError.contains("no order nope"))
+    }
+}
