@@ -36,6 +36,9 @@ public struct OrderPipeline: Sendable {
     /// Places (idempotently) and pays for an order, then hands it to fulfilment.
     public func place(_ placement: OrderBook.Placement) async throws -> Outcome {
         let (order, isNew) = try orders.place(placement)
+        if !isNew && order.status == OrderStatus.cancelled.rawValue {
+            return .paymentFailed(order, PaymentError(.unknownPayment, "this order was already cancelled"))
+        }
         guard isNew || order.status == OrderStatus.placed.rawValue else { return .paid(order) }
         return await settle(order, source: placement.source)
     }
@@ -55,17 +58,26 @@ public struct OrderPipeline: Sendable {
                 try await gateway.capture(authorizationId: authorization.id, idempotencyKey: "\(order.id):capture")
             }
             try orders.update(orderId: order.id, captureId: capture.id)
-            let paid = try orders.transition(orderId: order.id, to: .paid, note: capture.id, source: source)
+            let paid = try orders.transition(orderId: order.id, to: .paid, from: .placed, note: capture.id, source: source)
             await dispatch(paid)
             return .paid(try orders.order(order.id) ?? paid)
-        } catch let error as PaymentError {
-            logger.notice("payment failed", metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(error.code.rawValue)"])
-            let cancelled = (try? orders.transition(orderId: order.id, to: .cancelled, note: "payment \(error.code.rawValue)", source: source))
-            return .paymentFailed(cancelled ?? order, error)
         } catch {
-            logger.error("order settlement failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
-            let cancelled = (try? orders.transition(orderId: order.id, to: .cancelled, note: "settlement failed", source: source))
-            return .paymentFailed(cancelled ?? order, PaymentError(.unknownPayment, "\(error)"))
+            let failure = error as? PaymentError ?? PaymentError(.unknownPayment, "\(error)")
+            logger.notice("payment failed", metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(failure.code.rawValue)"])
+            // Cancel only an order still waiting for payment: if another path (a retry, the
+            // recovery at start) settled it meanwhile, its outcome stands. Money captured
+            // before a later step failed goes back.
+            if let captured = try? orders.order(order.id), captured.captureId != nil, captured.status == OrderStatus.placed.rawValue {
+                try? await refundCapture(of: captured)
+            }
+            do {
+                let cancelled = try orders.transition(
+                    orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source)
+                return .paymentFailed(cancelled, failure)
+            } catch {
+                let current = (try? orders.order(order.id)) ?? order
+                return current.status == OrderStatus.cancelled.rawValue ? .paymentFailed(current, failure) : .paid(current)
+            }
         }
     }
 
@@ -129,10 +141,10 @@ public struct OrderPipeline: Sendable {
         }
     }
 
-    /// After a restart: settles orders left placed-but-unpaid and hands paid ones not yet
-    /// delivered back to the courier.
-    public func recover() async throws {
-        for order in try orders.all(status: .placed) { _ = await settle(order, source: "system") }
+    /// After a restart: settles orders left placed-but-unpaid before `start` (newer ones are
+    /// being settled by their sessions) and hands paid ones not yet delivered back to the courier.
+    public func recover(placedBefore start: Date) async throws {
+        for order in try orders.all(status: .placed) where order.createdAt < start { _ = await settle(order, source: "system") }
         for status in [OrderStatus.paid, .preparing, .outForDelivery] {
             for order in try orders.all(status: status) { await dispatch(order) }
         }

@@ -40,7 +40,11 @@ struct FulfilmentService: Service {
     let courier: SandboxCourier
 
     func run() async throws {
-        try await services.pipeline.recover()
+        do {
+            try await services.pipeline.recover(placedBefore: Date())
+        } catch {
+            services.logger.error("recovering unfinished orders failed", metadata: ["error": "\(error)"])
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await courier.run() }

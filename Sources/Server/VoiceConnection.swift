@@ -39,12 +39,13 @@ struct VoiceConnection {
             return
         }
         defer { services.registry.release(deviceId: device.id) }
+        let catalog = try services.catalog.catalog()
         let record = try services.sessions.open(deviceId: device.id, channel: "voice")
         services.metrics.increment("talkshop_sessions_total")
         services.metrics.adjust(gauge: "talkshop_sessions_open", by: 1)
         defer { services.metrics.adjust(gauge: "talkshop_sessions_open", by: -1) }
 
-        var session = VoiceSession(services: services, device: device, record: record, catalog: try services.catalog.catalog())
+        var session = VoiceSession(services: services, device: device, record: record, catalog: catalog)
         let activity = Activity()
         let updates = services.channels.subscribe(customerId: device.customerId, sessionId: record.id)
         defer { services.channels.unsubscribe(customerId: device.customerId, sessionId: record.id) }

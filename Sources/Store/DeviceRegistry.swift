@@ -28,11 +28,14 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
-    public func revoke(deviceId: String) throws {
+    /// Revokes a device; false when there is no such device.
+    @discardableResult
+    public func revoke(deviceId: String) throws -> Bool {
         try database.writer.write { db in
-            guard var device = try Device.fetchOne(db, key: deviceId) else { return }
+            guard var device = try Device.fetchOne(db, key: deviceId) else { return false }
             device.revokedAt = Date()
             try device.update(db)
+            return true
         }
     }
 

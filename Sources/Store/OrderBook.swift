@@ -76,15 +76,18 @@ public struct OrderBook: Sendable {
         }
     }
 
-    /// Moves an order to `status` if that is a legal transition; a cancellation puts the stock
-    /// back. Throws `CommerceError.illegalTransition` (changing nothing) otherwise.
+    /// Moves an order to `status` if that is a legal transition — and, given `expected`, only
+    /// from that status (so two paths racing on one order cannot both act); a cancellation
+    /// puts the stock back. Throws `CommerceError.illegalTransition` (changing nothing) otherwise.
     @discardableResult
     public func transition(
-        orderId: String, to status: OrderStatus, note: String? = nil, source: String, at now: Date = Date()
+        orderId: String, to status: OrderStatus, from expected: OrderStatus? = nil, note: String? = nil, source: String,
+        at now: Date = Date()
     ) throws -> OrderRecord {
         try database.writer.write { db in
             guard var order = try OrderRecord.fetchOne(db, key: orderId) else { throw OrderNotFound(id: orderId) }
             let current = OrderStatus(rawValue: order.status) ?? .placed
+            if let expected, current != expected { throw CommerceError.illegalTransition(from: current, to: status) }
             _ = try current.transition(to: status)
             order.status = status.rawValue
             order.updatedAt = now

@@ -47,7 +47,9 @@ struct DeviceCommand: ParsableCommand {
         @Argument(help: "Device id.") var id: String
 
         func run() throws {
-            try DeviceRegistry(database: data.database()).revoke(deviceId: id)
+            guard try DeviceRegistry(database: data.database()).revoke(deviceId: id) else {
+                throw UsageError("no device \(id); see `talkshop devices list`")
+            }
             print("revoked \(id)")
         }
     }

@@ -29,6 +29,8 @@ struct StaffCommandTests {
         #expect(device.status == 0 && device.standardOutput.contains("token: tsk_"), "\(device.standardError)")
         let orphan = try run(["devices", "add", "--name", "x", "--customer", "nobody"])
         #expect(orphan.status != 0 && orphan.standardError.contains("no customer nobody"))
+        let unknown = try run(["devices", "revoke", "no-such-device"])
+        #expect(unknown.status != 0 && unknown.standardError.contains("no device no-such-device"))
     }
 
     @Test func aCSVImportIsAllOrNothing() throws {
