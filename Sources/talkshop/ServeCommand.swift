@@ -60,12 +60,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The embedded default: one demo device for a demo customer, created on first start.
     static func registerDemoDeviceIfNeeded(_ services: TalkshopServices) throws {
-        guard try services.devices.all().isEmpty else { return }
-        if try services.customers.customer("demo-customer") == nil {
+        let devices = try services.devices.all()
+        // Also for a database from before customers existed, whose demo device has none.
+        if devices.isEmpty || devices.contains(where: { $0.customerId == "demo-customer" }),
+            try services.customers.customer("demo-customer") == nil
+        {
             try services.customers.add(.init(
                 id: "demo-customer", name: "Demo Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
                 address: "1 Demo Street"))
         }
+        guard devices.isEmpty else { return }
         let (device, token) = try services.devices.register(name: "demo speaker", customerId: "demo-customer")
         Console.line("""
             First start: registered customer 'Demo Customer' (demo-customer, PIN 1234, sandbox Visa) and
@@ -73,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
 
                 \(token)
 
-            Try it:  talkshop say --token \(token) audio-fixtures/large-latte.opus
+            Try it:  talkshop say --token \(token) audio-fixtures/large-latte.opus "text:check out" audio-fixtures/yes.opus --stay 35
 
             """)
     }
