@@ -81,6 +81,19 @@ public final class AppDatabase: Sendable {
         migrator.registerMigration("v3: customers, catalog, order events, payments, turns") { db in
             try Self.createCommerceTables(db)
         }
+        migrator.registerMigration("v4: audit trail") { db in
+            try db.create(table: "auditEntry") { table in
+                table.primaryKey("sequence", .integer)
+                table.column("at", .datetime).notNull()
+                table.column("actor", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("countsJSON", .text).notNull()
+                table.column("previousHash", .text).notNull()
+                table.column("hash", .text).notNull().unique()
+            }
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Commerce
 import Foundation
+import GRDB
 import Store
 import TalkshopTesting
 import Testing
@@ -78,5 +79,19 @@ struct StaffCommandTests {
         #expect(try book.events(orderId: order.id).map(\.status) == ["placed", "paid", "preparing", "refunded"])
         let unknown = try run(["orders", "show", "nope"])
         #expect(unknown.status != 0 && unknown.standardError.contains("no order nope"))
+    }
+
+    @Test func auditVerifyPassesAnIntactTrailAndFailsATamperedOne() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+        let log = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
+        try log.append(actor: "officer", action: "hold", subject: "customer:ann", reason: "case 7")
+        try log.append(actor: "officer", action: "export", subject: "customer:ann", reason: "access request", counts: ["orders": 3])
+        let intact = try run(["audit", "verify"])
+        #expect(intact.status == 0 && intact.standardOutput.contains("audit trail intact: 2 entries"), "\(intact.standardOutput)")
+        #expect(try run(["audit", "list"]).standardOutput.contains("officer  export  customer:ann  {\"orders\":3}  \"access request\""))
+        try database.writer.write { db in try db.execute(sql: "UPDATE auditEntry SET reason = 'other' WHERE sequence = 1") }
+        let broken = try run(["audit", "verify"])
+        #expect(broken.status == 1 && broken.standardOutput.contains("BROKEN at entry 1"), "\(broken.standardOutput)")
     }
 }

@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// One audit entry: who did what, when, why and to how much — never content.
+public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var sequence: Int64
+    public var at: Date
+    /// Who: an officer's or staff member's name, or "system" for scheduled work.
+    public var actor: String
+    /// purge, hold, release, export, policy_change, sweep, …
+    public var action: String
+    /// What it concerned, e.g. "customer:c1" or "before:2026-01-01".
+    public var subject: String
+    public var reason: String
+    /// Counts of what was affected, e.g. {"recordings": 12}, as sorted JSON.
+    public var countsJSON: String
+    public var previousHash: String
+    public var hash: String
+}
+
+/// The audit trail: append-only, each entry chained to the one before by SHA-256, so editing,
+/// deleting or reordering any entry is detected by `verify`. Deleting the newest entries
+/// leaves a valid shorter chain; the head (sequence and hash) is therefore also kept in a file
+/// next to the database, and `verify` can be given a head recorded elsewhere.
+public struct AuditLog: Sendable {
+    public let database: AppDatabase
+    /// Where the head is written after each append (nil: not kept, e.g. in memory).
+    public let headFile: URL?
+
+    public static let genesis = String(repeating: "0", count: 64)
+
+    public init(database: AppDatabase, headFile: URL?) {
+        self.database = database
+        self.headFile = headFile
+    }
+
+    @discardableResult
+    public func append(
+        actor: String, action: String, subject: String, reason: String, counts: [String: Int] = [:], at now: Date = Date()
+    ) throws -> AuditEntry {
+        let countsJSON = String(decoding: try Self.sortedEncoder.encode(counts), as: UTF8.self)
+        let entry = try database.writer.write { db -> AuditEntry in
+            let last = try AuditEntry.order(Column("sequence").desc).fetchOne(db)
+            var entry = AuditEntry(
+                sequence: (last?.sequence ?? 0) + 1, at: Self.millisecondPrecision(now), actor: actor, action: action, subject: subject,
+                reason: reason, countsJSON: countsJSON, previousHash: last?.hash ?? Self.genesis, hash: "")
+            entry.hash = Self.hash(of: entry)
+            try entry.insert(db)
+            return entry
+        }
+        if let headFile { try "\(entry.sequence) \(entry.hash)\n".write(to: headFile, atomically: true, encoding: .utf8) }
+        return entry
+    }
+
+    public func entries() throws -> [AuditEntry] {
+        try database.writer.read { db in try AuditEntry.order(Column("sequence")).fetchAll(db) }
+    }
+
+    public enum Verdict: Equatable, Sendable {
+        case intact(entries: Int, head: String)
+        /// The first entry (by position) where the chain breaks, and why.
+        case broken(at: Int64, reason: String)
+    }
+
+    /// Recomputes the chain; `expectedHead` (a hash recorded earlier, or the head file's)
+    /// catches entries removed from the end.
+    public func verify(expectedHead: String? = nil) throws -> Verdict {
+        let entries = try entries()
+        var previous = Self.genesis
+        for (index, entry) in entries.enumerated() {
+            let position = Int64(index + 1)
+            guard entry.sequence == position else { return .broken(at: position, reason: "entry \(position) is missing or out of order") }
+            guard entry.previousHash == previous else { return .broken(at: position, reason: "does not follow the entry before it") }
+            guard Self.hash(of: entry) == entry.hash else { return .broken(at: position, reason: "its content was changed") }
+            previous = entry.hash
+        }
+        let head = entries.last?.hash ?? Self.genesis
+        // A recorded head that is not in the chain means entries were removed from the end.
+        // (One found earlier in the chain only means the head file lagged behind a write.)
+        if let expected = expectedHead ?? headFile.flatMap(Self.readHead), expected != Self.genesis,
+            !entries.contains(where: { $0.hash == expected })
+        {
+            return .broken(at: Int64(entries.count + 1), reason: "the recorded head \(expected.prefix(12))… is not in the chain: entries were removed")
+        }
+        return .intact(entries: entries.count, head: head)
+    }
+
+    static func readHead(_ url: URL) -> String? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        return text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// SHA-256 over the previous hash and every field, in a fixed order.
+    static func hash(of entry: AuditEntry) -> String {
+        let fields = [
+            entry.previousHash, String(entry.sequence), String(Int64((entry.at.timeIntervalSince1970 * 1_000).rounded())), entry.actor,
+            entry.action, entry.subject, entry.reason, entry.countsJSON,
+        ]
+        // Length-prefixed, so no field can borrow characters from its neighbour.
+        let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func millisecondPrecision(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000).rounded() / 1_000)
+    }
+
+    static let sortedEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}
