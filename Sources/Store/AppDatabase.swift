@@ -94,6 +94,18 @@ public final class AppDatabase: Sendable {
                 table.column("hash", .text).notNull().unique()
             }
         }
+        migrator.registerMigration("v5: legal holds") { db in
+            try db.create(table: "legalHold") { table in
+                table.primaryKey("id", .text)
+                table.column("scope", .text).notNull()
+                table.column("subjectId", .text).notNull().indexed()
+                table.column("reason", .text).notNull()
+                table.column("placedBy", .text).notNull()
+                table.column("placedAt", .datetime).notNull()
+                table.column("releasedBy", .text)
+                table.column("releasedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

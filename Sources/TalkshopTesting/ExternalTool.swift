@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a command-line tool (opusenc, opusinfo, the talkshop binary …) and captures its output.
-public struct ExternalTool {
+public struct ExternalTool: Sendable {
     public struct Result: Sendable {
         public var status: Int32
         public var standardOutput: String
@@ -28,6 +28,18 @@ public struct ExternalTool {
             }
         }
         throw Failure(description: "\(name) is not installed; run scripts/setup.sh")
+    }
+
+    /// `run` on a thread of its own, for async tests: waiting for a child process must not hold
+    /// one of the concurrency runtime's few threads, which a server under test needs (a child
+    /// that talks to that server would otherwise wait for it for ever, or time out).
+    @discardableResult
+    public func runDetached(_ arguments: [String], input: Data? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try run(arguments, input: input) })
+            }
+        }
     }
 
     @discardableResult

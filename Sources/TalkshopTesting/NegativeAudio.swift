@@ -7,9 +7,9 @@ public enum NegativeAudio {
     public static var directory: URL { TestPaths.audioFixtures.appendingPathComponent("negative/generated") }
 
     /// The generated files, building them first if they are missing.
-    public static func files() throws -> [URL] {
+    public static func files() async throws -> [URL] {
         if try existing().count < expectedCount {
-            let result = try ExternalTool(named: "bash").run([
+            let result = try await ExternalTool(named: "bash").runDetached([
                 TestPaths.audioFixtures.appendingPathComponent("negative/generate.sh").path,
             ])
             guard result.status == 0 else {

@@ -9,7 +9,11 @@ struct AuditCommand: ParsableCommand {
         subcommands: [List.self, Verify.self])
 
     static func log(_ data: DataOptions) throws -> AuditLog {
-        AuditLog(database: try data.database(), headFile: URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("audit-head"))
+        AuditLog(database: try data.database(), headFile: headFile(data))
+    }
+
+    static func headFile(_ data: DataOptions) -> URL {
+        URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("audit-head")
     }
 
     struct List: ParsableCommand {

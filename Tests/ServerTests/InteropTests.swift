@@ -38,9 +38,9 @@ async def main(url, token, audio_path, mode):
 asyncio.run(main(*sys.argv[1:]))
 """#
 
-    static func runPython(url: String, token: String, mode: String) throws -> String {
+    static func runPython(url: String, token: String, mode: String) async throws -> String {
         // Debian's interpreter, where python3-websockets (scripts/setup.sh) installs.
-        let result = try ExternalTool(executable: URL(fileURLWithPath: "/usr/bin/python3")).run([
+        let result = try await ExternalTool(executable: URL(fileURLWithPath: "/usr/bin/python3")).runDetached([
             "-c", script, url, token, TestPaths.audioFixtures.appendingPathComponent("large-latte.l16").path, mode,
         ])
         #expect(result.status == 0, "\(result.standardError)")
@@ -49,7 +49,7 @@ asyncio.run(main(*sys.argv[1:]))
 
     @Test func pythonWebsocketsClientOrdersALatte() async throws {
         try await TestServer.with { server in
-            let output = try Self.runPython(url: server.url, token: server.token, mode: "full")
+            let output = try await Self.runPython(url: server.url, token: server.token, mode: "full")
             #expect(output.contains("ready"))
             #expect(output.contains(#"intent {"coffeeDrink": "latte", "size": "large"}"#), "\(output)")
             #expect(output.hasSuffix("bye\n"))
@@ -59,7 +59,7 @@ asyncio.run(main(*sys.argv[1:]))
     @Test func anAbruptDisconnectInMidUtteranceLeaksNothing() async throws {
         try await TestServer.with { server in
             try await server.services.recognizer.pool.warmUp()
-            let output = try Self.runPython(url: server.url, token: server.token, mode: "abort")
+            let output = try await Self.runPython(url: server.url, token: server.token, mode: "abort")
             #expect(output.contains("aborted"))
             // The server notices the dead socket, closes the session and returns its decoder.
             var open = try server.services.sessions.openSessions()

@@ -8,7 +8,7 @@ import Testing
 /// socket while an order waits for its "yes": not one order may come of it.
 @Suite(.serialized) struct NonCommandAudioTests {
     @Test func fiftyMinutesOfTVMusicAndNoisePlaceNoOrder() async throws {
-        let files = try NegativeAudio.files()
+        let files = try await NegativeAudio.files()
         try #require(files.count >= 17, "negative audio missing: \(files.map(\.lastPathComponent))")
         try await TestServer.with({ configuration in
             configuration.guards.confirmationWindowSeconds = 3_600  // the whole file is heard with the "yes" grammar

@@ -94,4 +94,32 @@ struct StaffCommandTests {
         let broken = try run(["audit", "verify"])
         #expect(broken.status == 1 && broken.standardOutput.contains("BROKEN at entry 1"), "\(broken.standardOutput)")
     }
+
+    @Test func anOfficerHoldsPurgesAndReleasesFromTheCommandLine() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+        let sessions = SessionLog(database: database)
+        let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: "ann").device
+        let conversation = try sessions.conversation(resuming: nil, customerId: "ann", initialState: "main")
+        let session = try sessions.open(deviceId: device.id, channel: "voice")
+        for _ in 0..<3 {
+            try sessions.record(Turn(conversationId: conversation.id, sessionId: session.id, transcript: "a latte", intent: "orderDrink",
+                                     confidence: 1, outcome: "accepted"))
+        }
+        let held = try run(["retention", "hold", "--customer", "ann", "--reason", "case 12", "--officer", "olga"])
+        let holdId = try #require(held.standardOutput.split(separator: " ").dropFirst().first.map(String.init), "\(held.standardError)")
+        let refused = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--officer", "olga"])
+        #expect(refused.status != 0 && refused.standardError.contains("under legal hold \(holdId)"), "\(refused.standardError)")
+        #expect(try run(["retention", "holds"]).standardOutput.contains("\(holdId)  customer ann  by olga"))
+        #expect(try run(["retention", "release", holdId, "--reason", "closed", "--officer", "olga"]).status == 0)
+        let dry = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--dry-run"])
+        #expect(dry.standardOutput.contains("would purge 3 transcribed turns (customer:ann)"), "\(dry.standardOutput)")
+        let done = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--officer", "olga"])
+        #expect(done.standardOutput.contains("purged 3 transcribed turns"), "\(done.standardError)")
+        let badDate = try run(["retention", "purge", "--before", "last tuesday", "--reason", "x"])
+        #expect(badDate.status != 0 && badDate.standardError.contains("is not a date"))
+        let trail = try run(["audit", "list"]).standardOutput
+        #expect(trail.contains("olga  hold  customer:ann") && trail.contains("olga  release  customer:ann") && trail.contains("olga  purge  customer:ann"))
+        #expect(try run(["audit", "verify"]).status == 0)
+    }
 }
