@@ -55,11 +55,11 @@ public struct ConversationMachine: Sendable {
     }
 
     /// A recognised (or typed) intent with its confidence; `facts` are what the guard needs
-    /// if this turn proposes an order.
+    /// if this turn proposes an order (looked up only then).
     public mutating func heard(
-        _ intent: Intent, confidence: Double, at now: Date, facts: ConfirmationGuard.Facts = .init()
+        _ intent: Intent, confidence: Double, at now: Date, facts: @autoclosure () -> ConfirmationGuard.Facts = .init()
     ) -> [DialogAction] {
-        if let deadline, now > deadline { return expire() + heard(intent, confidence: confidence, at: now, facts: facts) }
+        if let deadline, now > deadline { return expire() + heard(intent, confidence: confidence, at: now, facts: facts()) }
         if let pending { return answer(pending, with: intent, confidence: confidence, at: now, facts: facts) }
         guard confidence >= settings.minimumConfidence else {
             expectAnswer(.clarify(intent), at: now)
@@ -93,7 +93,7 @@ public struct ConversationMachine: Sendable {
     /// Offers a whole cart for checkout ("the usual"): it replaces the cart and is read back.
     public mutating func propose(_ offered: Cart, intro: String, at now: Date, facts: ConfirmationGuard.Facts) -> [DialogAction] {
         cart = offered
-        return checkout(at: now, facts: facts, intro: intro)
+        return checkout(at: now, facts: { facts }, intro: intro)
     }
 
     /// The server placed the order: the cart starts empty again.
@@ -122,7 +122,7 @@ public struct ConversationMachine: Sendable {
     }
 
     private mutating func answer(
-        _ pending: Pending, with intent: Intent, confidence: Double, at now: Date, facts: ConfirmationGuard.Facts
+        _ pending: Pending, with intent: Intent, confidence: Double, at now: Date, facts: () -> ConfirmationGuard.Facts
     ) -> [DialogAction] {
         clearPending()
         let confident = confidence >= settings.minimumConfidence
@@ -162,7 +162,7 @@ public struct ConversationMachine: Sendable {
         }
     }
 
-    private mutating func act(on intent: Intent, at now: Date, facts: ConfirmationGuard.Facts) -> [DialogAction] {
+    private mutating func act(on intent: Intent, at now: Date, facts: () -> ConfirmationGuard.Facts) -> [DialogAction] {
         let question = self.question
         self.question = nil
         switch intent.name {
@@ -197,9 +197,9 @@ public struct ConversationMachine: Sendable {
         }
     }
 
-    private mutating func checkout(at now: Date, facts: ConfirmationGuard.Facts, intro: String) -> [DialogAction] {
+    private mutating func checkout(at now: Date, facts: () -> ConfirmationGuard.Facts, intro: String) -> [DialogAction] {
         guard !cart.isEmpty else { return [.say("Your cart is empty. What would you like?", expect: "command")] }
-        switch rules.review(cart, facts: facts, at: now) {
+        switch rules.review(cart, facts: facts(), at: now) {
         case .refuse(let reason):
             return [.say(reason, expect: "command")]
         case .ask(let checkpoints):

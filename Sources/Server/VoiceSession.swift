@@ -219,7 +219,8 @@ struct VoiceSession {
                 services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId)
             }
         }
-        let actions = dialog.heard(intent, confidence: result.confidence, at: Date(), facts: guardFacts())
+        let (services, device) = (self.services, self.device)
+        let actions = dialog.heard(intent, confidence: result.confidence, at: Date(), facts: Self.guardFacts(services, device))
         events += await self.events(for: actions)
         saveConversation()
         return events
@@ -240,8 +241,9 @@ struct VoiceSession {
         try? services.sessions.save(conversationId: conversation.id, state: state, cartJSON: cartJSON)
     }
 
-    /// What the confirmation guard needs to know about this customer and device now.
-    private func guardFacts() -> ConfirmationGuard.Facts {
+    /// What the confirmation guard needs to know about this customer and device now (a few
+    /// queries: the dialog asks only when an order is proposed).
+    private static func guardFacts(_ services: TalkshopServices, _ device: Device) -> ConfirmationGuard.Facts {
         var facts = ConfirmationGuard.Facts()
         let now = Date()
         let customer = try? services.customers.customer(device.customerId)
@@ -379,7 +381,7 @@ struct VoiceSession {
         guard let cart = try? Cart(lines: lines, from: catalog) else {
             return [.prompt(text: "Part of your usual order isn't available right now.", expect: "command")]
         }
-        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: Date(), facts: guardFacts()))
+        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: Date(), facts: Self.guardFacts(services, device)))
     }
 
     /// "out for delivery" for out_for_delivery.

@@ -134,6 +134,21 @@ struct GuardRuleTests {
         #expect(machine.cart.lines.count == 1)
     }
 
+    @Test func theFactsAreLookedUpOnlyWhenAnOrderIsProposed() {
+        final class Lookups: @unchecked Sendable { var count = 0 }
+        let lookups = Lookups()
+        func facts() -> ConfirmationGuard.Facts {
+            lookups.count += 1
+            return .init()
+        }
+        var machine = ConversationMachine(catalog: Self.catalog)
+        _ = machine.heard(intent("orderDrink", ["coffeeDrink": "mocha"]), confidence: 0.9, at: start, facts: facts())
+        _ = machine.heard(intent("cartContents"), confidence: 0.9, at: start, facts: facts())
+        #expect(lookups.count == 0)
+        _ = machine.heard(intent("checkout"), confidence: 0.9, at: start, facts: facts())
+        #expect(lookups.count == 1)
+    }
+
     @Test func theUsualIsReadBackBeforeItIsPlaced() {
         var machine = ConversationMachine(catalog: Self.catalog)
         let usual = try! Cart(lines: [.init(productId: "mocha", quantity: 2, options: [:], unitPrice: Money(minorUnits: 1, currency: "USD"))], from: Self.catalog)
