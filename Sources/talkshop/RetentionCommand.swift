@@ -46,13 +46,10 @@ struct RetentionCommand: ParsableCommand {
             if let customer { selection = .customer(customer) } else if let session { selection = .session(session) } else {
                 selection = .before(try RetentionCommand.date(before!))
             }
-            do {
-                let report = try RetentionCommand.desk(data).purge(selection, reason: reason, officer: officer.officer, dryRun: dryRun)
-                let verb = dryRun ? "would purge" : "purged"
-                print("\(verb) \(report.turns) transcribed turns (\(selection)); \(report.heldTurns) held and kept")
-            } catch let refusal as RetentionDesk.Refusal {
-                throw UsageError(refusal.description)
-            }
+            // A refusal (a hold, no reason) is printed as "Error: …" with exit status 1.
+            let report = try RetentionCommand.desk(data).purge(selection, reason: reason, officer: officer.officer, dryRun: dryRun)
+            let verb = dryRun ? "would purge" : "purged"
+            print("\(verb) \(report.turns) transcribed turns (\(selection)); \(report.heldTurns) held and kept")
         }
     }
 
@@ -80,12 +77,8 @@ struct RetentionCommand: ParsableCommand {
         @Option(help: "Why.") var reason: String
 
         func run() throws {
-            do {
-                let hold = try RetentionCommand.desk(data).release(holdId: id, reason: reason, officer: officer.officer)
-                print("released \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
-            } catch let refusal as RetentionDesk.Refusal {
-                throw UsageError(refusal.description)
-            }
+            let hold = try RetentionCommand.desk(data).release(holdId: id, reason: reason, officer: officer.officer)
+            print("released \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
         }
     }
 
