@@ -27,7 +27,6 @@ public struct ConversationMachine: Sendable {
         public var productId: String
         public var quantity: Int
         public var options: [String: String]
-        public var option: String
     }
 
     public let catalog: Catalog
@@ -216,7 +215,7 @@ public struct ConversationMachine: Sendable {
         options["coffeeDrink"] = nil
         options["product"] = nil
         let quantity = options.removeValue(forKey: "quantity").flatMap(Int.init) ?? 1
-        return add(Question(productId: productId, quantity: quantity, options: options, option: ""), answeredWith: [:])
+        return add(Question(productId: productId, quantity: quantity, options: options), answeredWith: [:])
     }
 
     /// Adds the item, or asks for the first required option still missing.
@@ -227,7 +226,6 @@ public struct ConversationMachine: Sendable {
         do {
             try cart.add(item.productId, quantity: item.quantity, options: item.options, from: catalog)
         } catch CommerceError.missingOption(_, let option) {
-            item.option = option
             question = item
             return [.say("What \(option) would you like your \(name)?", expect: "command")]
         } catch CommerceError.outOfStock(_, let available) {

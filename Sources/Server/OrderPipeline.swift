@@ -46,7 +46,7 @@ public struct OrderPipeline: Sendable {
     /// Authorises and captures the order's total, marks it paid and dispatches it. A failed or
     /// timed-out payment cancels the order; nothing is captured then.
     func settle(_ order: OrderRecord, source: String) async -> Outcome {
-        let amount = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+        let amount = order.total
         do {
             guard let methodId = order.paymentMethodId, let method = try? customers.paymentMethod(methodId) else {
                 throw PaymentError(.invalidPaymentMethod, "the order has no saved payment method")
@@ -126,7 +126,7 @@ public struct OrderPipeline: Sendable {
 
     private func refundCapture(of order: OrderRecord) async throws {
         guard let captureId = order.captureId else { return }
-        let amount = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+        let amount = order.total
         _ = try await call(.refund, order: order, amount: amount) { () async throws(PaymentError) in
             try await gateway.refund(captureId: captureId, amount: amount, idempotencyKey: "\(order.id):refund")
         }

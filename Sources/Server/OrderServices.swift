@@ -22,7 +22,7 @@ struct OrderUpdateFeed: Service {
                         // A new order is announced by the session that placed it; other devices
                         // hear from it once it is paid.
                         guard event.status != OrderStatus.placed.rawValue else { continue }
-                        let total = "\(Money(minorUnits: order.totalMinorUnits, currency: order.currency))"
+                        let total = "\(order.total)"
                         services.channels.publish(
                             .init(orderId: order.id, status: event.status, total: total), customerId: order.customerId, except: event.source)
                     }

@@ -344,7 +344,7 @@ struct VoiceSession {
 
     private func cancelLatestOrder() async -> [ServerEvent] {
         guard let order = latestOrder() else { return [.prompt(text: "You have no orders to cancel.", expect: "command")] }
-        let total = "\(Money(minorUnits: order.totalMinorUnits, currency: order.currency))"
+        let total = "\(order.total)"
         do {
             let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: record.id)
             let refunded = order.captureId == nil ? "" : " Your \(total) is refunded."
@@ -363,7 +363,7 @@ struct VoiceSession {
         var text = "Your latest order is \(Self.spoken(status))."
         if delivery, let tracking = order.trackingNumber { text += " Tracking number \(tracking)." }
         return [
-            .order(id: order.id, status: order.status, total: "\(Money(minorUnits: order.totalMinorUnits, currency: order.currency))"),
+            .order(id: order.id, status: order.status, total: "\(order.total)"),
             .prompt(text: text, expect: "command"),
         ]
     }

@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 import GRDB
 
@@ -22,6 +23,8 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var trackingNumber: String?
     /// The payment provider's capture, for refunds.
     public var captureId: String?
+
+    public var total: Money { Money(minorUnits: totalMinorUnits, currency: currency) }
 }
 
 /// One change of an order's status, with who caused it.

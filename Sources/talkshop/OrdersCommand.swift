@@ -28,7 +28,7 @@ struct OrdersCommand: AsyncParsableCommand {
             if let wanted { orders = orders.filter { $0.status == wanted.rawValue } }
             let formatter = ISO8601DateFormatter()
             for order in orders.prefix(limit) {
-                let total = Money(minorUnits: order.totalMinorUnits, currency: order.currency)
+                let total = order.total
                 print("\(order.id)  \(order.status.padding(toLength: 16, withPad: " ", startingAt: 0))  \(total)  \(order.customerId)  \(formatter.string(from: order.createdAt))")
             }
             if orders.isEmpty { print("no orders") }
@@ -47,7 +47,7 @@ struct OrdersCommand: AsyncParsableCommand {
             print("order \(order.id)")
             print("  status    \(order.status)")
             print("  customer  \(order.customerId)   device \(order.deviceId)")
-            print("  total     \(Money(minorUnits: order.totalMinorUnits, currency: order.currency))")
+            print("  total     \(order.total)")
             if let tracking = order.trackingNumber { print("  tracking  \(tracking)") }
             print("  lines")
             for line in try OrderBook.lines(of: order) {
@@ -110,7 +110,7 @@ struct OrdersCommand: AsyncParsableCommand {
                 paymentTimeout: .seconds(10), logger: Logger(label: "talkshop.orders"))
             do {
                 let refunded = try await pipeline.refund(order, reason: reason, source: "staff")
-                print("order \(refunded.id): refunded \(Money(minorUnits: refunded.totalMinorUnits, currency: refunded.currency))")
+                print("order \(refunded.id): refunded \(refunded.total)")
             } catch let error as CommerceError {
                 throw UsageError("cannot refund order \(order.id) (\(order.status)): \(error)")
             }
