@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Commerce",
+                "Commerce", "Yams",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -34,6 +34,8 @@ public func buildApplication(
         }
     }
 
+    AdminAPI(services: services).register(on: router)
+
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     webSocketRouter.ws("/v1/voice") { request, _ in
         guard case .allowed(let device) = authenticator.check(request) else { return .dontUpgrade }
@@ -51,7 +53,10 @@ public func buildApplication(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "talkshop"),
-        services: [OrderUpdateFeed(services: services), FulfilmentService(services: services, courier: services.courier)],
+        services: [
+            OrderUpdateFeed(services: services), FulfilmentService(services: services, courier: services.courier),
+            RetentionSweeper(services: services),
+        ],
         onServerRunning: onServerRunning,
         logger: services.logger)
 }

@@ -31,6 +31,12 @@ public struct OrderPipeline: Sendable {
         case paid(OrderRecord)
         /// Placed, then the payment failed: the order is cancelled and its stock returned.
         case paymentFailed(OrderRecord, PaymentError)
+
+        public var order: OrderRecord {
+            switch self {
+            case .paid(let order), .paymentFailed(let order, _): order
+            }
+        }
     }
 
     /// Places (idempotently) and pays for an order, then hands it to fulfilment.

@@ -1,6 +1,7 @@
 import Commerce
 import Conversation
 import Foundation
+import Store
 import Yams
 
 /// Everything `talkshop serve` can be told, with embedded defaults. Sources, later ones
@@ -28,6 +29,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var paymentTimeoutSeconds = 10.0
     /// The sandbox courier's schedule: seconds from payment to each delivery step.
     public var courier = SandboxCourier.Schedule()
+    /// The retention policy file (docs/compliance.md); when this default file is missing,
+    /// the built-in policy applies.
+    public var retentionPolicy = "retention.yaml"
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -84,10 +88,20 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         broadcast = try container.decodeIfPresent(BroadcastDetector.Settings.self, forKey: .broadcast) ?? defaults.broadcast
         paymentTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .paymentTimeoutSeconds) ?? defaults.paymentTimeoutSeconds
         courier = try container.decodeIfPresent(SandboxCourier.Schedule.self, forKey: .courier) ?? defaults.courier
+        retentionPolicy = try container.decodeIfPresent(String.self, forKey: .retentionPolicy) ?? defaults.retentionPolicy
     }
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
+    }
+
+    /// The policy file, or the built-in policy when the default file is absent (a file named
+    /// explicitly must exist).
+    public func loadRetentionPolicy() throws -> RetentionPolicy {
+        if retentionPolicy == ServerConfiguration().retentionPolicy && !FileManager.default.fileExists(atPath: retentionPolicy) {
+            return .builtIn
+        }
+        return try RetentionPolicy.load(from: URL(fileURLWithPath: retentionPolicy))
     }
 
     /// Reads a YAML file (keys as in this type, e.g. `port: 9000`, `limits: {maxSessions: 100}`).
@@ -109,7 +123,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     }
 
     /// `TALKSHOP_HOST`, `TALKSHOP_PORT`, `TALKSHOP_DATA_DIR`, `TALKSHOP_GRAMMAR`,
-    /// `TALKSHOP_GRAMMARS_DIR`, `TALKSHOP_CATALOGS_DIR`, `TALKSHOP_DECODERS`, `TALKSHOP_ALLOWED_ORIGINS` (comma-separated).
+    /// `TALKSHOP_GRAMMARS_DIR`, `TALKSHOP_CATALOGS_DIR`, `TALKSHOP_RETENTION_POLICY`, `TALKSHOP_DECODERS`, `TALKSHOP_ALLOWED_ORIGINS` (comma-separated).
     public mutating func apply(environment: [String: String]) throws {
         func integer(_ key: String) throws -> Int? {
             guard let value = environment[key] else { return nil }
@@ -120,6 +134,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let value = try integer("TALKSHOP_PORT") { port = value }
         if let value = environment["TALKSHOP_DATA_DIR"] { dataDirectory = value }
         if let value = environment["TALKSHOP_GRAMMAR"] { grammar = value }
+        if let value = environment["TALKSHOP_RETENTION_POLICY"] { retentionPolicy = value }
         if let value = environment["TALKSHOP_GRAMMARS_DIR"] { grammarsDirectory = value }
         if let value = environment["TALKSHOP_CATALOGS_DIR"] { catalogsDirectory = value }
         if let value = try integer("TALKSHOP_DECODERS") { decoderPoolSize = value }

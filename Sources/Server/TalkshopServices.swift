@@ -13,6 +13,12 @@ public struct TalkshopServices: Sendable {
     public let database: AppDatabase
     public let devices: DeviceRegistry
     public let sessions: SessionLog
+    /// Stores turns and recordings, sealed under each customer's key.
+    public let recorder: TurnRecorder
+    /// Holds, purges, erasure, sweeps and exports, all audited.
+    public let retention: RetentionDesk
+    public let policy: RetentionPolicy
+    public let staff: StaffTokens
     public let orders: OrderBook
     public let customers: CustomerBook
     public let catalog: CatalogStore
@@ -26,14 +32,19 @@ public struct TalkshopServices: Sendable {
     public let logger: Logger
 
     public init(
-        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase,
-        gateway: any PaymentGateway = SandboxPaymentGateway(), logger: Logger
+        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, recorder: TurnRecorder,
+        policy: RetentionPolicy, gateway: any PaymentGateway = SandboxPaymentGateway(), logger: Logger
     ) {
         self.configuration = configuration
         self.recognizer = recognizer
         self.database = database
         self.devices = DeviceRegistry(database: database)
         self.sessions = SessionLog(database: database)
+        self.recorder = recorder
+        self.policy = policy
+        let headFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("audit-head")
+        self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
+        self.staff = StaffTokens(database: database)
         self.orders = OrderBook(database: database)
         self.customers = CustomerBook(database: database)
         self.catalog = CatalogStore(database: database)
@@ -54,8 +65,8 @@ public struct TalkshopServices: Sendable {
         metrics.adjust(gauge: "talkshop_sessions_open", by: 0)
     }
 
-    /// Loads the grammar, builds the decoder pool, opens the database and seeds an empty
-    /// catalog from the shop's catalog file, as configured.
+    /// Loads the grammar, builds the decoder pool, opens the database, the key vault and the
+    /// retention policy, and seeds an empty catalog from the shop's catalog file, as configured.
     public static func make(
         configuration: ServerConfiguration, database: AppDatabase? = nil, gateway: any PaymentGateway = SandboxPaymentGateway(),
         logger: Logger
@@ -73,6 +84,9 @@ public struct TalkshopServices: Sendable {
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
         try CatalogStore(database: database).seedIfEmpty(with: shopCatalog)
-        return TalkshopServices(configuration: configuration, recognizer: recognizer, database: database, gateway: gateway, logger: logger)
+        let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
+        return TalkshopServices(
+            configuration: configuration, recognizer: recognizer, database: database, recorder: recorder,
+            policy: try configuration.loadRetentionPolicy(), gateway: gateway, logger: logger)
     }
 }

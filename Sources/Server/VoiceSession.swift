@@ -35,6 +35,10 @@ struct VoiceSession {
     /// Fingerprints of the spoken utterances since the last order: stored with the next order
     /// so a replay of the same stream is recognised.
     private var spokenFingerprints: [String] = []
+    /// Turns stored since the last order: linked to the next order placed.
+    private var turnsSinceOrder: [Int64] = []
+    /// The retention policy and the customer's consent both allow storing audio.
+    private var storesAudio = false
     private var audio: (any AudioStreamDecoder)?
     private var collector = UtteranceCollector()
     private(set) var utterances = 0
@@ -143,6 +147,8 @@ struct VoiceSession {
             logger.error("cannot open conversation", metadata: ["error": "\(error)"])
             return failure(.internalError, "the conversation could not be opened")
         }
+        let consent = (try? services.customers.customer(device.customerId))?.audioConsent ?? false
+        storesAudio = services.policy.storesAudio && consent
         collector = UtteranceCollector(configuration: endpointing)
         return Output(events: [
             .ready(sessionId: record.id, conversationId: conversation!.id, state: state), .listening(state: state),
@@ -183,18 +189,19 @@ struct VoiceSession {
         resultsSinceEndOfSpeech += 1
         services.metrics.recordDecodeLatency(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        return await events(for: result, spoken: UtteranceFingerprint.of(samples)) + [.listening(state: state)]
+        return await events(for: result, spoken: samples) + [.listening(state: state)]
     }
 
-    /// Reports the result and lets the dialog act on an accepted intent. `spoken` is the
-    /// utterance's fingerprint (nil for typed text). While a PIN is awaited nothing of what
-    /// was heard is echoed or stored.
-    private mutating func events(for result: RecognitionResult, spoken fingerprint: String?) async -> [ServerEvent] {
+    /// Reports the result and lets the dialog act on an accepted intent. `samples` is the
+    /// utterance's audio (nil for typed text). While a PIN is awaited nothing of what was
+    /// heard is echoed or stored.
+    private mutating func events(for result: RecognitionResult, spoken samples: [Int16]?) async -> [ServerEvent] {
         let secret = state == "pin"
+        let fingerprint = samples.map(UtteranceFingerprint.of)
         if let fingerprint, (try? services.orders.hasFingerprint(fingerprint)) == true {
             services.metrics.increment("talkshop_rejections_total{reason=\"replayed\"}")
             logger.warning("replayed audio: this utterance already led to an order")
-            record(result, outcome: "replayed", secret: secret)
+            record(result, outcome: "replayed", secret: secret, samples: samples)
             return [.rejected(reason: "replayed", transcript: nil)]
         }
         var events: [ServerEvent] = []
@@ -202,12 +209,12 @@ struct VoiceSession {
         guard let intent = result.intent else {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
-            record(result, outcome: "rejected:\(reason.rawValue)", secret: secret)
+            record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, samples: samples)
             events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
             return events + (await self.events(for: dialog.rejected(at: Date())))
         }
         services.metrics.increment("talkshop_intents_total")
-        record(result, outcome: "accepted", secret: secret)
+        record(result, outcome: "accepted", secret: secret, samples: samples)
         if secret {
             events.append(.intent(name: intent.name, slots: [:], confidence: result.confidence, text: ""))
         } else {
@@ -226,13 +233,33 @@ struct VoiceSession {
         return events
     }
 
-    /// Stores the turn; a PIN turn keeps neither words nor slots.
-    private func record(_ result: RecognitionResult, outcome: String, secret: Bool) {
+    /// Stores the turn, sealed, with its audio where allowed; a PIN turn keeps neither words,
+    /// slots nor audio.
+    private mutating func record(_ result: RecognitionResult, outcome: String, secret: Bool, samples: [Int16]?) {
         guard let conversation else { return }
         let turn = Turn(
-            conversationId: conversation.id, sessionId: record.id, transcript: secret ? nil : result.transcript,
-            intent: result.intent?.name, confidence: result.confidence, outcome: secret ? "\(outcome) (pin withheld)" : outcome)
-        do { try services.sessions.record(turn) } catch { logger.error("storing a turn failed", metadata: ["error": "\(error)"]) }
+            conversationId: conversation.id, sessionId: record.id, customerId: device.customerId, deviceClass: device.deviceClass,
+            transcript: secret ? nil : result.transcript, intent: result.intent?.name, confidence: result.confidence,
+            outcome: secret ? "\(outcome) (pin withheld)" : outcome)
+        do {
+            var audio: TurnRecorder.Audio?
+            if let samples, storesAudio, !secret {
+                audio = .init(
+                    oggOpus: try OggOpusEncoding.encode(samples), durationSeconds: Double(samples.count) / Double(recognitionSampleRate),
+                    deviceId: device.id)
+            }
+            if let id = try services.recorder.record(turn, audio: audio).id { turnsSinceOrder.append(id) }
+        } catch {
+            logger.error("storing a turn failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The turns that led to an order point at it until they expire.
+    private mutating func linkTurns(to orderId: String) {
+        do { try services.recorder.link(turnIds: turnsSinceOrder, toOrder: orderId) } catch {
+            logger.error("linking turns to the order failed", metadata: ["error": "\(error)"])
+        }
+        turnsSinceOrder = []
     }
 
     private func saveConversation() {
@@ -310,6 +337,7 @@ struct VoiceSession {
         do {
             let outcome = try await services.pipeline.place(placement)
             spokenFingerprints = []
+            linkTurns(to: outcome.order.id)
             switch outcome {
             case .paid(let order):
                 services.metrics.increment("talkshop_orders_total")

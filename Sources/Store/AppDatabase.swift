@@ -106,6 +106,9 @@ public final class AppDatabase: Sendable {
                 table.column("releasedAt", .datetime)
             }
         }
+        migrator.registerMigration("v6: recordings, keys, retention") { db in
+            try Self.createRetentionTables(db)
+        }
         return migrator
     }
 }

@@ -15,6 +15,8 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord, Persistab
     /// A pinned "usual" order (cart lines as JSON); nil: the most frequent order.
     public var usualLinesJSON: String?
     public var createdAt: Date
+    /// Whether this customer's utterance audio may be stored (transcripts are kept either way).
+    public var audioConsent: Bool = true
 
     public var hasPIN: Bool { pinHash != nil }
 }

@@ -35,6 +35,15 @@ public struct CustomerBook: Sendable {
         }
     }
 
+    /// Records whether the customer consents to their audio being stored; false for an unknown customer.
+    @discardableResult
+    public func setAudioConsent(customerId: String, _ consent: Bool) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE customer SET audioConsent = ? WHERE id = ?", arguments: [consent, customerId])
+            return db.changesCount > 0
+        }
+    }
+
     /// Adds a customer with an optional PIN, default payment method and address.
     @discardableResult
     public func add(_ new: NewCustomer) throws -> Customer {

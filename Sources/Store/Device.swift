@@ -14,6 +14,8 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var pinRequired: Bool = false
     /// This device's own daily spending limit in minor units (nil: the configured default).
     public var dailySpendLimitMinorUnits: Int?
+    /// speaker, phone or web: the retention policy can keep each class's data differently.
+    public var deviceClass: String = "speaker"
 
     public enum Columns {
         static let tokenHash = Column(CodingKeys.tokenHash)

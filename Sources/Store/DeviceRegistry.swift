@@ -10,12 +10,13 @@ public struct DeviceRegistry: Sendable {
 
     /// Creates a device and returns it with its token; the token is shown once and never stored.
     public func register(
-        name: String, customerId: String, pinRequired: Bool = false, dailySpendLimitMinorUnits: Int? = nil
+        name: String, customerId: String, pinRequired: Bool = false, dailySpendLimitMinorUnits: Int? = nil, deviceClass: String = "speaker"
     ) throws -> (device: Device, token: String) {
         let token = Self.newToken()
         let device = Device(
             id: UUID().uuidString.lowercased(), name: name, customerId: customerId, tokenHash: Self.hash(token),
-            createdAt: Date(), revokedAt: nil, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits)
+            createdAt: Date(), revokedAt: nil, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits,
+            deviceClass: deviceClass)
         try database.writer.write { db in try device.insert(db) }
         return (device, token)
     }

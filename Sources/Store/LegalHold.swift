@@ -1,11 +1,11 @@
 import Foundation
 import GRDB
 
-/// A legal hold on a customer's or a session's records: while it is active nothing under it
-/// may be purged.
+/// A legal hold on a customer's, a session's or an order's records: while it is active
+/// nothing under it may be purged, swept or erased.
 public struct LegalHold: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public enum Scope: String, Codable, Sendable, CaseIterable {
-        case customer, session
+        case customer, session, order
     }
 
     public var id: String
@@ -18,4 +18,26 @@ public struct LegalHold: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var releasedAt: Date?
 
     public var isActive: Bool { releasedAt == nil }
+
+    /// True for a turn or recording row (both have customerId, sessionId and orderId) that
+    /// an active hold covers. IFNULL: `NULL IN (…)` is NULL, and `NOT NULL` would count a row
+    /// without an order as neither held nor free.
+    static let coversRow: SQL = """
+        IFNULL(sessionId IN (SELECT subjectId FROM legalHold WHERE scope = 'session' AND releasedAt IS NULL)
+         OR customerId IN (SELECT subjectId FROM legalHold WHERE scope = 'customer' AND releasedAt IS NULL)
+         OR orderId IN (SELECT subjectId FROM legalHold WHERE scope = 'order' AND releasedAt IS NULL), 0)
+        """
+}
+
+/// An officer's request to erase a customer: carried out at once, or — when a hold covers
+/// the customer's data — recorded and carried out when the last such hold is released.
+public struct ErasureRequest: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var customerId: String
+    /// The request's reference, e.g. the ticket of the customer's erasure request.
+    public var reference: String
+    public var reason: String
+    public var requestedBy: String
+    public var requestedAt: Date
+    public var completedAt: Date?
 }

@@ -1,76 +1,110 @@
 import Foundation
 import GRDB
 
-/// What a compliance officer does to stored transcripts: place and release legal holds, and
-/// purge by customer, session or date — a dry run first if wanted. A purge deletes the rows
-/// with secure deletion on, then checkpoints and truncates the WAL, so the words are gone from
-/// the database file and the WAL; it fails loudly if the checkpoint cannot complete. Every
-/// hold, release and purge is written to the audit trail (counts, never content).
+/// What a compliance officer does to stored transcripts and recordings: place and release
+/// legal holds, purge by session or date, erase a customer — a dry run first if wanted.
+/// Deletion runs with secure deletion on, then the WAL is checkpointed and truncated, so the
+/// data is gone from the database file and the WAL (the purge fails loudly if that cannot
+/// complete); recording files are overwritten and removed; an erasure also destroys the
+/// customer's key. Every step is written to the audit trail (counts, never content).
 public struct RetentionDesk: Sendable {
     public let database: AppDatabase
     public let audit: AuditLog
+    public let recorder: TurnRecorder
 
-    public init(database: AppDatabase, audit: AuditLog) {
-        self.database = database
+    public init(recorder: TurnRecorder, audit: AuditLog) {
+        self.database = recorder.database
+        self.recorder = recorder
         self.audit = audit
     }
 
     public enum Selection: Sendable, Equatable, CustomStringConvertible {
+        /// An erasure request: everything the customer said, and their key.
         case customer(String)
         case session(String)
-        /// Everything recorded before this moment.
-        case before(Date)
+        /// Recorded from `from` (inclusive; nil: the beginning) until `to` (exclusive).
+        case dates(from: Date?, to: Date)
 
         public var description: String {
             switch self {
             case .customer(let id): "customer:\(id)"
             case .session(let id): "session:\(id)"
-            case .before(let date): "before:\(ISO8601DateFormatter().string(from: date))"
+            case .dates(let from, let to): "dates:\(from.map(Self.format) ?? "")..\(Self.format(to))"
             }
         }
+
+        static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
     }
 
     public struct Report: Sendable, Equatable {
-        /// Transcribed turns purged (or, in a dry run, that would be).
+        /// Transcribed turns and recordings purged (or, in a dry run, that would be).
         public var turns = 0
-        /// Turns left alone because a hold covers them.
+        public var recordings = 0
+        /// Left alone because a hold covers them.
         public var heldTurns = 0
+        public var heldRecordings = 0
+        /// An erasure: whether the customer's key was destroyed.
+        public var keyDestroyed = false
+        /// An erasure blocked by holds: the recorded request (nil in a dry run) and the holds.
+        public var deferred: ErasureRequest?
+        public var blockingHolds: [String] = []
         public var dryRun = false
     }
 
+    /// Why an officer's request was not (fully) carried out; nothing changed unless `kind`
+    /// is `.incomplete`.
     public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            /// The request is malformed or lacks a reason.
+            case invalid
+            /// No such customer, session, order or hold.
+            case notFound
+            /// A legal hold covers it.
+            case held
+            /// Committed, but the WAL could not be truncated: run again.
+            case incomplete
+        }
+
         public var description: String
+        public var kind: Kind = .invalid
+
+        public init(description: String, kind: Kind = .invalid) {
+            self.description = description
+            self.kind = kind
+        }
     }
 
-    /// Purges the selected turns not under an active hold. A purge of a held customer or
-    /// session is refused outright and changes nothing.
-    public func purge(_ selection: Selection, reason: String, officer: String, dryRun: Bool = false) throws -> Report {
+    /// "2026-01-31" (midnight UTC) or a full ISO 8601 time such as "2026-01-31T12:00:00Z".
+    public static func date(_ text: String) throws -> Date {
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        if let date = day.date(from: text) { return date }
+        throw Refusal(description: "'\(text)' is not a date like 2026-01-31 or 2026-01-31T12:00:00Z")
+    }
+
+    /// Purges the selection's turns and recordings not under an active hold. A purge of a
+    /// held session is refused and changes nothing; an erasure of a held customer is
+    /// recorded and deferred until release.
+    public func purge(
+        _ selection: Selection, reason: String, officer: String, reference: String? = nil, dryRun: Bool = false
+    ) throws -> Report {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a purge needs a reason") }
-        var report = try database.writer.write { db -> Report in
-            switch selection {
-            case .customer(let id):
-                if let hold = try activeHold(.customer, id, db) { throw Refusal(description: "customer \(id) is under legal hold \(hold.id): \(hold.reason)") }
-            case .session(let id):
-                if let hold = try activeHold(.session, id, db) { throw Refusal(description: "session \(id) is under legal hold \(hold.id): \(hold.reason)") }
-            case .before: break
-            }
-            let (condition, arguments) = Self.filter(selection)
-            let held = """
-                (turn.sessionId IN (SELECT subjectId FROM legalHold WHERE scope = 'session' AND releasedAt IS NULL)
-                 OR conversation.customerId IN (SELECT subjectId FROM legalHold WHERE scope = 'customer' AND releasedAt IS NULL))
-                """
-            let from = "FROM turn JOIN conversation ON conversation.id = turn.conversationId WHERE \(condition)"
-            var report = Report(dryRun: dryRun)
-            report.heldTurns = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) AND \(held)", arguments: arguments) ?? 0
-            report.turns = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) AND NOT \(held)", arguments: arguments) ?? 0
-            if !dryRun {
-                try db.execute(sql: "DELETE FROM turn WHERE id IN (SELECT turn.id \(from) AND NOT \(held))", arguments: arguments)
-            }
-            return report
+        try checkExists(selection)
+        let filter: SQL
+        switch selection {
+        case .customer(let id):
+            return try erase(customerId: id, reason: reason, reference: reference ?? reason, officer: officer, dryRun: dryRun)
+        case .session(let id):
+            if let hold = try sessionHold(id) { throw Refusal(description: "session \(id) is under legal hold \(hold.id): \(hold.reason)", kind: .held) }
+            filter = "sessionId = \(id)"
+        case .dates(let from, let to):
+            if let from, from >= to { throw Refusal(description: "the date range is empty: \(Selection.format(from)) is not before \(Selection.format(to))") }
+            filter = from.map { "createdAt >= \($0) AND createdAt < \(to)" } ?? "createdAt < \(to)"
         }
+        var report = try deleteUnheld(recordings: filter, turns: filter, dryRun: dryRun)
         guard !dryRun else { return report }
-        try audit.append(actor: officer, action: "purge", subject: selection.description, reason: reason,
-                         counts: ["turns": report.turns, "held_turns": report.heldTurns])
+        try audit.append(actor: officer, action: "purge", subject: selection.description, reason: reason, counts: report.counts)
         try truncateWAL()
         report.dryRun = false
         return report
@@ -79,6 +113,7 @@ public struct RetentionDesk: Sendable {
     @discardableResult
     public func hold(_ scope: LegalHold.Scope, _ subjectId: String, reason: String, officer: String) throws -> LegalHold {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a hold needs a reason") }
+        try checkExists(scope, subjectId)
         let hold = LegalHold(
             id: "hold_" + UUID().uuidString.lowercased().prefix(8), scope: scope, subjectId: subjectId, reason: reason, placedBy: officer,
             placedAt: Date(), releasedBy: nil, releasedAt: nil)
@@ -87,10 +122,13 @@ public struct RetentionDesk: Sendable {
         return hold
     }
 
+    /// Releases a hold, then carries out erasure requests it was the last obstacle to.
+    /// Nothing's expiry changed while held: what is past its period goes at the next sweep.
     @discardableResult
-    public func release(holdId: String, reason: String, officer: String) throws -> LegalHold {
+    public func release(holdId: String, reason: String, officer: String) throws -> (hold: LegalHold, erasures: [Report]) {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a release needs a reason") }
         let released = try database.writer.write { db -> LegalHold in
-            guard var hold = try LegalHold.fetchOne(db, key: holdId) else { throw Refusal(description: "no hold \(holdId)") }
+            guard var hold = try LegalHold.fetchOne(db, key: holdId) else { throw Refusal(description: "no hold \(holdId)", kind: .notFound) }
             guard hold.isActive else { throw Refusal(description: "hold \(holdId) was already released") }
             hold.releasedAt = Date()
             hold.releasedBy = officer
@@ -98,7 +136,11 @@ public struct RetentionDesk: Sendable {
             return hold
         }
         try audit.append(actor: officer, action: "release", subject: "\(released.scope.rawValue):\(released.subjectId)", reason: reason)
-        return released
+        var erasures: [Report] = []
+        for request in try pendingErasures() where try holdsCovering(customerId: request.customerId).isEmpty {
+            erasures.append(try carryOut(request, officer: officer))
+        }
+        return (released, erasures)
     }
 
     public func holds(activeOnly: Bool = true) throws -> [LegalHold] {
@@ -109,16 +151,145 @@ public struct RetentionDesk: Sendable {
         }
     }
 
-    private func activeHold(_ scope: LegalHold.Scope, _ id: String, _ db: Database) throws -> LegalHold? {
-        try LegalHold.filter(Column("scope") == scope.rawValue && Column("subjectId") == id && Column("releasedAt") == nil).fetchOne(db)
+    public func pendingErasures() throws -> [ErasureRequest] {
+        try database.writer.read { db in
+            try ErasureRequest.filter(Column("completedAt") == nil).order(Column("requestedAt")).fetchAll(db)
+        }
     }
 
-    private static func filter(_ selection: Selection) -> (String, StatementArguments) {
-        switch selection {
-        case .customer(let id): ("conversation.customerId = ?", [id])
-        case .session(let id): ("turn.sessionId = ?", [id])
-        case .before(let date): ("turn.createdAt < ?", [date])
+    /// Active holds on the customer, on any of their sessions or on any of their orders.
+    public func holdsCovering(customerId id: String) throws -> [LegalHold] {
+        try database.writer.read { db in
+            try LegalHold.fetchAll(db, sql: """
+                SELECT * FROM legalHold WHERE releasedAt IS NULL AND (
+                  (scope = 'customer' AND subjectId = :id)
+                  OR (scope = 'session' AND subjectId IN (
+                        SELECT sessionId FROM turn WHERE customerId = :id
+                        UNION SELECT sessionId FROM recording WHERE customerId = :id
+                        UNION SELECT session.id FROM session JOIN device ON device.id = session.deviceId WHERE device.customerId = :id))
+                  OR (scope = 'order' AND subjectId IN (SELECT id FROM "order" WHERE customerId = :id)))
+                ORDER BY placedAt
+                """, arguments: ["id": id])
         }
+    }
+
+    // MARK: - Erasure
+
+    private func erase(customerId: String, reason: String, reference: String, officer: String, dryRun: Bool) throws -> Report {
+        let holds = try holdsCovering(customerId: customerId)
+        let request = ErasureRequest(
+            id: "erasure_" + UUID().uuidString.lowercased().prefix(8), customerId: customerId, reference: reference, reason: reason,
+            requestedBy: officer, requestedAt: Date(), completedAt: nil)
+        guard holds.isEmpty else {
+            var report = try deleteUnheld(recordings: "customerId = \(customerId)", turns: "customerId = \(customerId)", dryRun: true)
+            report.blockingHolds = holds.map(\.id)
+            report.dryRun = dryRun
+            guard !dryRun else { return report }
+            try database.writer.write { db in try request.insert(db) }
+            report.deferred = request
+            try audit.append(
+                actor: officer, action: "erasure_deferred", subject: "customer:\(customerId)", reason: "\(reason) [ref \(reference)]",
+                counts: ["holds": holds.count])
+            return report
+        }
+        guard !dryRun else {
+            var report = try deleteUnheld(recordings: "customerId = \(customerId)", turns: "customerId = \(customerId)", dryRun: true)
+            report.keyDestroyed = recorder.vault.hasKey(customerId)
+            return report
+        }
+        try database.writer.write { db in try request.insert(db) }
+        return try carryOut(request, officer: officer)
+    }
+
+    /// Deletes everything the customer said (turns, recordings, conversations), destroys
+    /// their key, and marks the request done.
+    private func carryOut(_ request: ErasureRequest, officer: String) throws -> Report {
+        let id = request.customerId
+        var report = try deleteUnheld(recordings: "customerId = \(id)", turns: "customerId = \(id)", dryRun: false) { db in
+            try db.execute(literal: "UPDATE session SET conversationId = NULL WHERE conversationId IN (SELECT id FROM conversation WHERE customerId = \(id))")
+            try db.execute(literal: "DELETE FROM conversation WHERE customerId = \(id)")
+            try db.execute(literal: "UPDATE erasureRequest SET completedAt = \(Date()) WHERE id = \(request.id)")
+        }
+        report.keyDestroyed = try recorder.vault.destroyKey(id)
+        var counts = report.counts
+        counts["keys_destroyed"] = report.keyDestroyed ? 1 : 0
+        try audit.append(
+            actor: officer, action: "erasure", subject: "customer:\(id)", reason: "\(request.reason) [ref \(request.reference)]", counts: counts)
+        try truncateWAL()
+        return report
+    }
+
+    // MARK: - Deletion
+
+    /// Deletes recordings and turns matching the filters that no hold covers (recordings of
+    /// deleted turns too), then their files. `alsoInTransaction` runs in the same transaction.
+    func deleteUnheld(
+        recordings recordingFilter: SQL, turns turnFilter: SQL, dryRun: Bool,
+        alsoInTransaction: (Database) throws -> Void = { _ in }
+    ) throws -> Report {
+        let held = LegalHold.coversRow
+        let turnsGoing: SQL = "SELECT id FROM turn WHERE (\(turnFilter)) AND NOT \(held)"
+        let recordingsGoing: SQL = "((\(recordingFilter)) OR turnId IN (\(turnsGoing))) AND NOT \(held)"
+        let (report, files) = try database.writer.write { db -> (Report, [String]) in
+            var report = Report(dryRun: dryRun)
+            report.heldTurns = try count(db, "SELECT COUNT(*) FROM turn WHERE (\(turnFilter)) AND \(held)")
+            report.turns = try count(db, "SELECT COUNT(*) FROM turn WHERE (\(turnFilter)) AND NOT \(held)")
+            report.heldRecordings = try count(db, "SELECT COUNT(*) FROM recording WHERE (\(recordingFilter)) AND \(held)")
+            let files = try SQLRequest<String>(literal: "SELECT id FROM recording WHERE \(recordingsGoing)").fetchAll(db)
+            report.recordings = files.count
+            guard !dryRun else { return (report, []) }
+            try db.execute(literal: "DELETE FROM recording WHERE \(recordingsGoing)")
+            try db.execute(literal: "DELETE FROM turn WHERE (\(turnFilter)) AND NOT \(held)")
+            try alsoInTransaction(db)
+            return (report, files)
+        }
+        try recorder.destroyFiles(files)
+        return report
+    }
+
+    private func count(_ db: Database, _ query: SQL) throws -> Int {
+        try SQLRequest<Int>(literal: query).fetchOne(db) ?? 0
+    }
+
+    // MARK: - Checks
+
+    private func sessionHold(_ id: String) throws -> LegalHold? {
+        try database.writer.read { db in
+            try LegalHold.fetchOne(db, sql: """
+                SELECT * FROM legalHold WHERE releasedAt IS NULL AND (
+                  (scope = 'session' AND subjectId = :id)
+                  OR (scope = 'customer' AND subjectId IN (
+                        SELECT customerId FROM turn WHERE sessionId = :id
+                        UNION SELECT device.customerId FROM session JOIN device ON device.id = session.deviceId WHERE session.id = :id)))
+                """, arguments: ["id": id])
+        }
+    }
+
+    private func checkExists(_ selection: Selection) throws {
+        switch selection {
+        case .customer(let id): try checkExists(.customer, id)
+        case .session(let id): try checkExists(.session, id)
+        case .dates: break
+        }
+    }
+
+    /// An unknown id is a mistake to report, not an empty purge or a hold on nothing.
+    private func checkExists(_ scope: LegalHold.Scope, _ id: String) throws {
+        let exists = try database.writer.read { db -> Bool in
+            switch scope {
+            case .customer:
+                try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM customer WHERE id = :id) OR EXISTS (SELECT 1 FROM conversation WHERE customerId = :id)
+                      OR EXISTS (SELECT 1 FROM turn WHERE customerId = :id)
+                    """, arguments: ["id": id]) ?? false
+            case .session:
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM session WHERE id = :id) OR EXISTS (SELECT 1 FROM turn WHERE sessionId = :id)",
+                                  arguments: ["id": id]) ?? false
+            case .order:
+                try Bool.fetchOne(db, sql: #"SELECT EXISTS (SELECT 1 FROM "order" WHERE id = ?)"#, arguments: [id]) ?? false
+            }
+        }
+        guard exists else { throw Refusal(description: "no \(scope.rawValue) \(id)", kind: .notFound) }
     }
 
     /// Copies the WAL into the database file and truncates it to zero bytes; throws if a
@@ -127,7 +298,14 @@ public struct RetentionDesk: Sendable {
         do {
             try database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         } catch {
-            throw Refusal(description: "the purge was committed but the WAL could not be truncated (\(error)); run it again when the server is idle")
+            throw Refusal(description: "the purge was committed but the WAL could not be truncated (\(error)); run it again when the server is idle", kind: .incomplete)
         }
+    }
+}
+
+extension RetentionDesk.Report {
+    /// For the audit trail.
+    var counts: [String: Int] {
+        ["turns": turns, "recordings": recordings, "held_turns": heldTurns, "held_recordings": heldRecordings]
     }
 }

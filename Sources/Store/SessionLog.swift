@@ -39,15 +39,6 @@ public struct SessionLog: Sendable {
         }
     }
 
-    public func record(_ turn: Turn) throws {
-        var turn = turn
-        try database.writer.write { db in try turn.insert(db) }
-    }
-
-    public func turns(conversationId: String) throws -> [Turn] {
-        try database.writer.read { db in try Turn.filter(Column("conversationId") == conversationId).order(Column("id")).fetchAll(db) }
-    }
-
     public func open(deviceId: String, channel: String) throws -> SessionRecord {
         let session = SessionRecord(
             id: UUID().uuidString.lowercased(), deviceId: deviceId, conversationId: nil, channel: channel,

@@ -4,6 +4,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print their figures: accuracy, false accepts, speed.",
-        subcommands: [BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self]
+        subcommands: [BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self, BenchSweepCommand.self]
     )
 }

@@ -6,4 +6,9 @@ enum Console {
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
+
+    /// Progress of a long run, on standard error so the figures on standard output stay clean.
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
 }

@@ -6,7 +6,7 @@ struct CustomersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customers",
         abstract: "Add and list customers, with their PIN, saved payment method and address.",
-        subcommands: [Add.self, List.self],
+        subcommands: [Add.self, List.self, Consent.self],
         aliases: ["customer"])
 
     struct Add: ParsableCommand {
@@ -46,8 +46,26 @@ struct CustomersCommand: ParsableCommand {
                 var flags = [customer.hasPIN ? "PIN set" : "no PIN", method]
                 if customer.pinRequired { flags.append("PIN always required") }
                 if let until = customer.pinLockedUntil, until > Date() { flags.append("PIN locked") }
+                if !customer.audioConsent { flags.append("audio not stored") }
                 print("\(customer.id)  \(customer.name)  (\(flags.joined(separator: ", ")))")
             }
+        }
+    }
+
+    struct Consent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record whether a customer's utterance audio may be stored (transcripts are kept either way).",
+            discussion: "Takes effect from the customer's next session. Audio already stored stays until its retention period ends or it is purged.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The customer id.") var customer: String
+        @Option(help: "on: store audio (the default); off: never store this customer's audio.") var audio: String
+
+        func run() throws {
+            guard audio == "on" || audio == "off" else { throw UsageError("--audio takes on or off") }
+            guard try CustomerBook(database: data.database()).setAudioConsent(customerId: customer, audio == "on") else {
+                throw UsageError("no customer \(customer); see `talkshop customers list`")
+            }
+            print("customer \(customer): audio \(audio == "on" ? "may be stored" : "is not stored")")
         }
     }
 }

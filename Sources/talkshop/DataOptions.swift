@@ -11,6 +11,15 @@ struct DataOptions: ParsableArguments {
     func database() throws -> AppDatabase {
         try AppDatabase.open(at: URL(fileURLWithPath: dataDirectory).appendingPathComponent("talkshop.sqlite"))
     }
+
+    /// The retention desk over this data directory: its database, key vault, recordings and audit trail.
+    func retentionDesk() throws -> RetentionDesk {
+        let database = try database()
+        let directory = URL(fileURLWithPath: dataDirectory)
+        return RetentionDesk(
+            recorder: try TurnRecorder.open(database: database, dataDirectory: directory),
+            audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head")))
+    }
 }
 
 /// A mistake in what the user typed: printed as "Error: …" with exit status 1.

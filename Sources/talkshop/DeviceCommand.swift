@@ -18,6 +18,7 @@ struct DeviceCommand: ParsableCommand {
         @Flag(help: "Every order from this device needs the customer's spoken PIN.") var pinRequired = false
         @Option(help: "This device's daily spending limit in minor units (default: guards.dailySpendLimitMinorUnits).")
         var dailyLimit: Int?
+        @Option(help: "Device class for the retention policy: speaker, phone or web.") var deviceClass = "speaker"
 
         func run() throws {
             let database = try data.database()
@@ -25,7 +26,8 @@ struct DeviceCommand: ParsableCommand {
                 throw UsageError("no customer \(customer); add one with `talkshop customers add`")
             }
             let (device, token) = try DeviceRegistry(database: database).register(
-                name: name, customerId: customer, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailyLimit)
+                name: name, customerId: customer, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailyLimit,
+                deviceClass: deviceClass)
             print("device \(device.id) '\(device.name)' for customer \(device.customerId)\(pinRequired ? " (PIN required)" : "")\ntoken: \(token)")
         }
     }
@@ -36,7 +38,7 @@ struct DeviceCommand: ParsableCommand {
 
         func run() throws {
             for device in try DeviceRegistry(database: data.database()).all() {
-                print("\(device.id)  \(device.customerId)  \(device.name)\(device.isRevoked ? "  (revoked)" : "")")
+                print("\(device.id)  \(device.customerId)  \(device.name)  [\(device.deviceClass)]\(device.isRevoked ? "  (revoked)" : "")")
             }
         }
     }

@@ -5,106 +5,176 @@ import Store
 struct RetentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention",
-        abstract: "Purge stored transcripts and place or release legal holds (docs/compliance.md).",
-        subcommands: [Purge.self, Hold.self, Release.self, Holds.self])
+        abstract: "Apply the retention policy, purge or erase, hold and release, export (docs/compliance.md).",
+        subcommands: [Sweep.self, Purge.self, Hold.self, Release.self, Holds.self, Export.self])
 
     struct Officer: ParsableArguments {
         @Option(help: "Who is acting, for the audit trail (default: $USER).")
         var officer: String = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 
-    static func desk(_ data: DataOptions) throws -> RetentionDesk {
-        let database = try data.database()
-        return RetentionDesk(database: database, audit: AuditLog(database: database, headFile: AuditCommand.headFile(data)))
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply the retention policy now: delete recordings, transcripts and sessions past their periods.",
+            discussion: """
+                The server sweeps on its own every sweepIntervalMinutes; this runs one sweep on
+                demand. Held records are kept and counted. Orders are never deleted; they lose
+                their link to expired audio and transcripts. A changed policy is recorded in the
+                audit trail before the sweep.
+                """)
+        @OptionGroup var data: DataOptions
+        @OptionGroup var officer: Officer
+        @Option(help: "The policy file (default: retention.yaml if present, else the built-in policy).") var policy: String?
+        @Flag(help: "Count what would go and change nothing.") var dryRun = false
+
+        func run() throws {
+            let policy = try RetentionCommand.policy(policy)
+            let desk = try data.retentionDesk()
+            if !dryRun { try desk.notePolicy(policy, source: self.policy ?? "retention.yaml", actor: officer.officer) }
+            let started = ContinuousClock.now
+            let report = try desk.sweep(policy: policy, actor: officer.officer, dryRun: dryRun)
+            let seconds = (ContinuousClock.now - started).seconds
+            let verb = dryRun ? "would delete" : "deleted"
+            print("""
+                \(verb) \(report.recordings) recordings, \(report.transcripts) transcripts, \(report.sessions) sessions, \
+                \(report.conversations) conversations; kept under hold: \(report.heldRecordings) recordings, \
+                \(report.heldTranscripts) transcripts (\(String(format: "%.2f", seconds)) s)
+                """)
+        }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Purge transcripts by customer, session or date; try --dry-run first.",
+            abstract: "Purge by session or date range, or erase a customer; try --dry-run first.",
             discussion: """
-                Held records are never purged: a purge of a held customer or session is refused;
-                a date purge skips held records and reports how many. After the purge the WAL is
-                checkpointed and truncated; if that cannot complete (a long reader), the command
-                fails and should be run again.
+                --customer is an erasure request: every transcript and recording of the customer
+                goes and their key is destroyed, so copies in backups become unreadable; orders
+                stay as business records. If a hold covers any of the customer's data, the
+                request is recorded and carried out when the last such hold is released.
+                A purge of a held session is refused; a date purge skips held records and counts
+                them. After deletion the WAL is checkpointed and truncated; if that cannot
+                complete (a long reader), the command fails and should be run again.
                 """)
         @OptionGroup var data: DataOptions
         @OptionGroup var officer: Officer
         @Option(help: "A customer id (an erasure request).") var customer: String?
         @Option(help: "A session id.") var session: String?
-        @Option(help: "Everything recorded before this date (YYYY-MM-DD, UTC) or time (ISO 8601).") var before: String?
-        @Option(help: "Why, e.g. the erasure request's reference.") var reason: String
+        @Option(help: "Recorded on or after this date (YYYY-MM-DD, UTC, or ISO 8601); use with --before.") var from: String?
+        @Option(help: "Recorded before this date (YYYY-MM-DD, UTC, or ISO 8601).") var before: String?
+        @Option(help: "Why, e.g. 'erasure request'.") var reason: String
+        @Option(help: "The request's reference, e.g. a ticket number (erasure).") var reference: String?
         @Flag(help: "Show what would be purged and change nothing.") var dryRun = false
 
         func validate() throws {
             guard [customer, session, before].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one of --customer, --session, --before")
+                throw ValidationError("give exactly one of --customer, --session, --before (with an optional --from)")
             }
+            if from != nil && before == nil { throw ValidationError("--from needs --before") }
         }
 
         func run() throws {
             let selection: RetentionDesk.Selection
             if let customer { selection = .customer(customer) } else if let session { selection = .session(session) } else {
-                selection = .before(try RetentionCommand.date(before!))
+                selection = .dates(from: try from.map(RetentionDesk.date), to: try RetentionDesk.date(before!))
             }
-            // A refusal (a hold, no reason) is printed as "Error: …" with exit status 1.
-            let report = try RetentionCommand.desk(data).purge(selection, reason: reason, officer: officer.officer, dryRun: dryRun)
+            // A refusal (a hold, no reason, an unknown id) is printed as "Error: …" with exit status 1.
+            let report = try data.retentionDesk().purge(
+                selection, reason: reason, officer: officer.officer, reference: reference, dryRun: dryRun)
+            if !report.blockingHolds.isEmpty {
+                let holds = report.blockingHolds.joined(separator: ", ")
+                print(report.deferred.map { "deferred: held by \(holds); erasure request \($0.id) recorded, carried out on release; nothing purged now" }
+                      ?? "would be deferred: held by \(holds)")
+                return
+            }
             let verb = dryRun ? "would purge" : "purged"
-            print("\(verb) \(report.turns) transcribed turns (\(selection)); \(report.heldTurns) held and kept")
+            var line = "\(verb) \(report.turns) transcribed turns and \(report.recordings) recordings (\(selection)); "
+                + "\(report.heldTurns) turns and \(report.heldRecordings) recordings held and kept"
+            if case .customer = selection { line += report.keyDestroyed ? (dryRun ? "; would destroy the key" : "; key destroyed") : "; no key" }
+            print(line)
         }
     }
 
     struct Hold: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place a legal hold on a customer or a session; prints the hold id.")
+        static let configuration = CommandConfiguration(abstract: "Place a legal hold on a customer, session or order; prints the hold id.")
         @OptionGroup var data: DataOptions
         @OptionGroup var officer: Officer
         @Option(help: "A customer id.") var customer: String?
         @Option(help: "A session id.") var session: String?
+        @Option(help: "An order id.") var order: String?
         @Option(help: "Why, e.g. the case reference.") var reason: String
 
         func run() throws {
-            guard (customer == nil) != (session == nil) else { throw ValidationError("give exactly one of --customer, --session") }
-            let hold = try RetentionCommand.desk(data).hold(
-                customer == nil ? .session : .customer, customer ?? session!, reason: reason, officer: officer.officer)
+            let given: [(LegalHold.Scope, String)] = [(.customer, customer), (.session, session), (.order, order)].compactMap { scope, id in
+                id.map { (scope, $0) }
+            }
+            guard given.count == 1 else { throw ValidationError("give exactly one of --customer, --session, --order") }
+            let hold = try data.retentionDesk().hold(given[0].0, given[0].1, reason: reason, officer: officer.officer)
             print("hold \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
         }
     }
 
     struct Release: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Release a legal hold.")
+        static let configuration = CommandConfiguration(
+            abstract: "Release a legal hold; erasure requests it was blocking are carried out.")
         @OptionGroup var data: DataOptions
         @OptionGroup var officer: Officer
         @Argument(help: "The hold id.") var id: String
         @Option(help: "Why.") var reason: String
 
         func run() throws {
-            let hold = try RetentionCommand.desk(data).release(holdId: id, reason: reason, officer: officer.officer)
+            let (hold, erasures) = try data.retentionDesk().release(holdId: id, reason: reason, officer: officer.officer)
             print("released \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
+            for erasure in erasures {
+                print("carried out a deferred erasure: \(erasure.turns) turns and \(erasure.recordings) recordings purged\(erasure.keyDestroyed ? ", key destroyed" : "")")
+            }
         }
     }
 
     struct Holds: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List active legal holds (--all: released ones too).")
+        static let configuration = CommandConfiguration(abstract: "List active legal holds and pending erasure requests (--all: released holds too).")
         @OptionGroup var data: DataOptions
         @Flag(help: "Include released holds.") var all = false
 
         func run() throws {
             let formatter = ISO8601DateFormatter()
-            let holds = try RetentionCommand.desk(data).holds(activeOnly: !all)
+            let desk = try data.retentionDesk()
+            let holds = try desk.holds(activeOnly: !all)
             for hold in holds {
                 let released = hold.releasedAt.map { "  released \(formatter.string(from: $0)) by \(hold.releasedBy ?? "?")" } ?? ""
                 print("\(hold.id)  \(hold.scope.rawValue) \(hold.subjectId)  by \(hold.placedBy) \(formatter.string(from: hold.placedAt))  \"\(hold.reason)\"\(released)")
             }
             if holds.isEmpty { print("no holds") }
+            for request in try desk.pendingErasures() {
+                print("pending erasure \(request.id)  customer \(request.customerId)  ref \(request.reference)  by \(request.requestedBy) \(formatter.string(from: request.requestedAt))")
+            }
         }
     }
 
-    /// "2026-01-31" (midnight UTC) or a full ISO 8601 time.
-    static func date(_ text: String) throws -> Date {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
-        throw UsageError("'\(text)' is not a date like 2026-01-31 or 2026-01-31T12:00:00Z")
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export one customer's orders, transcripts and recordings (an access request).",
+            discussion: "Writes DIR/manifest.json and DIR/recordings/*.opus (decrypted). The export is audited; the files are personal data: hand them over securely.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var officer: Officer
+        @Option(help: "The customer id.") var customer: String
+        @Option(name: .shortAndLong, help: "The folder to write (created if needed).") var output: String
+        @Option(help: "Why, e.g. the access request's reference.") var reason: String = "access request"
+
+        func run() throws {
+            let directory = URL(fileURLWithPath: output)
+            let manifest = try data.retentionDesk().export(customerId: customer, to: directory, reason: reason, officer: officer.officer)
+            print("exported \(manifest.orders.count) orders, \(manifest.utterances.count) utterances, \(manifest.recordings.count) recordings to \(directory.path)/manifest.json")
+        }
     }
+
+    /// The named policy file, else ./retention.yaml if present, else the built-in policy.
+    static func policy(_ path: String?) throws -> RetentionPolicy {
+        if let path { return try RetentionPolicy.load(from: URL(fileURLWithPath: path)) }
+        if FileManager.default.fileExists(atPath: "retention.yaml") { return try RetentionPolicy.load(from: URL(fileURLWithPath: "retention.yaml")) }
+        return .builtIn
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

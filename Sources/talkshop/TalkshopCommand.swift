@@ -7,14 +7,14 @@ struct TalkshopCommand: AsyncParsableCommand {
         abstract: "Talkshop: the voice back end for conversational commerce.",
         discussion: """
             Run `talkshop serve` to start the server.
-            Shop staff: customers, devices, catalog, orders. Compliance: retention, audit.
+            Shop staff: customers, devices, catalog, orders. Compliance: retention, audit, staff (admin API tokens).
             Developers: say, decode, bench, audio, grammar.
             Every subcommand has its own --help.
             """,
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, SayCommand.self, CustomersCommand.self, DeviceCommand.self, CatalogCommand.self, OrdersCommand.self,
-            RetentionCommand.self, AuditCommand.self, DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self,
+            RetentionCommand.self, AuditCommand.self, StaffCommand.self, DecodeCommand.self, BenchCommand.self, AudioCommand.self, GrammarCommand.self,
         ]
     )
 }

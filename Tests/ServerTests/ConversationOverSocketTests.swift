@@ -101,9 +101,10 @@ import Testing
             let wire = events.map { String(decoding: try! VoiceProtocol.encoder.encode($0), as: UTF8.self) }.joined()
             #expect(!wire.contains("one two three") && !wire.contains("1234") && !wire.contains("1235"))
             let conversation = try #require(events.compactMap { if case .ready(_, let id, _) = $0 { id } else { nil } }.first)
-            let turns = try server.services.sessions.turns(conversationId: conversation)
+            let turns = try server.services.recorder.turns(conversationId: conversation)
             #expect(turns.filter { $0.outcome.contains("pin withheld") }.count == 2)
             #expect(!turns.contains { ($0.transcript ?? "").contains("three") })
+            #expect(turns.filter { $0.transcript?.contains("mocha") == true }.count == 1, "other turns keep their words")
         }
     }
 

@@ -3,103 +3,132 @@ import GRDB
 import Store
 import Testing
 
-/// Purges leave no trace of the words in the database file, its WAL or its shared memory;
-/// holds block them; every step is audited.
+/// Purges and erasures leave no trace in the database file, its WAL, its shared memory or
+/// the recording files; holds block them; a pre-erasure copy stays unreadable; every step is
+/// audited.
 struct RetentionDeskTests {
-    struct Fixture {
-        var directory: URL
-        var database: AppDatabase
-        var desk: RetentionDesk
-        var sessions: SessionLog
+    @Test func storedWordsAndAudioAreSealedNeverInClear() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        let marker = "CLEAR-\(UUID().uuidString)"
+        try fixture.store(customer: "ann", marker: marker, count: 3)
+        #expect(try fixture.filesContaining(Array(marker.utf8)).isEmpty, "words and audio are encrypted at rest")
+        let turns = try fixture.recorder.turns(customerId: "ann")
+        #expect(turns.map(\.transcript) == (0..<3).map { "i want a latte \(marker) \($0)" })
+        let audio = try fixture.recorder.audio(of: try #require(fixture.recorder.recordings(customerId: "ann").first))
+        #expect(String(decoding: audio, as: UTF8.self).contains("\(marker)-audio-"))
     }
 
-    func fixture() throws -> Fixture {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-retention-\(UUID())")
-        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let audit = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
-        return Fixture(directory: directory, database: database, desk: RetentionDesk(database: database, audit: audit),
-                       sessions: SessionLog(database: database))
-    }
-
-    /// Stores `count` turns for the customer in one session; each transcript carries the marker.
-    @discardableResult
-    func storeTurns(_ fixture: Fixture, customer: String, marker: String, count: Int = 20) throws -> String {
-        let conversation = try fixture.sessions.conversation(resuming: nil, customerId: customer, initialState: "main")
-        let device = try DeviceRegistry(database: fixture.database).register(name: "speaker", customerId: customer).device
-        let session = try fixture.sessions.open(deviceId: device.id, channel: "voice")
-        for index in 0..<count {
-            try fixture.sessions.record(Turn(
-                conversationId: conversation.id, sessionId: session.id, transcript: "i want a latte \(marker) \(index)", intent: "orderDrink",
-                confidence: 0.9, outcome: "accepted"))
+    @Test func anErasedCustomersDataIsGoneFromEveryFileByteForByte() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        try fixture.store(customer: "erase-me", marker: "E", count: 20)
+        try fixture.store(customer: "keep-me", marker: "K", count: 5)
+        let gone = try fixture.sealedPatterns(of: "erase-me"), kept = try fixture.sealedPatterns(of: "keep-me")
+        #expect(gone.count == 40)
+        for pattern in gone.prefix(3) + gone.suffix(3) {
+            #expect(!(try fixture.filesContaining(pattern)).isEmpty, "the scan must be able to find what it looks for")
         }
-        return session.id
-    }
 
-    /// Every file of the database: the main file, the WAL and the shared-memory index.
-    func occurrences(of marker: String, in fixture: Fixture) throws -> [String] {
-        let needle = Array(marker.utf8)
-        return try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { name in
-            let bytes = [UInt8](try Data(contentsOf: fixture.directory.appendingPathComponent(name)))
-            return bytes.count >= needle.count && (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
-        }
-    }
+        let dry = try fixture.desk.purge(.customer("erase-me"), reason: "erasure request", officer: "olga", reference: "E-1", dryRun: true)
+        #expect(dry.turns == 20 && dry.recordings == 20 && dry.keyDestroyed && dry.dryRun)
+        #expect(try fixture.count("recording", customer: "erase-me") == 20, "a dry run changes nothing")
 
-    @Test func aPurgedCustomersWordsAreGoneFromEveryFileByteForByte() throws {
-        let fixture = try fixture()
-        defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        let gone = "SENTINEL-\(UUID().uuidString)", kept = "KEEPER-\(UUID().uuidString)"
-        try storeTurns(fixture, customer: "erase-me", marker: gone)
-        try storeTurns(fixture, customer: "keep-me", marker: kept)
-        #expect(!(try occurrences(of: gone, in: fixture)).isEmpty, "the scan must be able to find the marker")
-
-        let dry = try fixture.desk.purge(.customer("erase-me"), reason: "erasure request E-1", officer: "olga", dryRun: true)
-        #expect(dry.turns == 20 && dry.dryRun)
-        #expect(!(try occurrences(of: gone, in: fixture)).isEmpty, "a dry run changes nothing")
-
-        let report = try fixture.desk.purge(.customer("erase-me"), reason: "erasure request E-1", officer: "olga")
-        #expect(report.turns == 20 && report.heldTurns == 0)
-        let left = try occurrences(of: gone, in: fixture)
+        let report = try fixture.desk.purge(.customer("erase-me"), reason: "erasure request", officer: "olga", reference: "E-1")
+        #expect(report.turns == 20 && report.recordings == 20 && report.keyDestroyed)
+        let left = try fixture.filesContainingAny(of: gone)
         #expect(left.isEmpty, "found in \(left)")
-        #expect(!(try occurrences(of: kept, in: fixture)).isEmpty, "another customer's turns stay")
-        let walSize = try FileManager.default.attributesOfItem(atPath: fixture.directory.appendingPathComponent("talkshop.sqlite-wal").path)[.size] as? Int
-        #expect(walSize == 0)
+        for pattern in kept.prefix(3) { #expect(!(try fixture.filesContaining(pattern)).isEmpty, "another customer's data stays") }
+        let wal = try FileManager.default.attributesOfItem(atPath: fixture.directory.appendingPathComponent("talkshop.sqlite-wal").path)
+        #expect(wal[.size] as? Int == 0)
+        #expect(!fixture.recorder.vault.hasKey("erase-me") && fixture.recorder.vault.hasKey("keep-me"))
         let last = try #require(try fixture.desk.audit.entries().last)
-        #expect(last.action == "purge" && last.subject == "customer:erase-me" && last.countsJSON == "{\"held_turns\":0,\"turns\":20}")
-        #expect(!last.reason.contains(gone))
+        #expect(last.action == "erasure" && last.subject == "customer:erase-me" && last.reason == "erasure request [ref E-1]")
+        #expect(last.countsJSON == #"{"held_recordings":0,"held_turns":0,"keys_destroyed":1,"recordings":20,"turns":20}"#)
     }
 
-    @Test func aHoldBlocksPurgesUntilReleased() throws {
-        let fixture = try fixture()
-        defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        let marker = "HELD-\(UUID().uuidString)"
-        let session = try storeTurns(fixture, customer: "held", marker: marker, count: 5)
-        try storeTurns(fixture, customer: "free", marker: "FREE-\(UUID().uuidString)", count: 3)
+    @Test func aCopyTakenBeforeAnErasureCannotBeReadForThatCustomer() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        try fixture.store(customer: "erase-me", marker: "E", count: 4)
+        try fixture.store(customer: "keep-me", marker: "K", count: 2)
+        // A backup of the database and the recordings (not of the key vault, which is kept apart).
+        let backup = fixture.directory.deletingLastPathComponent().appendingPathComponent("talkshop-backup-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: backup) }
+        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        try fixture.database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        for name in ["talkshop.sqlite", "recordings"] {
+            try FileManager.default.copyItem(at: fixture.directory.appendingPathComponent(name), to: backup.appendingPathComponent(name))
+        }
+        try fixture.desk.purge(.customer("erase-me"), reason: "erasure request", officer: "olga", reference: "E-7")
+
+        let restored = try AppDatabase.open(at: backup.appendingPathComponent("talkshop.sqlite"))
+        let reader = TurnRecorder(database: restored, vault: fixture.recorder.vault, directory: backup.appendingPathComponent("recordings"))
+        #expect(try restored.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turn WHERE customerId = 'erase-me'") } == 4,
+                "the copy still has the rows")
+        #expect(throws: KeyVault.Failure.noKey(customerId: "erase-me")) { try reader.turns(customerId: "erase-me") }
+        for recording in try reader.recordings(customerId: "erase-me") {
+            #expect(throws: KeyVault.Failure.noKey(customerId: "erase-me")) { try reader.audio(of: recording) }
+        }
+        #expect(try reader.turns(customerId: "keep-me").count == 2, "other customers in the copy stay readable")
+    }
+
+    @Test func aHoldBlocksPurgeAndDefersErasureUntilReleased() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        let held = try fixture.store(customer: "held", marker: "H", count: 5)
+        try fixture.store(customer: "free", marker: "F", count: 3)
         let hold = try fixture.desk.hold(.customer, "held", reason: "litigation L-9", officer: "olga")
 
-        #expect(throws: RetentionDesk.Refusal.self) { try fixture.desk.purge(.customer("held"), reason: "erasure", officer: "olga") }
-        let byDate = try fixture.desk.purge(.before(Date().addingTimeInterval(60)), reason: "policy", officer: "olga")
-        #expect(byDate.turns == 3 && byDate.heldTurns == 5, "the date purge skips held turns and says so")
-        let bySession = try fixture.desk.purge(.session(session), reason: "session purge", officer: "olga")
-        #expect(bySession.turns == 0 && bySession.heldTurns == 5)
-        #expect(!(try occurrences(of: marker, in: fixture)).isEmpty)
+        let erasure = try fixture.desk.purge(.customer("held"), reason: "erasure request", officer: "olga", reference: "E-3")
+        let request = try #require(erasure.deferred)
+        #expect(erasure.blockingHolds == [hold.id] && fixture.recorder.vault.hasKey("held"))
+        #expect(try fixture.count("turn", customer: "held") == 5 && fixture.count("recording", customer: "held") == 5)
+        #expect(throws: RetentionDesk.Refusal.self) { try fixture.desk.purge(.session(held.sessionId), reason: "purge", officer: "olga") }
+        let byDate = try fixture.desk.purge(.dates(from: nil, to: Date().addingTimeInterval(60)), reason: "policy", officer: "olga")
+        #expect(byDate.turns == 3 && byDate.heldTurns == 5 && byDate.recordings == 3 && byDate.heldRecordings == 5)
+        #expect(try fixture.desk.pendingErasures().map(\.id) == [request.id])
 
-        try fixture.desk.release(holdId: hold.id, reason: "case closed", officer: "olga")
+        let (_, erasures) = try fixture.desk.release(holdId: hold.id, reason: "case closed", officer: "olga")
+        #expect(erasures.count == 1 && erasures[0].turns == 5 && erasures[0].recordings == 5 && erasures[0].keyDestroyed)
+        #expect(try fixture.desk.pendingErasures().isEmpty && fixture.count("turn", customer: "held") == 0)
         #expect(throws: RetentionDesk.Refusal.self) { try fixture.desk.release(holdId: hold.id, reason: "again", officer: "olga") }
-        #expect(try fixture.desk.purge(.customer("held"), reason: "erasure", officer: "olga").turns == 5)
-        #expect(try occurrences(of: marker, in: fixture).isEmpty)
-        #expect(try fixture.desk.audit.entries().map(\.action) == ["hold", "purge", "purge", "release", "purge"])
+        #expect(try fixture.desk.audit.entries().map(\.action) == ["hold", "erasure_deferred", "purge", "release", "erasure"])
         guard case .intact = try fixture.desk.audit.verify() else {
             Issue.record("the trail should verify")
             return
         }
     }
 
-    @Test func aPurgeWithoutAReasonIsRefusedAndChangesNothing() throws {
-        let fixture = try fixture()
-        defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        try storeTurns(fixture, customer: "c", marker: "M", count: 2)
-        #expect(throws: RetentionDesk.Refusal.self) { try fixture.desk.purge(.customer("c"), reason: " ", officer: "olga") }
-        #expect(try fixture.desk.purge(.customer("c"), reason: "x", officer: "olga", dryRun: true).turns == 2)
-        #expect(try fixture.desk.audit.entries().isEmpty)
+    @Test func aHoldOnAnOrderKeepsTheTurnsThatLedToIt() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        let stored = try fixture.store(customer: "ann", marker: "A", count: 4)
+        let order = try fixture.placeOrder(customer: "ann")
+        try fixture.recorder.link(turnIds: Array(stored.turnIds.prefix(2)), toOrder: order)
+        try fixture.desk.hold(.order, order, reason: "chargeback dispute", officer: "olga")
+        let report = try fixture.desk.purge(.session(stored.sessionId), reason: "purge", officer: "olga")
+        #expect(report.turns == 2 && report.heldTurns == 2 && report.recordings == 2 && report.heldRecordings == 2)
+        #expect(try fixture.recorder.turns(customerId: "ann").compactMap(\.orderId) == [order, order])
+        #expect(try fixture.desk.purge(.customer("ann"), reason: "erasure", officer: "olga").deferred != nil)
+    }
+
+    @Test func badRequestsAreRefusedAndChangeNothing() throws {
+        let fixture = try RetentionFixture()
+        defer { fixture.remove() }
+        try fixture.store(customer: "c", marker: "M", count: 2)
+        func kind(_ body: () throws -> Void) -> RetentionDesk.Refusal.Kind? {
+            do { try body() } catch let refusal as RetentionDesk.Refusal { return refusal.kind } catch { return nil }
+            return nil
+        }
+        #expect(kind { _ = try fixture.desk.purge(.customer("c"), reason: " ", officer: "olga") } == .invalid)
+        #expect(kind { _ = try fixture.desk.purge(.customer("nobody"), reason: "x", officer: "olga") } == .notFound)
+        #expect(kind { _ = try fixture.desk.purge(.session("no-session"), reason: "x", officer: "olga") } == .notFound)
+        #expect(kind { try fixture.desk.hold(.order, "no-order", reason: "x", officer: "olga") } == .notFound)
+        #expect(kind { _ = try fixture.desk.release(holdId: "hold_nothing", reason: "x", officer: "olga") } == .notFound)
+        #expect(kind { _ = try RetentionDesk.date("last tuesday") } == .invalid)
+        let now = Date()
+        #expect(kind { _ = try fixture.desk.purge(.dates(from: now, to: now), reason: "x", officer: "olga") } == .invalid)
+        #expect(try fixture.count("turn", customer: "c") == 2 && fixture.desk.audit.entries().isEmpty)
     }
 }

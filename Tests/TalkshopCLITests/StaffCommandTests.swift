@@ -95,31 +95,56 @@ struct StaffCommandTests {
         #expect(broken.status == 1 && broken.standardOutput.contains("BROKEN at entry 1"), "\(broken.standardOutput)")
     }
 
-    @Test func anOfficerHoldsPurgesAndReleasesFromTheCommandLine() throws {
+    @Test func anOfficerHoldsErasesReleasesSweepsAndExportsFromTheCommandLine() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
         let sessions = SessionLog(database: database)
+        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
+        try CustomerBook(database: database).add(.init(id: "ann", name: "Ann"))
         let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: "ann").device
         let conversation = try sessions.conversation(resuming: nil, customerId: "ann", initialState: "main")
         let session = try sessions.open(deviceId: device.id, channel: "voice")
         for _ in 0..<3 {
-            try sessions.record(Turn(conversationId: conversation.id, sessionId: session.id, transcript: "a latte", intent: "orderDrink",
-                                     confidence: 1, outcome: "accepted"))
+            try recorder.record(
+                Turn(conversationId: conversation.id, sessionId: session.id, transcript: "a latte", intent: "orderDrink", confidence: 1,
+                     outcome: "accepted"),
+                audio: .init(oggOpus: Array("OggS-not-really".utf8), durationSeconds: 1, deviceId: device.id))
         }
+        let exported = try run(["retention", "export", "--customer", "ann", "-o", directory.appendingPathComponent("export").path, "--officer", "olga"])
+        #expect(exported.standardOutput.contains("exported 0 orders, 3 utterances, 3 recordings"), "\(exported.standardError)")
         let held = try run(["retention", "hold", "--customer", "ann", "--reason", "case 12", "--officer", "olga"])
         let holdId = try #require(held.standardOutput.split(separator: " ").dropFirst().first.map(String.init), "\(held.standardError)")
-        let refused = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--officer", "olga"])
+        let deferred = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure", "--reference", "E-2", "--officer", "olga"])
+        #expect(deferred.status == 0 && deferred.standardOutput.contains("deferred: held by \(holdId)"), "\(deferred.standardOutput)")
+        let refused = try run(["retention", "purge", "--session", session.id, "--reason", "x", "--officer", "olga"])
         #expect(refused.status != 0 && refused.standardError.contains("under legal hold \(holdId)"), "\(refused.standardError)")
-        #expect(try run(["retention", "holds"]).standardOutput.contains("\(holdId)  customer ann  by olga"))
-        #expect(try run(["retention", "release", holdId, "--reason", "closed", "--officer", "olga"]).status == 0)
-        let dry = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--dry-run"])
-        #expect(dry.standardOutput.contains("would purge 3 transcribed turns (customer:ann)"), "\(dry.standardOutput)")
-        let done = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure E-2", "--officer", "olga"])
-        #expect(done.standardOutput.contains("purged 3 transcribed turns"), "\(done.standardError)")
+        let holds = try run(["retention", "holds"]).standardOutput
+        #expect(holds.contains("\(holdId)  customer ann  by olga") && holds.contains("pending erasure"), "\(holds)")
+        let released = try run(["retention", "release", holdId, "--reason", "closed", "--officer", "olga"])
+        #expect(released.standardOutput.contains("carried out a deferred erasure: 3 turns and 3 recordings purged, key destroyed"),
+                "\(released.standardOutput) \(released.standardError)")
+        let sweep = try run(["retention", "sweep", "--dry-run"])
+        #expect(sweep.status == 0 && sweep.standardOutput.contains("would delete 0 recordings"), "\(sweep.standardOutput) \(sweep.standardError)")
         let badDate = try run(["retention", "purge", "--before", "last tuesday", "--reason", "x"])
         #expect(badDate.status != 0 && badDate.standardError.contains("is not a date"))
+        let unknown = try run(["retention", "purge", "--customer", "nobody", "--reason", "x"])
+        #expect(unknown.status != 0 && unknown.standardError.contains("no customer nobody"))
         let trail = try run(["audit", "list"]).standardOutput
-        #expect(trail.contains("olga  hold  customer:ann") && trail.contains("olga  release  customer:ann") && trail.contains("olga  purge  customer:ann"))
+        for step in ["olga  export  customer:ann", "olga  hold  customer:ann", "olga  erasure_deferred  customer:ann", "olga  release  customer:ann",
+                     "olga  erasure  customer:ann"] {
+            #expect(trail.contains(step), "\(step) in \(trail)")
+        }
         #expect(try run(["audit", "verify"]).status == 0)
+    }
+
+    @Test func staffTokensAreIssuedListedAndRevoked() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let added = try run(["staff", "add", "--name", "Olga", "--role", "officer"])
+        #expect(added.status == 0 && added.standardOutput.contains("token: tss_"), "\(added.standardError)")
+        let id = try #require(added.standardOutput.split(separator: " ").dropFirst().first.map(String.init))
+        #expect(try run(["staff", "list"]).standardOutput.contains("\(id)  Olga  officer"))
+        #expect(try run(["staff", "add", "--name", "X", "--role", "janitor"]).status != 0)
+        #expect(try run(["staff", "revoke", id]).status == 0)
+        #expect(try run(["staff", "list"]).standardOutput.contains("(revoked)"))
     }
 }

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Store
+
+/// The compliance officer's HTTP API under `/admin/v1` (docs/admin-openapi.yaml): the same
+/// holds, purges, erasure, sweeps, exports and audit as `talkshop retention` and `talkshop
+/// audit`. Only staff tokens are accepted: officers may do everything, operators may only
+/// read holds and the audit trail, device tokens are refused outright.
+struct AdminAPI: Sendable {
+    let services: TalkshopServices
+
+    static let maxBodyBytes = 64 * 1_024
+
+    func register(on router: Router<BasicRequestContext>) {
+        let officerOnly: Set<StaffToken.Role> = [.officer]
+        let anyStaff: Set<StaffToken.Role> = [.officer, .operator]
+        router.get("/admin/v1/holds") { request, _ in
+            await handle(request, allowed: anyStaff) { _ in try json(services.retention.holds(activeOnly: request.uri.queryParameters["all"] != "true")) }
+        }
+        router.post("/admin/v1/holds") { request, _ in
+            await handle(request, allowed: officerOnly) { staff in
+                let body = try await decode(HoldRequest.self, from: request)
+                guard let scope = LegalHold.Scope(rawValue: body.scope) else {
+                    throw RetentionDesk.Refusal(description: "scope must be one of customer, session, order")
+                }
+                return try json(services.retention.hold(scope, body.subject, reason: body.reason, officer: staff.name), status: .created)
+            }
+        }
+        router.post("/admin/v1/holds/:id/release") { request, context in
+            await handle(request, allowed: officerOnly) { staff in
+                let body = try await decode(ReasonRequest.self, from: request)
+                let (hold, erasures) = try services.retention.release(
+                    holdId: context.parameters.get("id") ?? "", reason: body.reason, officer: staff.name)
+                return try json(ReleaseResponse(hold: hold, erasures: erasures.map(PurgeResponse.init)))
+            }
+        }
+        router.post("/admin/v1/purge") { request, _ in
+            await handle(request, allowed: officerOnly) { staff in
+                let body = try await decode(PurgeRequest.self, from: request)
+                let report = try services.retention.purge(
+                    try body.selection(), reason: body.reason, officer: staff.name, reference: body.reference, dryRun: body.dryRun ?? false)
+                return try json(PurgeResponse(report), status: report.deferred == nil ? .ok : .accepted)
+            }
+        }
+        router.post("/admin/v1/sweep") { request, _ in
+            await handle(request, allowed: officerOnly) { staff in
+                let body = try await decode(SweepRequest.self, from: request, emptyAllowed: true) ?? SweepRequest()
+                let report = try services.retention.sweep(policy: services.policy, actor: staff.name, dryRun: body.dryRun ?? false)
+                return try json(SweepResponse(report))
+            }
+        }
+        router.get("/admin/v1/customers/:id/export") { request, context in
+            await handle(request, allowed: officerOnly) { staff in
+                guard let reason = request.uri.queryParameters["reason"].map(String.init), !reason.isEmpty else {
+                    throw RetentionDesk.Refusal(description: "give the access request's reason as ?reason=…")
+                }
+                let (manifest, audio) = try services.retention.export(
+                    customerId: context.parameters.get("id") ?? "", reason: reason, officer: staff.name)
+                return try json(ExportResponse(manifest: manifest, recordings: audio.mapValues { $0.base64EncodedString() }))
+            }
+        }
+        router.get("/admin/v1/audit") { request, _ in
+            await handle(request, allowed: anyStaff) { _ in try json(services.retention.audit.entries()) }
+        }
+        router.get("/admin/v1/audit/verify") { request, _ in
+            await handle(request, allowed: anyStaff) { _ in
+                switch try services.retention.audit.verify(expectedHead: request.uri.queryParameters["expectHead"].map(String.init)) {
+                case .intact(let entries, let head): return try json(VerifyResponse(intact: true, entries: entries, head: head))
+                case .broken(let at, let reason): return try json(VerifyResponse(intact: false, brokenAt: at, reason: reason))
+                }
+            }
+        }
+    }
+
+    // MARK: - Authorisation and errors
+
+    private func handle(
+        _ request: Request, allowed roles: Set<StaffToken.Role>, _ body: (StaffToken) async throws -> Response
+    ) async -> Response {
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else {
+            return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <staff token>")
+        }
+        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        do {
+            guard let staff = try services.staff.staff(forToken: token) else {
+                if try services.devices.device(forToken: token) != nil {
+                    return problem(.forbidden, "forbidden", "device tokens cannot use the admin API")
+                }
+                return problem(.unauthorized, "unauthorized", "unknown or revoked staff token")
+            }
+            guard roles.contains(staff.role) else {
+                return problem(.forbidden, "forbidden", "the \(staff.role.rawValue) role cannot do this; it needs a compliance officer")
+            }
+            return try await body(staff)
+        } catch let refusal as RetentionDesk.Refusal {
+            switch refusal.kind {
+            case .invalid: return problem(.badRequest, "bad_request", refusal.description)
+            case .notFound: return problem(.notFound, "not_found", refusal.description)
+            case .held: return problem(.conflict, "held", refusal.description)
+            case .incomplete: return problem(.serviceUnavailable, "incomplete", refusal.description)
+            }
+        } catch let error as BadRequest {
+            return problem(.badRequest, "bad_request", error.message)
+        } catch {
+            services.logger.error("admin request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return problem(.internalServerError, "internal_error", "the request failed; see the server log")
+        }
+    }
+
+    private struct BadRequest: Error {
+        var message: String
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAllowed: Bool = false) async throws -> T? {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
+            throw BadRequest(message: "the body is larger than \(Self.maxBodyBytes) bytes")
+        }
+        if buffer.readableBytes == 0 && emptyAllowed { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw BadRequest(message: "the body is not the JSON this endpoint takes: \(VoiceSession.describe(error))")
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        try await decode(type, from: request, emptyAllowed: false)!
+    }
+
+    private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try RetentionDesk.exportEncoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        (try? json(ErrorResponse(error: code, message: message), status: status)) ?? Response(status: status)
+    }
+}

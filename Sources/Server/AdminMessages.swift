@@ -1,0 +1,106 @@
+import Foundation
+import Store
+
+/// Request and response bodies of the admin API (docs/admin-openapi.yaml).
+struct HoldRequest: Decodable {
+    var scope: String
+    var subject: String
+    var reason: String
+}
+
+struct ReasonRequest: Decodable {
+    var reason: String
+}
+
+struct SweepRequest: Decodable {
+    var dryRun: Bool?
+}
+
+struct PurgeRequest: Decodable {
+    var customer: String?
+    var session: String?
+    /// Dates as 2026-01-31 or full ISO 8601; `to` alone purges everything before it.
+    var from: String?
+    var to: String?
+    var reason: String
+    var reference: String?
+    var dryRun: Bool?
+
+    func selection() throws -> RetentionDesk.Selection {
+        let given = [customer != nil, session != nil, to != nil].filter { $0 }.count
+        guard given == 1, from == nil || to != nil else {
+            throw RetentionDesk.Refusal(description: "give exactly one of customer, session or to (with an optional from)")
+        }
+        if let customer { return .customer(customer) }
+        if let session { return .session(session) }
+        return .dates(from: try from.map(RetentionDesk.date), to: try RetentionDesk.date(to!))
+    }
+}
+
+struct PurgeResponse: Encodable {
+    var dryRun: Bool
+    var turns: Int
+    var recordings: Int
+    var heldTurns: Int
+    var heldRecordings: Int
+    var keyDestroyed: Bool
+    /// An erasure blocked by holds: its request id (nil in a dry run) and the holds.
+    var deferredRequest: String?
+    var blockingHolds: [String]
+
+    init(_ report: RetentionDesk.Report) {
+        dryRun = report.dryRun
+        turns = report.turns
+        recordings = report.recordings
+        heldTurns = report.heldTurns
+        heldRecordings = report.heldRecordings
+        keyDestroyed = report.keyDestroyed
+        deferredRequest = report.deferred?.id
+        blockingHolds = report.blockingHolds
+    }
+}
+
+struct ReleaseResponse: Encodable {
+    var hold: LegalHold
+    /// Erasure requests this release let run.
+    var erasures: [PurgeResponse]
+}
+
+struct SweepResponse: Encodable {
+    var dryRun: Bool
+    var recordings: Int
+    var transcripts: Int
+    var sessions: Int
+    var conversations: Int
+    var heldRecordings: Int
+    var heldTranscripts: Int
+
+    init(_ report: RetentionDesk.SweepReport) {
+        dryRun = report.dryRun
+        recordings = report.recordings
+        transcripts = report.transcripts
+        sessions = report.sessions
+        conversations = report.conversations
+        heldRecordings = report.heldRecordings
+        heldTranscripts = report.heldTranscripts
+    }
+}
+
+struct ExportResponse: Encodable {
+    var manifest: CustomerExport
+    /// Ogg Opus bytes, base64, by the file names the manifest uses.
+    var recordings: [String: String]
+}
+
+struct VerifyResponse: Encodable {
+    var intact: Bool
+    var entries: Int?
+    var head: String?
+    var brokenAt: Int64?
+    var reason: String?
+}
+
+struct ErrorResponse: Encodable {
+    var error: String
+    var message: String
+}

@@ -1,0 +1,134 @@
+import Crypto
+import Foundation
+
+/// Per-customer data keys for encryption at rest (AES-256-GCM), each stored wrapped by the
+/// key-encryption key (KEK) in its own file under `keys/`, apart from the database. Destroying
+/// a customer's key file makes every copy of their sealed transcripts and recordings —
+/// database backups included — unreadable: crypto-shredding. Back up `keys/` separately
+/// from the database, or not at all.
+public struct KeyVault: Sendable {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The customer's key was destroyed (erasure) or never existed.
+        case noKey(customerId: String)
+        /// The data or the wrapped key does not open: tampered with, or another KEK.
+        case unreadable(String)
+        case badMasterKey(String)
+
+        public var description: String {
+            switch self {
+            case .noKey(let id): "customer \(id) has no key: their data was erased or never stored"
+            case .unreadable(let what): "\(what) could not be decrypted (wrong key-encryption key or damaged)"
+            case .badMasterKey(let why): "key-encryption key: \(why)"
+            }
+        }
+    }
+
+    public let directory: URL
+    /// Kept as bytes: `SymmetricKey` is not Sendable.
+    private let keyEncryptionKeyBytes: Data
+    private var keyEncryptionKey: SymmetricKey { SymmetricKey(data: keyEncryptionKeyBytes) }
+
+    public init(directory: URL, keyEncryptionKey: SymmetricKey) {
+        self.directory = directory
+        self.keyEncryptionKeyBytes = keyEncryptionKey.withUnsafeBytes { Data($0) }
+    }
+
+    /// The KEK from `TALKSHOP_MASTER_KEY` (base64 of 32 bytes), else from the file named by
+    /// `TALKSHOP_MASTER_KEY_FILE`, else from `<data>/master.key`, created (mode 0600) on first use.
+    public static func open(dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeyVault {
+        let keys = dataDirectory.appendingPathComponent("keys")
+        if let base64 = environment["TALKSHOP_MASTER_KEY"] {
+            return KeyVault(directory: keys, keyEncryptionKey: try masterKey(fromBase64: base64, source: "TALKSHOP_MASTER_KEY"))
+        }
+        let file = environment["TALKSHOP_MASTER_KEY_FILE"].map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("master.key")
+        if !FileManager.default.fileExists(atPath: file.path) {
+            guard environment["TALKSHOP_MASTER_KEY_FILE"] == nil else { throw Failure.badMasterKey("\(file.path) does not exist") }
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+            try createExclusively(file, contents: Data((fresh + "\n").utf8))
+        }
+        let text = try String(contentsOf: file, encoding: .utf8)
+        return KeyVault(directory: keys, keyEncryptionKey: try masterKey(fromBase64: text, source: file.path))
+    }
+
+    static func masterKey(fromBase64 text: String, source: String) throws -> SymmetricKey {
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+            throw Failure.badMasterKey("\(source) must hold 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
+        }
+        return SymmetricKey(data: data)
+    }
+
+    /// Seals `plaintext` under the customer's key, creating the key on first use.
+    public func seal(_ plaintext: Data, customerId: String) throws -> Data {
+        let key = try existingKey(customerId) ?? createKey(customerId)
+        return try AES.GCM.seal(plaintext, using: key, authenticating: Data(customerId.utf8)).combined!
+    }
+
+    public func open(_ sealed: Data, customerId: String, what: String = "data") throws -> Data {
+        guard let key = try existingKey(customerId) else { throw Failure.noKey(customerId: customerId) }
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(customerId.utf8))
+        } catch {
+            throw Failure.unreadable(what)
+        }
+    }
+
+    public func hasKey(_ customerId: String) -> Bool {
+        FileManager.default.fileExists(atPath: keyFile(customerId).path)
+    }
+
+    /// Overwrites the wrapped key with zeros, flushes it, and removes the file.
+    /// Returns false when there was no key.
+    @discardableResult
+    public func destroyKey(_ customerId: String) throws -> Bool {
+        try SecureFile.destroy(keyFile(customerId))
+    }
+
+    private func keyFile(_ customerId: String) -> URL {
+        // Hashed, so a directory listing does not name the customers.
+        let name = SHA256.hash(data: Data(customerId.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return directory.appendingPathComponent(name + ".key")
+    }
+
+    private func existingKey(_ customerId: String) throws -> SymmetricKey? {
+        guard let wrapped = try? Data(contentsOf: keyFile(customerId)) else { return nil }
+        do {
+            let box = try AES.GCM.SealedBox(combined: wrapped)
+            return SymmetricKey(data: try AES.GCM.open(box, using: keyEncryptionKey, authenticating: Data(customerId.utf8)))
+        } catch {
+            throw Failure.unreadable("the key of customer \(customerId)")
+        }
+    }
+
+    /// Two sessions of one customer may race to create the key: the file is created
+    /// exclusively, and the loser uses the winner's key.
+    private func createKey(_ customerId: String) throws -> SymmetricKey {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        let wrapped = try key.withUnsafeBytes { bytes in
+            try AES.GCM.seal(Data(bytes), using: keyEncryptionKey, authenticating: Data(customerId.utf8)).combined!
+        }
+        do {
+            try Self.createExclusively(keyFile(customerId), contents: wrapped)
+            return key
+        } catch CocoaError.fileWriteFileExists {
+            guard let winner = try existingKey(customerId) else { throw Failure.noKey(customerId: customerId) }
+            return winner
+        }
+    }
+
+    /// Writes a temporary file, flushes it, then links it into place: the link fails if the
+    /// name exists, so no reader ever sees half a key and no key is ever replaced.
+    static func createExclusively(_ url: URL, contents: Data) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        defer { unlink(temporary.path) }
+        try SecureFile.flush(temporary)
+        guard link(temporary.path, url.path) == 0 else {
+            if errno == EEXIST { throw CocoaError(.fileWriteFileExists, userInfo: [NSFilePathErrorKey: url.path]) }
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+}

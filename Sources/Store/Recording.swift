@@ -1,0 +1,19 @@
+import Foundation
+import GRDB
+
+/// One utterance's audio: an Ogg Opus file sealed with the customer's key, kept in the
+/// recording directory as `<id>.opus.sealed`; this row links it to its turn and order.
+public struct Recording: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: String
+    public var turnId: Int64?
+    public var customerId: String
+    public var deviceId: String
+    public var deviceClass: String
+    public var sessionId: String
+    /// The order it led to, until the recording expires.
+    public var orderId: String?
+    /// Size of the Ogg Opus data before sealing.
+    public var byteCount: Int
+    public var durationSeconds: Double
+    public var createdAt: Date
+}

@@ -1,0 +1,114 @@
+import Commerce
+import Foundation
+import GRDB
+
+/// Everything Talkshop holds about one customer, for an access request.
+public struct CustomerExport: Codable, Sendable {
+    public struct Person: Codable, Sendable {
+        public var id: String
+        public var name: String?
+        public var createdAt: Date?
+        public var audioConsent: Bool?
+    }
+
+    public struct Order: Codable, Sendable {
+        public var id: String
+        public var status: String
+        public var total: String
+        public var lines: [Cart.Line]
+        public var createdAt: Date
+        public var trackingNumber: String?
+        public var events: [Event]
+    }
+
+    public struct Event: Codable, Sendable {
+        public var status: String
+        public var at: Date
+        public var note: String?
+    }
+
+    public struct Utterance: Codable, Sendable {
+        public var turnId: Int64
+        public var at: Date
+        public var sessionId: String
+        public var transcript: String?
+        public var intent: String?
+        public var confidence: Double?
+        public var outcome: String
+        public var orderId: String?
+        /// The file under `recordings/`, if the audio is kept.
+        public var recording: String?
+    }
+
+    public struct Audio: Codable, Sendable {
+        public var id: String
+        public var file: String
+        public var sessionId: String
+        public var orderId: String?
+        public var durationSeconds: Double
+        public var createdAt: Date
+    }
+
+    public var exportedAt: Date
+    public var customer: Person
+    public var orders: [Order]
+    public var utterances: [Utterance]
+    public var recordings: [Audio]
+}
+
+extension RetentionDesk {
+    /// The customer's export and the recordings' Ogg Opus bytes by file name. Audited.
+    public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "an export needs a reason") }
+        let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
+            let orders = try OrderRecord.filter(Column("customerId") == customerId).order(Column("createdAt")).fetchAll(db)
+            return (try Customer.fetchOne(db, key: customerId), try orders.map { order in
+                (order, try OrderEvent.filter(Column("orderId") == order.id).order(Column("id")).fetchAll(db))
+            })
+        }
+        let turns = try recorder.turns(customerId: customerId)
+        let recordings = try recorder.recordings(customerId: customerId)
+        guard person != nil || !turns.isEmpty || !orders.isEmpty else { throw Refusal(description: "no customer \(customerId)", kind: .notFound) }
+        var audio: [String: Data] = [:]
+        for recording in recordings { audio[recording.id + ".opus"] = try recorder.audio(of: recording) }
+        let fileOfTurn = Dictionary(recordings.compactMap { r in r.turnId.map { ($0, r.id + ".opus") } }, uniquingKeysWith: { a, _ in a })
+        let manifest = CustomerExport(
+            exportedAt: Date(),
+            customer: .init(id: customerId, name: person?.name, createdAt: person?.createdAt, audioConsent: person?.audioConsent),
+            orders: try orders.map { order, events in
+                .init(id: order.id, status: order.status, total: order.total.description, lines: try OrderBook.lines(of: order),
+                      createdAt: order.createdAt, trackingNumber: order.trackingNumber,
+                      events: events.map { .init(status: $0.status, at: $0.createdAt, note: $0.note) })
+            },
+            utterances: turns.map { turn in
+                .init(turnId: turn.id ?? 0, at: turn.createdAt, sessionId: turn.sessionId, transcript: turn.transcript, intent: turn.intent,
+                      confidence: turn.confidence, outcome: turn.outcome, orderId: turn.orderId, recording: turn.id.flatMap { fileOfTurn[$0] })
+            },
+            recordings: recordings.map {
+                .init(id: $0.id, file: $0.id + ".opus", sessionId: $0.sessionId, orderId: $0.orderId, durationSeconds: $0.durationSeconds,
+                      createdAt: $0.createdAt)
+            })
+        try audit.append(
+            actor: officer, action: "export", subject: "customer:\(customerId)", reason: reason,
+            counts: ["orders": orders.count, "utterances": turns.count, "recordings": recordings.count])
+        return (manifest, audio)
+    }
+
+    /// Writes the export as `manifest.json` and `recordings/*.opus` into `directory`.
+    @discardableResult
+    public func export(customerId: String, to directory: URL, reason: String, officer: String) throws -> CustomerExport {
+        let (manifest, audio) = try export(customerId: customerId, reason: reason, officer: officer)
+        let recordings = directory.appendingPathComponent("recordings")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        for (name, bytes) in audio { try bytes.write(to: recordings.appendingPathComponent(name)) }
+        try Self.exportEncoder.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
+        return manifest
+    }
+
+    public static let exportEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+}

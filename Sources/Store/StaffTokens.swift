@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+
+/// A token for the admin API, held by a person in a role. Only its SHA-256 hash is stored.
+public struct StaffToken: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        /// Compliance officer: holds, releases, purges, erasure, sweeps, exports, audit.
+        case officer
+        /// Operator: may read the audit trail's state and the holds; changes nothing.
+        case `operator`
+    }
+
+    public var id: String
+    public var name: String
+    public var role: Role
+    public var tokenHash: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+}
+
+/// Issues, checks and revokes admin API tokens (`talkshop staff add|list|revoke`).
+public struct StaffTokens: Sendable {
+    public let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Creates a token for a person; the token is shown once and never stored.
+    public func issue(name: String, role: StaffToken.Role) throws -> (staff: StaffToken, token: String) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a staff token needs a name") }
+        let token = "tss_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
+        let staff = StaffToken(
+            id: UUID().uuidString.lowercased(), name: name, role: role, tokenHash: DeviceRegistry.hash(token), createdAt: Date(), revokedAt: nil)
+        try database.writer.write { db in try staff.insert(db) }
+        return (staff, token)
+    }
+
+    /// The unrevoked staff member a token belongs to, or nil.
+    public func staff(forToken token: String) throws -> StaffToken? {
+        let hash = DeviceRegistry.hash(token)
+        return try database.writer.read { db in
+            try StaffToken.filter(Column("tokenHash") == hash && Column("revokedAt") == nil).fetchOne(db)
+        }
+    }
+
+    @discardableResult
+    public func revoke(id: String) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE staffToken SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL", arguments: [Date(), id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func all() throws -> [StaffToken] {
+        try database.writer.read { db in try StaffToken.order(Column("createdAt")).fetchAll(db) }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Store
+
+struct BenchSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Sweep throughput: recordings purged per second from a store of N expired utterances.",
+        discussion: """
+            Builds a scratch data directory (deleted afterwards) with N stored utterances — sealed
+            transcripts and sealed Ogg Opus recordings of a real recording, spread over 50
+            customers and 500 sessions, all past the built-in 30-day audio period — then times
+            one sweep (rows deleted with secure_delete, files overwritten and removed, WAL
+            truncated, audited) and checks that nothing is left.
+            Example: talkshop bench sweep --utterances 10000
+            """)
+
+    @Option(help: "Stored utterances to sweep.") var utterances = 10_000
+    @Option(help: "An Ogg Opus recording to store for each utterance.") var recording = "audio-fixtures/large-latte.opus"
+
+    func run() throws {
+        let audio = try [UInt8](Data(contentsOf: URL(fileURLWithPath: recording)))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-bench-sweep-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
+        let desk = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head")))
+
+        let sessions = SessionLog(database: database)
+        let devices = DeviceRegistry(database: database)
+        let old = Date().addingTimeInterval(-40 * 86_400)
+        var places: [(conversation: String, session: String, customer: String, device: String)] = []
+        for index in 0..<500 {
+            let customer = "bench-customer-\(index % 50)"
+            let device = try devices.register(name: "speaker \(index)", customerId: customer).device
+            let conversation = try sessions.conversation(resuming: nil, customerId: customer, initialState: "main")
+            places.append((conversation.id, try sessions.open(deviceId: device.id, channel: "voice").id, customer, device.id))
+        }
+        let storeStart = ContinuousClock.now
+        for index in 0..<utterances {
+            let place = places[index % places.count]
+            let turn = Turn(
+                conversationId: place.conversation, sessionId: place.session, customerId: place.customer, deviceClass: "speaker",
+                transcript: "i'd like a large latte please \(index)", intent: "orderDrink", confidence: 0.97, outcome: "accepted", createdAt: old)
+            try recorder.record(turn, audio: .init(oggOpus: audio, durationSeconds: 1.5, deviceId: place.device))
+            if (index + 1) % 2_000 == 0 { Console.progress("stored \(index + 1)/\(utterances) utterances") }
+        }
+        let storeSeconds = (ContinuousClock.now - storeStart).seconds
+        let bytes = try FileManager.default.contentsOfDirectory(atPath: recorder.directory.path).count
+
+        let sweepStart = ContinuousClock.now
+        let report = try desk.sweep(policy: .builtIn, actor: "bench")
+        let sweepSeconds = (ContinuousClock.now - sweepStart).seconds
+        let filesLeft = try FileManager.default.contentsOfDirectory(atPath: recorder.directory.path).count
+        let rowsLeft = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recording") ?? -1 }
+        print("""
+            stored: \(utterances) utterances (\(bytes) sealed recording files of \(audio.count) bytes of Ogg Opus) in \(String(format: "%.1f", storeSeconds)) s
+            sweep: \(report.recordings) recordings and \(report.transcripts) transcripts purged in \(String(format: "%.2f", sweepSeconds)) s \
+            = \(Int(Double(report.recordings) / sweepSeconds)) recordings/s
+            left after the sweep: \(rowsLeft) recording rows, \(filesLeft) files
+            """)
+        guard report.recordings == utterances, rowsLeft == 0, filesLeft == 0 else { throw UsageError("the sweep left data behind") }
+    }
+}
