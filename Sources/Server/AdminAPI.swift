@@ -48,7 +48,7 @@ struct AdminAPI: Sendable {
             await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(SweepRequest.self, from: request, emptyAllowed: true) ?? SweepRequest()
                 let report = try services.retention.sweep(policy: services.policy, actor: staff.name, dryRun: body.dryRun ?? false)
-                return try json(SweepResponse(report))
+                return try json(report)
             }
         }
         router.get("/admin/v1/customers/:id/export") { request, context in

@@ -66,26 +66,6 @@ struct ReleaseResponse: Encodable {
     var erasures: [PurgeResponse]
 }
 
-struct SweepResponse: Encodable {
-    var dryRun: Bool
-    var recordings: Int
-    var transcripts: Int
-    var sessions: Int
-    var conversations: Int
-    var heldRecordings: Int
-    var heldTranscripts: Int
-
-    init(_ report: RetentionDesk.SweepReport) {
-        dryRun = report.dryRun
-        recordings = report.recordings
-        transcripts = report.transcripts
-        sessions = report.sessions
-        conversations = report.conversations
-        heldRecordings = report.heldRecordings
-        heldTranscripts = report.heldTranscripts
-    }
-}
-
 struct ExportResponse: Encodable {
     var manifest: CustomerExport
     /// Ogg Opus bytes, base64, by the file names the manifest uses.

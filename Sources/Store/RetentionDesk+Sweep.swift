@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension RetentionDesk {
-    public struct SweepReport: Sendable, Equatable {
+    public struct SweepReport: Sendable, Equatable, Encodable {
         public var recordings = 0
         public var transcripts = 0
         public var sessions = 0

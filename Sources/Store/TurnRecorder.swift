@@ -111,7 +111,7 @@ public struct TurnRecorder: Sendable {
 
     /// Destroys the files of deleted recordings (after the rows' deletion has committed).
     func destroyFiles(_ recordingIds: [String]) throws {
-        for id in recordingIds { try SecureFile.destroy(file(id)) }
+        try SecureFile.destroy(recordingIds.map(file))
     }
 
     private func opened(_ turns: [Turn]) throws -> [Turn] {

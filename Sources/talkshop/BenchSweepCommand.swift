@@ -9,7 +9,8 @@ struct BenchSweepCommand: ParsableCommand {
         discussion: """
             Builds a scratch data directory (deleted afterwards) with N stored utterances — sealed
             transcripts and sealed Ogg Opus recordings of a real recording, spread over 50
-            customers and 500 sessions, all past the built-in 30-day audio period — then times
+            customers and 500 sessions, 100 days old: past the built-in audio (30 days) and
+            transcript (90 days) periods — then times
             one sweep (rows deleted with secure_delete, files overwritten and removed, WAL
             truncated, audited) and checks that nothing is left.
             Example: talkshop bench sweep --utterances 10000
@@ -28,7 +29,7 @@ struct BenchSweepCommand: ParsableCommand {
 
         let sessions = SessionLog(database: database)
         let devices = DeviceRegistry(database: database)
-        let old = Date().addingTimeInterval(-40 * 86_400)
+        let old = Date().addingTimeInterval(-100 * 86_400)
         var places: [(conversation: String, session: String, customer: String, device: String)] = []
         for index in 0..<500 {
             let customer = "bench-customer-\(index % 50)"
@@ -59,6 +60,6 @@ struct BenchSweepCommand: ParsableCommand {
             = \(Int(Double(report.recordings) / sweepSeconds)) recordings/s
             left after the sweep: \(rowsLeft) recording rows, \(filesLeft) files
             """)
-        guard report.recordings == utterances, rowsLeft == 0, filesLeft == 0 else { throw UsageError("the sweep left data behind") }
+        guard report.recordings == utterances, report.transcripts == utterances, rowsLeft == 0, filesLeft == 0 else { throw UsageError("the sweep left data behind") }
     }
 }
