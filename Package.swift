@@ -35,7 +35,14 @@ let package = Package(
             providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
         ),
 
+        .systemLibrary(
+            name: "CEspeakNG",
+            pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]
+        ),
+
         .target(name: "AudioCodec", dependencies: ["COpus"]),
+        .target(name: "Speech", dependencies: ["CEspeakNG", "AudioCodec"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Commerce"),
         .target(name: "Conversation", dependencies: ["Commerce", "Grammar"]),
@@ -52,10 +59,11 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AudioCodec", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Yams",
+                "AudioCodec", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Speech", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

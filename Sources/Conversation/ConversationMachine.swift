@@ -89,6 +89,13 @@ public struct ConversationMachine: Sendable {
         }
     }
 
+    /// The read-back is still being played to the customer until `end` (a phone caller hears
+    /// it before they can answer): the answer window starts then, never earlier.
+    public mutating func answerWindow(startsAt end: Date) {
+        guard pending != nil, let deadline else { return }
+        self.deadline = max(deadline, end.addingTimeInterval(settings.confirmationWindowSeconds))
+    }
+
     /// Offers a whole cart for checkout ("the usual"): it replaces the cart and is read back.
     public mutating func propose(_ offered: Cart, intro: String, at now: Date, facts: ConfirmationGuard.Facts) -> [DialogAction] {
         cart = offered

@@ -45,6 +45,20 @@ public func buildApplication(
         try await VoiceConnection(services: services, device: device).run(inbound: inbound, outbound: outbound)
     }
 
+    // Phone bridges authenticate inside the stream (the line's token is a custom parameter
+    // of `start`), as Twilio cannot send headers; PhoneCall checks it before anything else.
+    webSocketRouter.ws("/v1/twilio") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        await PhoneCall(services: services, wire: TwilioWire()).run(inbound: inbound, outbound: outbound)
+    }
+    webSocketRouter.ws("/v1/phone") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        await PhoneCall(services: services, wire: L16Wire()).run(inbound: inbound, outbound: outbound)
+    }
+    for path in ["/v1/twilio", "/v1/phone"] {
+        router.get(RouterPath(path)) { _, _ -> Response in
+            Response(status: .upgradeRequired, body: .init(byteBuffer: ByteBuffer(string: "use a WebSocket upgrade (docs/phone.md)\n")))
+        }
+    }
+
     let limits = configuration.limits
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: limits.maxMessageBytes,

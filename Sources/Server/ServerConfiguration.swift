@@ -1,6 +1,7 @@
 import Commerce
 import Conversation
 import Foundation
+import Speech
 import Store
 import Yams
 
@@ -32,6 +33,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// The retention policy file (docs/compliance.md); when this default file is missing,
     /// the built-in policy applies.
     public var retentionPolicy = "retention.yaml"
+    /// The voice of spoken replies, for speakers that ask for them and for phone calls.
+    public var replyVoice = Voice()
+    /// Phone calls: greeting, re-prompts, hand-over (docs/phone.md).
+    public var phone = PhoneSettings()
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -89,6 +94,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         paymentTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .paymentTimeoutSeconds) ?? defaults.paymentTimeoutSeconds
         courier = try container.decodeIfPresent(SandboxCourier.Schedule.self, forKey: .courier) ?? defaults.courier
         retentionPolicy = try container.decodeIfPresent(String.self, forKey: .retentionPolicy) ?? defaults.retentionPolicy
+        replyVoice = try container.decode(.replyVoice, default: defaults.replyVoice)
+        phone = try container.decode(.phone, default: defaults.phone)
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -149,6 +156,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0 else {
             throw Invalid(description: "limits in seconds must be positive")
+        }
+        guard phone.noInputSeconds > 0, phone.reprompts >= 0 else {
+            throw Invalid(description: "phone.noInputSeconds must be positive and phone.reprompts at least 0")
+        }
+        guard (80...450).contains(replyVoice.wordsPerMinute), (0...99).contains(replyVoice.pitch) else {
+            throw Invalid(description: "replyVoice.wordsPerMinute must be within 80…450 and replyVoice.pitch within 0…99")
         }
         guard guards.confirmationWindowSeconds > 0, (0...1).contains(guards.minimumConfidence) else {
             throw Invalid(description: "guards.confirmationWindowSeconds must be positive and guards.minimumConfidence within 0…1")

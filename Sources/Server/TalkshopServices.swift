@@ -3,6 +3,7 @@ import Foundation
 import Grammar
 import Logging
 import Recognition
+import Speech
 import Store
 
 /// What every session shares: configuration, recogniser, stores, order pipeline, guards,
@@ -19,6 +20,8 @@ public struct TalkshopServices: Sendable {
     public let retention: RetentionDesk
     public let policy: RetentionPolicy
     public let staff: StaffTokens
+    /// Synthesizes and caches spoken replies in the shop's voice.
+    public let replies: ReplyVoice
     public let orders: OrderBook
     public let customers: CustomerBook
     public let catalog: CatalogStore
@@ -45,6 +48,7 @@ public struct TalkshopServices: Sendable {
         let headFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("audit-head")
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
         self.staff = StaffTokens(database: database)
+        self.replies = ReplyVoice(voice: configuration.replyVoice)
         self.orders = OrderBook(database: database)
         self.customers = CustomerBook(database: database)
         self.catalog = CatalogStore(database: database)

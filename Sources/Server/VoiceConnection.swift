@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Speech
 import Store
 import Synchronization
 
@@ -20,6 +21,7 @@ struct VoiceConnection {
             var last = ContinuousClock.now
             var busy = false
             var endReason = "client_disconnect"
+            var replyCodec: ReplyCodec?
         }
         private let state = Mutex(State())
 
@@ -30,6 +32,11 @@ struct VoiceConnection {
         var endReason: String {
             get { state.withLock { $0.endReason } }
             set { state.withLock { $0.endReason = newValue } }
+        }
+        /// Set once the session asked for spoken replies.
+        var replyCodec: ReplyCodec? {
+            get { state.withLock { $0.replyCodec } }
+            set { state.withLock { $0.replyCodec = newValue } }
         }
     }
 
@@ -71,7 +78,7 @@ struct VoiceConnection {
                 for await update in updates {
                     var events: [ServerEvent] = [.order(id: update.orderId, status: update.status, total: update.total)]
                     if let text = Self.notice(for: update.status) { events.append(.notice(text: text)) }
-                    try? await Self.send(events, to: outbound)
+                    try? await send(events, to: outbound, speaking: activity.replyCodec)
                 }
             }
             // On SIGTERM: let a decode in progress answer, then say goodbye.
@@ -91,7 +98,9 @@ struct VoiceConnection {
                     case .text(let text): output = await session.handle(text: text)
                     case .binary(let buffer): output = await session.handle(binary: Array(buffer.readableBytesView))
                     }
-                    try await Self.send(output.events, to: outbound)
+                    activity.replyCodec = session.replyCodec
+                    let spoken = try await send(output.events, to: outbound, speaking: session.replyCodec)
+                    if spoken > 0 { session.repliesPlay(until: Date().addingTimeInterval(spoken)) }
                     if let close = output.close {
                         switch close {
                         case .normal(let reason):
@@ -127,6 +136,33 @@ struct VoiceConnection {
         case "refunded": "Your order was refunded."
         default: nil
         }
+    }
+
+    /// Sends the events; with a reply codec, each prompt and notice is followed by its speech
+    /// (a `reply_audio` event, then the frames). A synthesis failure costs the audio, not the
+    /// session. Returns the seconds of audio sent.
+    @discardableResult
+    func send(_ events: [ServerEvent], to outbound: WebSocketOutboundWriter, speaking codec: ReplyCodec?) async throws -> Double {
+        var seconds = 0.0
+        for event in events {
+            try await Self.send([event], to: outbound)
+            guard let codec else { continue }
+            let text: String
+            switch event {
+            case .prompt(let prompt, _): text = prompt
+            case .notice(let notice): text = notice
+            default: continue
+            }
+            let audio: ReplyAudio
+            do { audio = try await services.replies.audio(for: text, codec: codec) } catch {
+                services.logger.error("spoken reply failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            try await Self.send([.replyAudio(codec: codec.rawValue, frames: audio.frames.count, seconds: audio.duration)], to: outbound)
+            for frame in audio.frames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
+            seconds += audio.duration
+        }
+        return seconds
     }
 
     static func send(_ events: [ServerEvent], to outbound: WebSocketOutboundWriter) async throws {

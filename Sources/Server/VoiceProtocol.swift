@@ -41,13 +41,20 @@ public enum ClientMessage: Sendable, Equatable {
         public var locale: String?
         /// Resume this conversation (same customer only).
         public var conversationId: String?
+        /// "audio": also send every prompt and notice as speech in the session's codec
+        /// (`reply_audio` then binary frames); "text" (the default): text only.
+        public var replies: String?
 
-        public init(codec: AudioCodecName, sampleRate: Int? = nil, channels: Int? = nil, locale: String? = nil, conversationId: String? = nil) {
+        public init(
+            codec: AudioCodecName, sampleRate: Int? = nil, channels: Int? = nil, locale: String? = nil, conversationId: String? = nil,
+            replies: String? = nil
+        ) {
             self.codec = codec
             self.sampleRate = sampleRate
             self.channels = channels
             self.locale = locale
             self.conversationId = conversationId
+            self.replies = replies
         }
     }
 
@@ -117,6 +124,9 @@ public enum ServerEvent: Sendable, Equatable {
     case handover(conversationId: String)
     case error(code: ErrorCode, message: String)
     case bye(reason: String)
+    /// Spoken audio of the prompt or notice just sent follows as `frames` binary frames of
+    /// 20 ms each (Opus packets, 8 kHz μ-law or 16 kHz L16: the session's codec).
+    case replyAudio(codec: String, frames: Int, seconds: Double)
 
     /// Stable error codes; clients switch on these, the message is for people.
     public enum ErrorCode: String, Codable, Sendable {
@@ -146,6 +156,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .handover: "handover"
         case .error: "error"
         case .bye: "bye"
+        case .replyAudio: "reply_audio"
         }
     }
 }
@@ -153,7 +164,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     private enum CodingKeys: String, CodingKey {
         case type, protocolVersion = "protocol", sessionId, conversationId, state, text, name, slots, confidence, reason
-        case transcript, expect, code, message, id, status, total
+        case transcript, expect, code, message, id, status, total, codec, frames, seconds
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -195,6 +206,10 @@ extension ServerEvent: Codable {
             try container.encode(message, forKey: .message)
         case .bye(let reason):
             try container.encode(reason, forKey: .reason)
+        case .replyAudio(let codec, let frames, let seconds):
+            try container.encode(codec, forKey: .codec)
+            try container.encode(frames, forKey: .frames)
+            try container.encode(seconds, forKey: .seconds)
         }
     }
 
@@ -228,6 +243,10 @@ extension ServerEvent: Codable {
                 total: try container.decode(String.self, forKey: .total))
         case "notice": self = .notice(text: try container.decode(String.self, forKey: .text))
         case "handover": self = .handover(conversationId: try container.decode(String.self, forKey: .conversationId))
+        case "reply_audio":
+            self = .replyAudio(
+                codec: try container.decode(String.self, forKey: .codec), frames: try container.decode(Int.self, forKey: .frames),
+                seconds: try container.decode(Double.self, forKey: .seconds))
         case "error":
             self = .error(code: try container.decode(ErrorCode.self, forKey: .code), message: try container.decode(String.self, forKey: .message))
         case "bye": self = .bye(reason: try container.decode(String.self, forKey: .reason))

@@ -5,6 +5,7 @@ import Foundation
 import Grammar
 import Logging
 import Recognition
+import Speech
 import Store
 
 /// One device connection's protocol logic, independent of the socket: messages in, events
@@ -59,7 +60,10 @@ struct VoiceSession {
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
     }
 
-    private var state: String { dialog.dialogState }
+    /// What the dialog listens for: main, confirmation, pin, …
+    var state: String { dialog.dialogState }
+    /// The codec spoken replies are sent in, if the device asked for them.
+    private(set) var replyCodec: ReplyCodec?
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
 
     private var endpointing: Endpointer.Configuration {
@@ -75,6 +79,10 @@ struct VoiceSession {
         } catch {
             return failure(.badMessage, "not a valid message: \(Self.describe(error))")
         }
+        return await handle(message)
+    }
+
+    mutating func handle(_ message: ClientMessage) async -> Output {
         switch message {
         case .start(let start): return begin(start)
         case .endOfSpeech: return await endOfSpeech()
@@ -122,6 +130,9 @@ struct VoiceSession {
 
     private mutating func begin(_ start: ClientMessage.Start) -> Output {
         guard audio == nil else { return failure(.alreadyStarted, "the session has already started; send stop first") }
+        guard start.replies == nil || start.replies == "text" || start.replies == "audio" else {
+            return failure(.badMessage, "replies must be \"text\" or \"audio\"")
+        }
         do {
             audio = try Self.streamDecoder(for: start, maxPacketBytes: limits.maxMessageBytes)
         } catch {
@@ -147,6 +158,7 @@ struct VoiceSession {
             logger.error("cannot open conversation", metadata: ["error": "\(error)"])
             return failure(.internalError, "the conversation could not be opened")
         }
+        if start.replies == "audio" { replyCodec = Self.replyCodec(for: start.codec) }
         let consent = (try? services.customers.customer(device.customerId))?.audioConsent ?? false
         storesAudio = services.policy.storesAudio && consent
         collector = UtteranceCollector(configuration: endpointing)
@@ -252,6 +264,11 @@ struct VoiceSession {
         } catch {
             logger.error("storing a turn failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Spoken replies play until `end`: a question asked in them is answered only after.
+    mutating func repliesPlay(until end: Date) {
+        dialog.answerWindow(startsAt: end)
     }
 
     /// The turns that led to an order point at it until they expire.
@@ -444,6 +461,14 @@ struct VoiceSession {
     private func failure(_ code: ServerEvent.ErrorCode, _ message: String) -> Output {
         services.metrics.increment("talkshop_errors_total{code=\"\(code.rawValue)\"}")
         return Output(events: [.error(code: code, message: message)])
+    }
+
+    static func replyCodec(for codec: AudioCodecName) -> ReplyCodec {
+        switch codec {
+        case .opus, .oggOpus: .opus
+        case .mulaw: .mulaw
+        case .pcmS16le: .l16
+        }
     }
 
     static func streamDecoder(for start: ClientMessage.Start, maxPacketBytes: Int) throws(AudioCodecError) -> any AudioStreamDecoder {

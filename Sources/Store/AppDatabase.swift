@@ -109,6 +109,13 @@ public final class AppDatabase: Sendable {
         migrator.registerMigration("v6: recordings, keys, retention") { db in
             try Self.createRetentionTables(db)
         }
+        migrator.registerMigration("v7: customer phone numbers") { db in
+            try db.alter(table: "customer") { table in
+                // E.164, e.g. +15551234567: how a phone caller is recognised.
+                table.add(column: "phone", .text)
+            }
+            try db.create(index: "customer_on_phone", on: "customer", columns: ["phone"], unique: true)
+        }
         return migrator
     }
 }

@@ -17,6 +17,8 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord, Persistab
     public var createdAt: Date
     /// Whether this customer's utterance audio may be stored (transcripts are kept either way).
     public var audioConsent: Bool = true
+    /// The phone number a caller is recognised by (E.164), if any.
+    public var phone: String?
 
     public var hasPIN: Bool { pinHash != nil }
 }

@@ -23,9 +23,12 @@ public struct CustomerBook: Sendable {
         public var pinRequired = false
         public var paymentMethod: (token: String, label: String)?
         public var address: String?
+        /// E.164, e.g. +15551234567.
+        public var phone: String?
 
         public init(id: String? = nil, name: String, pin: String? = nil, pinRequired: Bool = false,
-                    paymentMethod: (token: String, label: String)? = nil, address: String? = nil) {
+                    paymentMethod: (token: String, label: String)? = nil, address: String? = nil, phone: String? = nil) {
+            self.phone = phone
             self.id = id
             self.name = name
             self.pin = pin
@@ -33,6 +36,11 @@ public struct CustomerBook: Sendable {
             self.paymentMethod = paymentMethod
             self.address = address
         }
+    }
+
+    /// The customer with this phone number (E.164), if any.
+    public func customer(phone: String) throws -> Customer? {
+        try database.writer.read { db in try Customer.filter(Column("phone") == phone).fetchOne(db) }
     }
 
     /// Records whether the customer consents to their audio being stored; false for an unknown customer.
@@ -48,15 +56,21 @@ public struct CustomerBook: Sendable {
     @discardableResult
     public func add(_ new: NewCustomer) throws -> Customer {
         if let pin = new.pin { try Self.validate(pin: pin) }
+        if let phone = new.phone, phone.range(of: #"^\+[1-9][0-9]{6,14}$"#, options: .regularExpression) == nil {
+            throw Invalid(description: "phone numbers are E.164: a + and 7 to 15 digits, e.g. +15551234567")
+        }
         guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw Invalid(description: "a customer needs a name") }
         let salt = Self.randomHex(bytes: 16)
         let now = Date()
         let customer = Customer(
             id: new.id ?? UUID().uuidString.lowercased(), name: new.name, pinHash: try new.pin.map { try Self.hash(pin: $0, salt: salt) },
             pinSalt: new.pin == nil ? nil : salt, pinRequired: new.pinRequired, pinFailures: 0, pinLockedUntil: nil,
-            usualLinesJSON: nil, createdAt: now)
+            usualLinesJSON: nil, createdAt: now, phone: new.phone)
         try database.writer.write { db in
             guard try Customer.fetchOne(db, key: customer.id) == nil else { throw Invalid(description: "customer \(customer.id) exists") }
+            if let phone = new.phone, try Customer.filter(Column("phone") == phone).fetchCount(db) > 0 {
+                throw Invalid(description: "another customer has the phone number \(phone)")
+            }
             try customer.insert(db)
             if let method = new.paymentMethod {
                 try PaymentMethod(

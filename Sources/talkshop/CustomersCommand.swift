@@ -26,11 +26,12 @@ struct CustomersCommand: ParsableCommand {
         @Option(help: "Saved payment method token, e.g. pm_card_visa.") var paymentMethod: String?
         @Option(help: "How the payment method is read out, e.g. 'Visa ending 4242'.") var paymentLabel: String?
         @Option(help: "Delivery address.") var address: String?
+        @Option(help: "Phone number in E.164 (+15551234567): phone callers are recognised by it.") var phone: String?
 
         func run() throws {
             let method = paymentMethod.map { (token: $0, label: paymentLabel ?? "your card") }
             let customer = try CustomerBook(database: data.database()).add(.init(
-                id: id, name: name, pin: pin, pinRequired: pinRequired, paymentMethod: method, address: address))
+                id: id, name: name, pin: pin, pinRequired: pinRequired, paymentMethod: method, address: address, phone: phone))
             print("customer \(customer.id) '\(customer.name)'\(customer.hasPIN ? " with a PIN" : "")\(method == nil ? " (no payment method: cannot order yet)" : "")")
         }
     }

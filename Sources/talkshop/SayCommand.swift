@@ -92,11 +92,7 @@ struct SayCommand: AsyncParsableCommand {
             if let line = try? VoiceProtocol.encoder.encode(event) { Console.line(String(decoding: line, as: UTF8.self)) }
         }
         if latency, !latencies.isEmpty {
-            let milliseconds = latencies.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1_000 }.sorted()
-            func percentile(_ p: Double) -> Double { milliseconds[min(milliseconds.count - 1, Int((Double(milliseconds.count) * p).rounded(.up)) - 1)] }
-            Console.line(String(
-                format: "end of speech → result, %d utterances: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms",
-                milliseconds.count, percentile(0.5), percentile(0.9), percentile(0.99), milliseconds.last!))
+            Console.line(LatencySummary.line("end of speech → result", latencies, unit: "utterances"))
         }
     }
 }

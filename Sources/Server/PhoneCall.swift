@@ -1,0 +1,264 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import Store
+
+/// One phone call over a bridge (`/v1/twilio`, `/v1/phone`): identifies the caller from the
+/// stream's parameters, runs the same conversation as a speaker (every order needs the PIN),
+/// speaks every prompt, lets the caller interrupt (barge-in) or use the keypad, re-prompts
+/// after silence or speech that matched nothing, and hands over to a person after too many —
+/// by ending the stream, so the bridge carries on with its next step (Twilio: the TwiML verb
+/// after `<Connect>`, e.g. `<Dial>`).
+struct PhoneCall {
+    let services: TalkshopServices
+    var wire: any PhoneWire
+
+    private var settings: PhoneSettings { services.configuration.phone }
+    private var logger: Logger { services.logger }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        var wire = self.wire
+        var call: ActiveCall?
+        let started = Flag()
+        let watchdog = Task {
+            // A bridge that never starts the stream is not kept waiting on.
+            try? await Task.sleep(for: .seconds(10))
+            if !started.isSet { try? await outbound.close(.policyViolation, reason: "no start within 10 s") }
+        }
+        defer { watchdog.cancel() }
+        do {
+            messages: for try await message in inbound.messages(maxSize: services.configuration.limits.maxMessageBytes) {
+                let input: PhoneInput
+                do {
+                    switch message {
+                    case .text(let text): input = try wire.read(text: text)
+                    case .binary(let buffer): input = try wire.read(binary: Array(buffer.readableBytesView))
+                    }
+                } catch {
+                    logger.warning("phone bridge sent bad input; closing", metadata: ["reason": "\(error.description)"])
+                    services.metrics.increment("talkshop_errors_total{code=\"bad_phone_message\"}")
+                    try? await outbound.close(.unacceptableData, reason: String(error.description.prefix(120)))
+                    break messages
+                }
+                call?.line.messageArrived()
+                switch input {
+                case .ignored: continue
+                case .start(let start):
+                    guard call == nil else { continue }
+                    _ = started.set()
+                    guard let active = await begin(start, wire: wire, outbound: outbound) else { break messages }
+                    call = active
+                case .stop:
+                    break messages
+                default:
+                    guard var active = call else { continue }
+                    let keepGoing = await active.handle(input)
+                    call = active
+                    if !keepGoing { break messages }
+                }
+            }
+        } catch {
+            logger.debug("phone call ended", metadata: ["error": "\(error)"])
+        }
+        await call?.finish()
+    }
+
+    /// Identifies the caller, opens the session and speaks the greeting; nil if the call ends here.
+    private func begin(_ start: PhoneStart, wire: any PhoneWire, outbound: WebSocketOutboundWriter) async -> ActiveCall? {
+        let caller: PhoneDirectory.Caller
+        do { caller = try PhoneDirectory(services: services).identify(start) } catch {
+            logger.warning("phone call refused", metadata: ["reason": "\(error.description)"])
+            try? await outbound.close(.policyViolation, reason: error.description)
+            return nil
+        }
+        let line = CallLine(outbound: outbound, wire: wire, replies: services.replies, metrics: services.metrics)
+        services.metrics.increment("talkshop_phone_calls_total")
+        guard let customer = caller.customer else {
+            try? await line.say("\(settings.unknownCaller) \(settings.handover)")
+            await line.waitUntilPlayed(atMost: .seconds(15))
+            await line.close(.normalClosure, reason: "handover")
+            return nil
+        }
+        do { try services.registry.admit(deviceId: caller.line.id) } catch {
+            await line.close(.policyViolation, reason: "too many calls on this line")
+            return nil
+        }
+        let device = PhoneDirectory.device(line: caller.line, customer: customer)
+        do {
+            let record = try services.sessions.open(deviceId: caller.line.id, channel: "phone")
+            var session = VoiceSession(services: services, device: device, record: record, catalog: try services.catalog.catalog())
+            let opened = await session.handle(.start(.init(codec: start.codec, sampleRate: start.sampleRate)))
+            guard !opened.events.contains(where: { if case .error = $0 { true } else { false } }) else {
+                throw VoiceClient.Failure(description: "the session did not start: \(opened.events)")
+            }
+            var call = ActiveCall(services: services, line: line, session: session, lineId: caller.line.id)
+            call.startWatching()
+            try await line.say(settings.greeting)
+            return call
+        } catch {
+            services.registry.release(deviceId: caller.line.id)
+            logger.error("phone call could not start", metadata: ["error": "\(error)"])
+            await line.close(.unexpectedServerError, reason: "internal error")
+            return nil
+        }
+    }
+}
+
+/// A call in progress: the conversation, the keypad, the re-prompt rules.
+struct ActiveCall {
+    let services: TalkshopServices
+    let line: CallLine
+    var session: VoiceSession
+    let lineId: String
+    /// PIN digits typed so far (never logged).
+    private var digits = ""
+    private var watcher: Task<Void, Never>?
+    private var updates: Task<Void, Never>?
+
+    private var settings: PhoneSettings { services.configuration.phone }
+
+    init(services: TalkshopServices, line: CallLine, session: VoiceSession, lineId: String) {
+        self.services = services
+        self.line = line
+        self.session = session
+        self.lineId = lineId
+    }
+
+    /// Re-prompts after silence, hangs up a silent bridge, and speaks order updates.
+    mutating func startWatching() {
+        let (line, settings, services) = (self.line, self.settings, self.services)
+        let idleLimit = Duration.milliseconds(Int(services.configuration.limits.idleTimeoutSeconds * 1_000))
+        watcher = Task {
+            while !Task.isCancelled && !line.isEnding {
+                try? await Task.sleep(for: .milliseconds(250))
+                if line.quietFor > idleLimit {
+                    await line.close(.goingAway, reason: "idle timeout")
+                    return
+                }
+                guard let count = line.noInput(after: settings.noInputSeconds) else { continue }
+                if count > settings.reprompts {
+                    await Self.handOver(line, settings: settings, services: services, alreadySaid: false)
+                    return
+                }
+                try? await line.say("\(settings.noInput) \(line.lastPrompt)", isPrompt: false)
+            }
+        }
+        let customerId = session.device.customerId, sessionId = session.record.id
+        let stream = services.channels.subscribe(customerId: customerId, sessionId: sessionId)
+        updates = Task {
+            for await update in stream {
+                if let text = VoiceConnection.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
+            }
+        }
+    }
+
+    /// Acts on one input; false when the call should end.
+    mutating func handle(_ input: PhoneInput) async -> Bool {
+        switch input {
+        case .audio(let bytes):
+            session.repliesPlay(until: line.replyEndsAt)
+            return await act(on: await session.handle(binary: bytes))
+        case .dtmf(let digit):
+            return await press(digit)
+        case .mark(let name):
+            line.played(name)
+            // The bridge has played everything: a question in it can be answered from now.
+            if !line.isPlaying { session.repliesPlay(until: Date()) }
+            return true
+        default:
+            return true
+        }
+    }
+
+    /// The keypad: 1 checks out or confirms, 2 declines, 0 asks for a person, digits enter the PIN.
+    private mutating func press(_ digit: String) async -> Bool {
+        line.heard(matched: nil)
+        try? await line.bargeIn()
+        if session.state == "pin" {
+            switch digit {
+            case "*": digits = ""
+            case "#": break
+            default: digits += digit
+            }
+            guard digit == "#" || digits.count == 4, !digits.isEmpty else { return true }
+            let spoken = digits.map { Self.digitWords[Int(String($0)) ?? 0] }.joined(separator: " ")
+            digits = ""
+            return await act(on: await session.handle(.text(spoken)))
+        }
+        let text: String?
+        switch (digit, session.state) {
+        case ("0", _): text = nil
+        case ("1", "confirmation"): text = "yes"
+        case ("2", "confirmation"): text = "no"
+        case ("1", _): text = "check out"
+        default: return true
+        }
+        guard let text else {
+            await Self.handOver(line, settings: settings, services: services, alreadySaid: false)
+            return false
+        }
+        return await act(on: await session.handle(.text(text)))
+    }
+
+    /// Speaks what the session said, applies barge-in and the no-match rule; false to end.
+    private mutating func act(on output: VoiceSession.Output) async -> Bool {
+        var prompted = false, rejected = false, handover = false
+        for event in output.events {
+            switch event {
+            case .speechStarted:
+                line.speechStarted()
+                try? await line.bargeIn()
+            case .prompt(let text, _):
+                prompted = true
+                services.logger.debug("phone prompt", metadata: ["text": "\(text)", "state": "\(session.state)"])
+                try? await line.say(text)
+            case .notice(let text):
+                try? await line.say(text, isPrompt: false)
+            case .intent:
+                line.heard(matched: true)
+            case .rejected(let reason, _):
+                if reason == "no_speech" { line.heard(matched: nil) } else { rejected = true }
+            case .handover:
+                handover = true
+            case .error(let code, let message):
+                services.logger.warning("phone session error", metadata: ["code": "\(code.rawValue)", "message": "\(message)"])
+            default:
+                break
+            }
+        }
+        if prompted { session.repliesPlay(until: line.replyEndsAt) }
+        if handover {
+            await Self.handOver(line, settings: settings, services: services, alreadySaid: true)
+            return false
+        }
+        if rejected {
+            if line.heard(matched: false) > settings.reprompts {
+                await Self.handOver(line, settings: settings, services: services, alreadySaid: false)
+                return false
+            }
+            if !prompted { try? await line.say(settings.noMatch, isPrompt: false) }
+        }
+        return output.close == nil
+    }
+
+    /// Says so, lets it play, and ends the stream: the bridge's next step takes the caller on.
+    static func handOver(_ line: CallLine, settings: PhoneSettings, services: TalkshopServices, alreadySaid: Bool) async {
+        guard line.beginEnding() else { return }
+        services.metrics.increment("talkshop_handovers_total")
+        if !alreadySaid { try? await line.say(settings.handover, isPrompt: false) }
+        await line.waitUntilPlayed(atMost: .seconds(15))
+        await line.close(.normalClosure, reason: "handover")
+    }
+
+    func finish() async {
+        watcher?.cancel()
+        updates?.cancel()
+        services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)
+        services.registry.release(deviceId: lineId)
+        try? services.sessions.close(
+            sessionId: session.record.id, reason: line.isEnding ? "handover" : "caller_hangup", utterances: session.utterances,
+            audioSeconds: session.audioSeconds)
+    }
+
+    static let digitWords = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+}

@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import Store
+
+/// Who is calling: the phone line (a device of class `phone`, by its token in the stream's
+/// parameters) and the customer — by a signed `customer` parameter or by the caller's number.
+struct PhoneDirectory {
+    let services: TalkshopServices
+
+    struct Caller {
+        var line: Device
+        var customer: Customer?
+    }
+
+    /// The line must be known; an unknown customer is not an error (the call is handed over).
+    func identify(_ start: PhoneStart) throws(PhoneWireError) -> Caller {
+        guard let token = start.parameters["token"],
+            let line = try? services.devices.device(forToken: token), !line.isRevoked
+        else { throw PhoneWireError(description: "missing, unknown or revoked line token (the stream's `token` parameter)") }
+        var customer: Customer?
+        if let id = start.parameters["customer"], let signature = start.parameters["signature"] {
+            if signature.lowercased() == PhoneSignature.sign(customerId: id, callId: start.callId, lineToken: token) {
+                customer = try? services.customers.customer(id)
+            } else {
+                services.logger.warning("phone call with a bad customer signature", metadata: ["call": "\(start.callId)"])
+            }
+        } else if let number = start.parameters["caller"] {
+            customer = try? services.customers.customer(phone: number)
+        }
+        return Caller(line: line, customer: customer)
+    }
+
+    /// The device the dialog sees: the line, acting for the customer, with a PIN for every order.
+    static func device(line: Device, customer: Customer) -> Device {
+        var device = line
+        device.customerId = customer.id
+        device.pinRequired = true
+        return device
+    }
+}
+
+/// The `signature` parameter that vouches for a phone caller: HMAC-SHA256 of
+/// "customerId:callId" keyed by the line's token, in hex. Whoever set up the call (the shop's
+/// own IVR flow) vouches for the customer, for this call only.
+public enum PhoneSignature {
+    public static func sign(customerId: String, callId: String, lineToken: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(customerId):\(callId)".utf8), using: SymmetricKey(data: Data(lineToken.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+}
