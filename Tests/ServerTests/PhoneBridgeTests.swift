@@ -243,7 +243,7 @@ import Synchronization
 struct SpokenReplyTests {
     @Test func aSpeakerAskingForAudioGetsEachPromptAsOpusPackets() async throws {
         try await TestServer.with { server in
-            let texts = ReceivedTexts(), packets = ReceivedPackets()
+            let texts = Received<String>(), packets = Received<[UInt8]>()
             var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
             configuration.additionalHeaders[.authorization] = "Bearer \(server.token)"
             try await WebSocketClient.connect(url: server.url, configuration: configuration, logger: Logger(label: "test")) { inbound, outbound, _ in
@@ -275,14 +275,9 @@ struct SpokenReplyTests {
     }
 }
 
-final class ReceivedTexts: Sendable {
-    private let storage = Synchronization.Mutex<[String]>([])
-    func append(_ text: String) { storage.withLock { $0.append(text) } }
-    var all: [String] { storage.withLock { $0 } }
-}
-
-final class ReceivedPackets: Sendable {
-    private let storage = Synchronization.Mutex<[[UInt8]]>([])
-    func append(_ packet: [UInt8]) { storage.withLock { $0.append(packet) } }
-    var all: [[UInt8]] { storage.withLock { $0 } }
+/// What a raw test client received, in order.
+final class Received<Element: Sendable>: Sendable {
+    private let storage = Synchronization.Mutex<[Element]>([])
+    func append(_ element: Element) { storage.withLock { $0.append(element) } }
+    var all: [Element] { storage.withLock { $0 } }
 }
