@@ -67,10 +67,11 @@ final class CallLine: Sendable {
         }
     }
 
-    var isPlaying: Bool {
-        state.withLock { state in
-            wire.reportsPlayback ? !state.pendingMarks.isEmpty : state.playingUntil > .now
-        }
+    var isPlaying: Bool { state.withLock { isPlaying($0) } }
+
+    /// By the bridge's marks where it sends them, else by the audio's length.
+    private func isPlaying(_ state: State) -> Bool {
+        wire.reportsPlayback ? !state.pendingMarks.isEmpty : state.playingUntil > .now
     }
 
     /// When the replies sent so far will have played (an estimate from their length): a
@@ -114,8 +115,7 @@ final class CallLine: Sendable {
     func noInput(after seconds: Double) -> Int? {
         state.withLock { state in
             let since = max(state.playingUntil, state.lastHeard)
-            let playing = wire.reportsPlayback ? !state.pendingMarks.isEmpty : state.playingUntil > .now
-            guard !state.ending, !state.inSpeech, !playing, ContinuousClock.now - since > .milliseconds(Int(seconds * 1_000)) else { return nil }
+            guard !state.ending, !state.inSpeech, !isPlaying(state), ContinuousClock.now - since > .milliseconds(Int(seconds * 1_000)) else { return nil }
             state.noInputs += 1
             state.lastHeard = .now
             return state.noInputs

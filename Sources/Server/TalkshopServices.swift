@@ -45,7 +45,7 @@ public struct TalkshopServices: Sendable {
         self.sessions = SessionLog(database: database)
         self.recorder = recorder
         self.policy = policy
-        let headFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("audit-head")
+        let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
         self.staff = StaffTokens(database: database)
         self.replies = ReplyVoice(voice: configuration.replyVoice)

@@ -30,6 +30,11 @@ public struct AuditLog: Sendable {
 
     public static let genesis = String(repeating: "0", count: 64)
 
+    /// Where a data directory keeps the head: `<data>/audit-head`.
+    public static func headFile(in dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("audit-head")
+    }
+
     public init(database: AppDatabase, headFile: URL?) {
         self.database = database
         self.headFile = headFile

@@ -18,6 +18,13 @@ public struct RetentionDesk: Sendable {
         self.audit = audit
     }
 
+    /// The desk over a data directory: its database, key vault, recordings and audit trail.
+    public static func open(database: AppDatabase, dataDirectory: URL) throws -> RetentionDesk {
+        RetentionDesk(
+            recorder: try TurnRecorder.open(database: database, dataDirectory: dataDirectory),
+            audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory)))
+    }
+
     public enum Selection: Sendable, Equatable, CustomStringConvertible {
         /// An erasure request: everything the customer said, and their key.
         case customer(String)

@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     static func headFile(_ data: DataOptions) -> URL {
-        URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("audit-head")
+        AuditLog.headFile(in: URL(fileURLWithPath: data.dataDirectory))
     }
 
     struct List: ParsableCommand {

@@ -24,8 +24,8 @@ struct BenchSweepCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-bench-sweep-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
-        let desk = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head")))
+        let desk = try RetentionDesk.open(database: database, dataDirectory: directory)
+        let recorder = desk.recorder
 
         let sessions = SessionLog(database: database)
         let devices = DeviceRegistry(database: database)

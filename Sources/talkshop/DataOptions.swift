@@ -14,11 +14,7 @@ struct DataOptions: ParsableArguments {
 
     /// The retention desk over this data directory: its database, key vault, recordings and audit trail.
     func retentionDesk() throws -> RetentionDesk {
-        let database = try database()
-        let directory = URL(fileURLWithPath: dataDirectory)
-        return RetentionDesk(
-            recorder: try TurnRecorder.open(database: database, dataDirectory: directory),
-            audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head")))
+        try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
     }
 }
 

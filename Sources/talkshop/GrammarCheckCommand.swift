@@ -54,7 +54,7 @@ struct GrammarCheckCommand: ParsableCommand {
     }
 
     private func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.1f", Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15)
+        String(format: "%.1f", duration.seconds * 1_000)
     }
 
     private func formatCount(_ count: Double) -> String {

@@ -3,7 +3,7 @@ import Foundation
 /// Latency percentiles as `say` and `call` print them.
 enum LatencySummary {
     static func milliseconds(_ durations: [Duration]) -> [Double] {
-        durations.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }
+        durations.map { $0.seconds * 1_000 }
     }
 
     /// "<what>, N <units>: p50 … ms, p90 … ms, p99 … ms, max … ms" (nearest-rank percentiles).
@@ -14,4 +14,8 @@ enum LatencySummary {
             format: "%@, %d %@: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms", what, sorted.count, unit, percentile(0.5),
             percentile(0.9), percentile(0.99), sorted.last!)
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -174,7 +174,3 @@ struct RetentionCommand: ParsableCommand {
         return .builtIn
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
