@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Talkshop needs, and nothing when they are all present.
-# Usage: scripts/setup.sh            (called by scripts/serve.sh and scripts/test.sh)
+# Usage: scripts/setup.sh            (called by scripts/serve.sh)
+#        scripts/setup.sh --tests    also what only the tests need (called by scripts/test.sh)
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,12 @@ packages=(
   python3-websockets   # an independent WebSocket client for the interop test
   pkg-config
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(
+    chromium             # the headless browser that drives the try page in its test
+    fonts-dejavu-core    # so the page's screenshots have text
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do

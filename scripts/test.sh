@@ -2,6 +2,6 @@
 # Installs what is missing, builds, and runs the whole test suite. Used by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 swift build --build-tests
 swift test --skip-build "$@"

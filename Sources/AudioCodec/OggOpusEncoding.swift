@@ -4,11 +4,11 @@ public enum OggOpusEncoding {
     /// the pre-skip covers the encoder's lookahead and the final granule trims the padding
     /// of the last frame, so a conforming decoder returns the same number of samples.
     public static func encode(
-        _ samples: [Int16], bitrate: Int = 24_000, comments: [String] = [],
+        _ samples: [Int16], bitrate: Int = 24_000, complexity: Int = 10, comments: [String] = [],
         serialNumber: UInt32 = .random(in: 1...UInt32.max)
     ) throws(AudioCodecError) -> [UInt8] {
         let rateRatio = 48_000 / recognitionSampleRate
-        let encoder = try OpusEncoder(sampleRate: recognitionSampleRate, bitrate: bitrate)
+        let encoder = try OpusEncoder(sampleRate: recognitionSampleRate, bitrate: bitrate, complexity: complexity)
         let preSkip = encoder.lookahead * rateRatio
         let head = OpusHead(channelCount: 1, preSkip: preSkip, inputSampleRate: UInt32(recognitionSampleRate))
         var writer = OggOpusWriter(head: head, serialNumber: serialNumber)
@@ -25,6 +25,25 @@ public enum OggOpusEncoding {
             output += try writer.append(packet: packet, granulePosition: granule)
         }
         output += writer.finish(finalGranulePosition: Int64(preSkip + samples.count * rateRatio))
+        return output
+    }
+
+    /// Wraps Opus packets as they were received (mono, 20 ms or any duration) in an Ogg Opus
+    /// stream, without decoding or re-encoding them. `sampleCounts` are the 16 kHz samples
+    /// each packet decodes to. The stream starts mid-conversation, so there is no pre-skip.
+    public static func wrap(
+        packets: [[UInt8]], sampleCounts: [Int], serialNumber: UInt32 = .random(in: 1...UInt32.max)
+    ) throws(AudioCodecError) -> [UInt8] {
+        let rateRatio = Int64(48_000 / recognitionSampleRate)
+        let head = OpusHead(channelCount: 1, preSkip: 0, inputSampleRate: UInt32(recognitionSampleRate))
+        var writer = OggOpusWriter(head: head, serialNumber: serialNumber)
+        var output = writer.headerPages(tags: OpusTags(vendor: "Talkshop"))
+        var granule = Int64(0)
+        for (packet, samples) in zip(packets, sampleCounts) {
+            granule += Int64(samples) * rateRatio
+            output += try writer.append(packet: packet, granulePosition: granule)
+        }
+        output += writer.finish(finalGranulePosition: granule)
         return output
     }
 }

@@ -11,7 +11,8 @@ public final class OpusEncoder {
     private let handle: OpaquePointer
     private var scratch = [UInt8](repeating: 0, count: 4_000)
 
-    public init(sampleRate: Int = 16_000, bitrate: Int = 24_000, frameMilliseconds: Int = 20) throws(AudioCodecError) {
+    /// `complexity` 0–10 trades CPU for quality (libopus's default is 10).
+    public init(sampleRate: Int = 16_000, bitrate: Int = 24_000, frameMilliseconds: Int = 20, complexity: Int = 10) throws(AudioCodecError) {
         guard OpusDecoder.supportedSampleRates.contains(sampleRate) else {
             throw .unsupportedSampleRate("Opus encodes at 8, 12, 16, 24 or 48 kHz, not \(sampleRate) Hz")
         }
@@ -29,6 +30,7 @@ public final class OpusEncoder {
         for (name, result) in [
             ("bitrate", talkshop_opus_encoder_set_bitrate(handle, Int32(bitrate))),
             ("signal", talkshop_opus_encoder_set_signal_voice(handle)),
+            ("complexity", talkshop_opus_encoder_set_complexity(handle, Int32(complexity))),
             ("lookahead", talkshop_opus_encoder_get_lookahead(handle, &delay)),
         ] where result != OPUS_OK {
             opus_encoder_destroy(handle)

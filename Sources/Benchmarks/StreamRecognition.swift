@@ -1,7 +1,9 @@
 import Recognition
 
 /// Streams PCM through the endpointer in 20 ms chunks, exactly as a device session does, and
-/// recognises each utterance found. The end of the audio counts as the client's end of speech.
+/// recognises each utterance found, searching it while it streams (in 100 ms pieces) on a
+/// decoder lent by the pool when one is free. The end of the audio counts as the client's end
+/// of speech.
 public enum StreamRecognition {
     /// The first utterance of a recording (a command recording holds one).
     public static func firstUtterance(
@@ -19,19 +21,30 @@ public enum StreamRecognition {
     ) async throws -> [RecognitionResult] {
         var results: [RecognitionResult] = []
         var collector = UtteranceCollector(configuration: endpointing)
+        var streamed: StreamingUtterance?
         let chunk = UtteranceCollector.frameSamples
         for start in stride(from: 0, to: samples.count, by: chunk) {
             for event in collector.append(Array(samples[start..<min(start + chunk, samples.count)])) {
-                guard case .utterance(let utterance, _) = event else { continue }
-                results.append(try await recognizer.recognize(utterance, state: state))
+                switch event {
+                case .speechStarted:
+                    streamed = try await recognizer.pool.beginUtterance(state: state)
+                case .utterance(let utterance, _):
+                    streamed?.feed(collector.takeUnstreamed())
+                    results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed))
+                    streamed = nil
+                case .noSpeech:
+                    break
+                }
             }
+            streamed?.feed(collector.takeUnstreamed(minimum: 1_600))
             if collector.state == .ended {
                 guard continuous else { return results }
                 collector = UtteranceCollector(configuration: endpointing)
             }
         }
         if case .utterance(let utterance, _)? = collector.finish() {
-            results.append(try await recognizer.recognize(utterance, state: state))
+            streamed?.feed(collector.takeUnstreamed())
+            results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed))
         }
         return results
     }

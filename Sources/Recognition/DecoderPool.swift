@@ -4,9 +4,12 @@ import Foundation
 /// A bounded set of PocketSphinx decoders shared by all sessions.
 ///
 /// Each slot loads the acoustic model and every dialog state's grammar once. A session
-/// borrows a decoder only for the moment it decodes an utterance, so idle connections hold
-/// none, and the pool size bounds how many decodes run at once. Decoding is CPU-bound C code:
-/// it runs on a Dispatch queue, never on the Swift concurrency pool or an event loop.
+/// borrows a decoder from the start of an utterance to its end (`beginUtterance`), so the
+/// search runs while the customer speaks and only the last frames remain at the end of
+/// speech; idle connections hold none. When all are lent out, an utterance is decoded whole
+/// at its end (`decode`), waiting for a free decoder. Decoding is CPU-bound C code: it runs
+/// on the `DecodeScheduler`'s threads or a Dispatch queue, never on the Swift concurrency
+/// pool or an event loop.
 public actor DecoderPool {
     public struct Grammars: Sendable {
         /// Dialog state → JSGF text.
@@ -70,6 +73,28 @@ public actor DecoderPool {
         }
     }
 
+    /// Starts decoding an utterance while it is spoken, on a decoder held until it ends; nil
+    /// when every decoder is lent out (the caller then decodes the utterance whole at its end).
+    /// `partials`: keep the best words so far after each piece (a little more CPU).
+    public func beginUtterance(state: String, partials: Bool = false) async throws(RecognitionError) -> StreamingUtterance? {
+        guard grammars.jsgfByState[state] != nil else {
+            throw .unknownSearch("no grammar for dialog state '\(state)'")
+        }
+        let decoder: PooledDecoder
+        if let idleDecoder = idle.popLast() {
+            decoder = idleDecoder
+        } else if created < size {
+            created += 1
+            do { decoder = try await makeDecoder() } catch {
+                created -= 1
+                throw error
+            }
+        } else {
+            return nil
+        }
+        return StreamingUtterance(decoder: decoder, pool: self, state: state, partials: partials)
+    }
+
     private func borrow() async throws(RecognitionError) -> PooledDecoder {
         if let decoder = idle.popLast() { return decoder }
         if created < size {
@@ -82,7 +107,7 @@ public actor DecoderPool {
         return await withCheckedContinuation { waiters.append($0) }
     }
 
-    private func giveBack(_ decoder: PooledDecoder) {
+    func giveBack(_ decoder: PooledDecoder) {
         if waiters.isEmpty {
             idle.append(decoder)
         } else {

@@ -68,13 +68,35 @@ public final class SpeechDecoder {
     /// Decodes one whole utterance of 16 kHz mono PCM with the active grammar.
     /// Returns nil when the grammar allows no path through the audio.
     public func decode(utterance samples: [Int16]) throws(RecognitionError) -> Hypothesis? {
+        try startUtterance()
+        try process(samples, wholeUtterance: true)
+        return try endUtterance()
+    }
+
+    /// Starts an utterance to be fed in pieces as it is spoken (`process`, then `endUtterance`).
+    public func startUtterance() throws(RecognitionError) {
         guard activeGrammar != nil else { throw .unknownSearch("no grammar is active") }
         guard ps_start_utt(handle) == 0 else { throw .decoding("ps_start_utt failed") }
+    }
+
+    /// Searches on through more of the utterance's audio.
+    public func process(_ samples: [Int16], wholeUtterance: Bool = false) throws(RecognitionError) {
         let processed = samples.withUnsafeBufferPointer { buffer in
-            ps_process_raw(handle, buffer.baseAddress, buffer.count, 0, 1)
+            ps_process_raw(handle, buffer.baseAddress, buffer.count, 0, wholeUtterance ? 1 : 0)
         }
-        guard ps_end_utt(handle) == 0 else { throw .decoding("ps_end_utt failed") }
         guard processed >= 0 else { throw .decoding("ps_process_raw failed (\(processed))") }
+    }
+
+    /// The best path so far in the utterance being searched (words only, no fillers).
+    public func partialWords() -> [String] {
+        var score: Int32 = 0
+        guard let text = ps_get_hyp(handle, &score) else { return [] }
+        return String(cString: text).split(separator: " ").map(String.init).filter { !Self.isFiller($0) }
+    }
+
+    /// Ends the utterance and returns the best path, or nil when the grammar allows none.
+    public func endUtterance() throws(RecognitionError) -> Hypothesis? {
+        guard ps_end_utt(handle) == 0 else { throw .decoding("ps_end_utt failed") }
         var score: Int32 = 0
         guard let text = ps_get_hyp(handle, &score) else { return nil }
         let words = String(cString: text).split(separator: " ").map(String.init)

@@ -30,9 +30,14 @@ public struct SpeechRecognizer: Sendable {
         return SpeechRecognizer(pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer)
     }
 
-    public func recognize(_ samples: [Int16], state: String = IntentGrammar.defaultState) async throws -> RecognitionResult {
+    /// Recognises a whole utterance. `streamed` is the same utterance already fed to a decoder
+    /// while it was spoken (`pool.beginUtterance`): only its end remains to be searched.
+    public func recognize(
+        _ samples: [Int16], state: String = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil
+    ) async throws -> RecognitionResult {
         let seconds = Double(samples.count) / Double(16_000)
-        guard let hypothesis = try await pool.decode(samples, state: state) else {
+        let decoded = if let streamed { try await streamed.finish() } else { try await pool.decode(samples, state: state) }
+        guard let hypothesis = decoded else {
             return .rejected(.noMatch, audioSeconds: seconds)
         }
         let evidence = ConfidenceScorer.Evidence(

@@ -16,6 +16,13 @@ public struct UtteranceCollector: Sendable {
     /// The most recent frames before speech started, up to the pre-roll.
     private var preRoll: [[Int16]] = []
     private var utterance: [Int16] = []
+    /// How much of `utterance` `takeUnstreamed` has handed out.
+    private var streamed = 0
+    /// Samples consumed as whole frames since this collector started.
+    private var processedSamples = 0
+    /// Where the current utterance (pre-roll included) starts, counted in samples from the
+    /// first sample this collector was given.
+    public private(set) var utteranceStart = 0
     private let preRollFrames: Int
 
     public init(configuration: Endpointer.Configuration = .init()) {
@@ -27,6 +34,14 @@ public struct UtteranceCollector: Sendable {
     public var state: Endpointer.State { endpointer.state }
     /// Samples buffered for the current utterance so far.
     public var bufferedSamples: Int { utterance.count }
+
+    /// The utterance's samples (pre-roll included) not yet taken: what a decoder fed while
+    /// the customer speaks has not seen. Empty until at least `minimum` samples are waiting.
+    public mutating func takeUnstreamed(minimum: Int = 0) -> [Int16] {
+        guard utterance.count - streamed >= Swift.max(minimum, 1) else { return [] }
+        defer { streamed = utterance.count }
+        return Array(utterance[streamed...])
+    }
 
     /// Feeds a chunk; returns the events it caused, at most one `utterance` or `noSpeech`.
     public mutating func append(_ samples: [Int16]) -> [Event] {
@@ -56,6 +71,7 @@ public struct UtteranceCollector: Sendable {
     }
 
     private mutating func process(_ frame: [Int16]) -> Event? {
+        defer { processedSamples += frame.count }
         let event = endpointer.process(frameDecibels: Endpointer.level(of: frame))
         switch endpointer.state {
         case .waiting:
@@ -67,6 +83,7 @@ public struct UtteranceCollector: Sendable {
         switch event {
         case .speechStarted(let before)?:
             utterance = preRoll.suffix(before).flatMap { $0 } + frame
+            utteranceStart = processedSamples - (utterance.count - frame.count)
             preRoll.removeAll()
             return .speechStarted
         case .speechEnded(let reason)?:

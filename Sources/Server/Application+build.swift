@@ -35,11 +35,12 @@ public func buildApplication(
     }
 
     AdminAPI(services: services).register(on: router)
+    WebPage(services: services).register(on: router)
 
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     webSocketRouter.ws("/v1/voice") { request, _ in
         guard case .allowed(let device) = authenticator.check(request) else { return .dontUpgrade }
-        return services.registry.canAdmit(deviceId: device.id) ? .upgrade([:]) : .dontUpgrade
+        return services.registry.canAdmit(deviceId: device.id) ? .upgrade(DeviceAuthenticator.acceptedProtocol(for: request)) : .dontUpgrade
     } onUpgrade: { inbound, outbound, context in
         guard case .allowed(let device) = authenticator.check(context.request) else { return }
         try await VoiceConnection(services: services, device: device).run(inbound: inbound, outbound: outbound)

@@ -18,17 +18,38 @@ struct DeviceAuthenticator: Sendable {
         if let origin = headers[.origin], !isAllowed(origin: origin, host: request.head.authority) {
             return .refused(.forbidden, "origin \(origin) is not allowed")
         }
+        let device: Device?
+        if let token = Self.webSessionToken(in: request) {
+            do { device = try services.web.device(forToken: token) } catch {
+                return .refused(.internalServerError, "device lookup failed")
+            }
+            guard let device else { return .refused(.unauthorized, "unknown or expired web session token; ask for a new one") }
+            return .allowed(device)
+        }
         guard let authorization = headers[.authorization], authorization.hasPrefix("Bearer ") else {
             return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
         }
         let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let device: Device?
         do { device = try services.devices.device(forToken: token) } catch {
             return .refused(.internalServerError, "device lookup failed")
         }
         guard let device else { return .refused(.unauthorized, "unknown device token") }
         guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
         return .allowed(device)
+    }
+
+    /// Browsers cannot set headers on a WebSocket, so the try page offers its short-lived
+    /// token as a subprotocol: `Sec-WebSocket-Protocol: talkshop.v1, bearer.tsw_…`.
+    static func webSessionToken(in request: Request) -> String? {
+        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
+        return offered.map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("bearer.tsw_") }.map { String($0.dropFirst("bearer.".count)) }
+    }
+
+    /// The subprotocol the server answers with: a browser that offered subprotocols drops a
+    /// connection whose answer names none of them.
+    static func acceptedProtocol(for request: Request) -> HTTPFields {
+        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
+        return offered.contains { $0.trimmingCharacters(in: .whitespaces) == VoiceProtocol.version } ? [.secWebSocketProtocol: VoiceProtocol.version] : [:]
     }
 
     /// Same-origin (the page this server serves) or listed. Only web origins are checked: a

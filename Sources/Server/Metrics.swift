@@ -41,7 +41,8 @@ public final class Metrics: Sendable {
     }
 
     public func render() -> String {
-        state.withLock { state in
+        let process = ProcessStatistics.current()
+        return state.withLock { state in
             var lines: [String] = []
             var typed: Set<String> = []
             func family(_ name: String) -> String { String(name.prefix { $0 != "{" }) }
@@ -61,6 +62,7 @@ public final class Metrics: Sendable {
             lines.append("talkshop_decode_latency_seconds_bucket{le=\"+Inf\"} \(state.latencyCount)")
             lines.append("talkshop_decode_latency_seconds_sum \(format(state.latencySum))")
             lines.append("talkshop_decode_latency_seconds_count \(state.latencyCount)")
+            lines += process.prometheusLines
             return lines.joined(separator: "\n") + "\n"
         }
     }

@@ -250,7 +250,8 @@ struct ActiveCall {
         await line.close(.normalClosure, reason: "handover")
     }
 
-    func finish() async {
+    mutating func finish() async {
+        session.end()
         watcher?.cancel()
         updates?.cancel()
         services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)

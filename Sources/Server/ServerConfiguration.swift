@@ -17,8 +17,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var catalogsDirectory = "catalogs"
     /// The shop's grammar (a name in the grammars directory).
     public var grammar = "coffee"
-    /// Decoders in the pool: parallel decodes. Default: one per core.
-    public var decoderPoolSize = ProcessInfo.processInfo.activeProcessorCount
+    /// Most decoders loaded at once (about 9 MB each, loaded on demand). A speaking customer
+    /// holds one for the length of the utterance, so this bounds the utterances searched while
+    /// spoken; more than that are decoded whole at their end (docs/performance.md).
+    public var decoderPoolSize = 64
     /// Browser origins allowed to open `/v1/voice`; devices send no Origin and are not affected.
     public var allowedOrigins: [String] = []
     public var limits = Limits()
@@ -37,6 +39,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var replyVoice = Voice()
     /// Phone calls: greeting, re-prompts, hand-over (docs/phone.md).
     public var phone = PhoneSettings()
+    /// The try page and its session tokens (docs/web.md).
+    public var web = WebSettings()
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -96,6 +100,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         retentionPolicy = try container.decodeIfPresent(String.self, forKey: .retentionPolicy) ?? defaults.retentionPolicy
         replyVoice = try container.decode(.replyVoice, default: defaults.replyVoice)
         phone = try container.decode(.phone, default: defaults.phone)
+        web = try container.decode(.web, default: defaults.web)
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -156,6 +161,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0 else {
             throw Invalid(description: "limits in seconds must be positive")
+        }
+        guard WebSettings.sessionModes.contains(web.sessions), web.tokenSeconds > 0 else {
+            throw Invalid(description: "web.sessions must be one of \(WebSettings.sessionModes.joined(separator: ", ")) and web.tokenSeconds positive")
         }
         guard phone.noInputSeconds > 0, phone.reprompts >= 0 else {
             throw Invalid(description: "phone.noInputSeconds must be positive and phone.reprompts at least 0")

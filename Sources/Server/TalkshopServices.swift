@@ -16,10 +16,14 @@ public struct TalkshopServices: Sendable {
     public let sessions: SessionLog
     /// Stores turns and recordings, sealed under each customer's key.
     public let recorder: TurnRecorder
+    /// Stores the sessions' turns through `recorder` in the background, in order.
+    public let turns: TurnArchive
     /// Holds, purges, erasure, sweeps and exports, all audited.
     public let retention: RetentionDesk
     public let policy: RetentionPolicy
     public let staff: StaffTokens
+    /// Short-lived tokens for the try page.
+    public let web: WebSessions
     /// Synthesizes and caches spoken replies in the shop's voice.
     public let replies: ReplyVoice
     public let orders: OrderBook
@@ -44,10 +48,12 @@ public struct TalkshopServices: Sendable {
         self.devices = DeviceRegistry(database: database)
         self.sessions = SessionLog(database: database)
         self.recorder = recorder
+        self.turns = TurnArchive(recorder: recorder, logger: logger)
         self.policy = policy
         let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
         self.staff = StaffTokens(database: database)
+        self.web = WebSessions(devices: DeviceRegistry(database: database), lifetime: configuration.web.tokenSeconds)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
         self.orders = OrderBook(database: database)
         self.customers = CustomerBook(database: database)

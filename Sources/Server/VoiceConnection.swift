@@ -119,6 +119,7 @@ struct VoiceConnection {
             }
             group.cancelAll()
         }
+        session.end()
         try? services.sessions.close(
             sessionId: record.id, reason: activity.endReason, utterances: session.utterances,
             audioSeconds: session.audioSeconds)

@@ -44,10 +44,15 @@ public enum ClientMessage: Sendable, Equatable {
         /// "audio": also send every prompt and notice as speech in the session's codec
         /// (`reply_audio` then binary frames); "text" (the default): text only.
         public var replies: String?
+        /// The codec spoken replies come in, when it should differ from `codec` (a browser
+        /// sends Opus and plays 16 kHz L16 most simply): `opus`, `mulaw` or `pcm-s16le`.
+        public var replyCodec: AudioCodecName?
+        /// true: also send `partial` events with the words so far while the customer speaks.
+        public var partials: Bool?
 
         public init(
             codec: AudioCodecName, sampleRate: Int? = nil, channels: Int? = nil, locale: String? = nil, conversationId: String? = nil,
-            replies: String? = nil
+            replies: String? = nil, replyCodec: AudioCodecName? = nil, partials: Bool? = nil
         ) {
             self.codec = codec
             self.sampleRate = sampleRate
@@ -55,6 +60,8 @@ public enum ClientMessage: Sendable, Equatable {
             self.locale = locale
             self.conversationId = conversationId
             self.replies = replies
+            self.replyCodec = replyCodec
+            self.partials = partials
         }
     }
 
@@ -111,7 +118,12 @@ public enum ServerEvent: Sendable, Equatable {
     case ready(sessionId: String, conversationId: String, state: String)
     case listening(state: String)
     case speechStarted
+    /// The words heard so far in the utterance still being spoken (when `start` asked for
+    /// partials); the `transcript` at its end is what counts.
+    case partial(text: String)
     case transcript(text: String)
+    /// The cart after a change: its lines and total.
+    case cart(lines: [CartLine], total: String)
     case intent(name: String, slots: [String: String], confidence: Double, text: String)
     case rejected(reason: String, transcript: String?)
     case prompt(text: String, expect: String)
@@ -127,6 +139,22 @@ public enum ServerEvent: Sendable, Equatable {
     /// Spoken audio of the prompt or notice just sent follows as `frames` binary frames of
     /// 20 ms each (Opus packets, 8 kHz μ-law or 16 kHz L16: the session's codec).
     case replyAudio(codec: String, frames: Int, seconds: Double)
+
+    public struct CartLine: Codable, Sendable, Equatable {
+        public var product: String
+        public var name: String
+        public var options: [String]
+        public var quantity: Int
+        public var total: String
+
+        public init(product: String, name: String, options: [String], quantity: Int, total: String) {
+            self.product = product
+            self.name = name
+            self.options = options
+            self.quantity = quantity
+            self.total = total
+        }
+    }
 
     /// Stable error codes; clients switch on these, the message is for people.
     public enum ErrorCode: String, Codable, Sendable {
@@ -147,7 +175,9 @@ public enum ServerEvent: Sendable, Equatable {
         case .ready: "ready"
         case .listening: "listening"
         case .speechStarted: "speech_started"
+        case .partial: "partial"
         case .transcript: "transcript"
+        case .cart: "cart"
         case .intent: "intent"
         case .rejected: "rejected"
         case .prompt: "prompt"
@@ -164,7 +194,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     private enum CodingKeys: String, CodingKey {
         case type, protocolVersion = "protocol", sessionId, conversationId, state, text, name, slots, confidence, reason
-        case transcript, expect, code, message, id, status, total, codec, frames, seconds
+        case transcript, expect, code, message, id, status, total, codec, frames, seconds, lines
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -180,8 +210,11 @@ extension ServerEvent: Codable {
             try container.encode(state, forKey: .state)
         case .speechStarted:
             break
-        case .transcript(let text):
+        case .transcript(let text), .partial(let text):
             try container.encode(text, forKey: .text)
+        case .cart(let lines, let total):
+            try container.encode(lines, forKey: .lines)
+            try container.encode(total, forKey: .total)
         case .intent(let name, let slots, let confidence, let text):
             try container.encode(name, forKey: .name)
             try container.encode(slots, forKey: .slots)
@@ -225,6 +258,9 @@ extension ServerEvent: Codable {
         case "listening": self = .listening(state: try container.decode(String.self, forKey: .state))
         case "speech_started": self = .speechStarted
         case "transcript": self = .transcript(text: try container.decode(String.self, forKey: .text))
+        case "partial": self = .partial(text: try container.decode(String.self, forKey: .text))
+        case "cart":
+            self = .cart(lines: try container.decode([CartLine].self, forKey: .lines), total: try container.decode(String.self, forKey: .total))
         case "intent":
             self = .intent(
                 name: try container.decode(String.self, forKey: .name),

@@ -36,12 +36,24 @@ struct VoiceSession {
     /// Fingerprints of the spoken utterances since the last order: stored with the next order
     /// so a replay of the same stream is recognised.
     private var spokenFingerprints: [String] = []
-    /// Turns stored since the last order: linked to the next order placed.
-    private var turnsSinceOrder: [Int64] = []
     /// The retention policy and the customer's consent both allow storing audio.
     private var storesAudio = false
     private var audio: (any AudioStreamDecoder)?
     private var collector = UtteranceCollector()
+    /// Decoded samples received in this session, and how many of them came before the
+    /// current collector started: together they place an utterance in the stream.
+    private var receivedSamples = 0
+    private var collectorOrigin = 0
+    /// An Opus device's packets, kept so its utterances are stored as received.
+    private var packets: ReceivedPackets?
+    /// Where in the stream the utterance being recognised lies (nil for typed text).
+    private var utteranceRange: Range<Int>?
+    /// The device asked for the words so far while it speaks; the last ones sent.
+    private var sendsPartials = false
+    private var lastPartial: [String] = []
+    /// The utterance in progress, searched while it is spoken, and the dialog state whose
+    /// grammar it is searched with (nil when no decoder was free: it is decoded whole at the end).
+    private var streamed: (utterance: StreamingUtterance, state: String)?
     private(set) var utterances = 0
     /// Results sent since the client last said end_of_speech: when the endpointer already
     /// closed the utterance, a late end_of_speech with no new speech needs no answer.
@@ -88,7 +100,8 @@ struct VoiceSession {
         case .endOfSpeech: return await endOfSpeech()
         case .text(let typed): return await interpret(typed: typed)
         case .cancel:
-            collector = UtteranceCollector(configuration: endpointing)
+            dropStreamedUtterance()
+            restartCollector()
             return Output(events: [.listening(state: state)])
         case .stop:
             return Output(events: [.bye(reason: "client_stop")], close: .normal("client_stop"))
@@ -110,7 +123,11 @@ struct VoiceSession {
             let advice = audio == nil ? " (send start again)" : ""
             return Output(events: [.error(code: .badAudio, message: "\(error.identifier): \(error.detail)\(advice)")])
         }
-        audioSeconds += Double(pcm.count) / Double(recognitionSampleRate)
+        receivedSamples += pcm.count
+        packets?.append(bytes, samples: pcm.count)
+        let seconds = Double(pcm.count) / Double(recognitionSampleRate)
+        audioSeconds += seconds
+        services.metrics.increment("talkshop_audio_seconds_total", by: seconds)
         guard audioSeconds <= limits.maxSessionAudioSeconds else {
             services.metrics.increment("talkshop_errors_total{code=\"audio_limit\"}")
             let message = "this session has streamed more than \(Int(limits.maxSessionAudioSeconds)) s of audio"
@@ -119,13 +136,71 @@ struct VoiceSession {
         var output = Output(events: await events(for: dialog.tick(at: Date())))
         for event in collector.append(pcm) {
             switch event {
-            case .speechStarted: output.events.append(.speechStarted)
-            case .utterance(let samples, _): output.events += await recognize(samples)
-            case .noSpeech: output.events += [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)]
+            case .speechStarted:
+                output.events.append(.speechStarted)
+                await startStreamedUtterance()
+            case .utterance(let samples, _):
+                streamed?.utterance.feed(collector.takeUnstreamed())
+                utteranceRange = placed(samples)
+                output.events += await recognize(samples)
+            case .noSpeech:
+                dropStreamedUtterance()
+                output.events += [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)]
             }
         }
-        if collector.state == .ended { collector = UtteranceCollector(configuration: endpointing) }
+        // In 100 ms pieces: fewer hops to the decoding queue, and at the end of speech at most
+        // 100 ms is left to search.
+        if let streamed {
+            streamed.utterance.feed(collector.takeUnstreamed(minimum: recognitionSampleRate / 10))
+            let words = streamed.utterance.partialWords
+            if sendsPartials, !words.isEmpty, words != lastPartial {
+                lastPartial = words
+                output.events.append(.partial(text: words.joined(separator: " ")))
+            }
+        }
+        if collector.state == .ended { restartCollector() }
+        if collector.state == .waiting {
+            // Keep enough for the next utterance's pre-roll, no more.
+            packets?.discard(before: receivedSamples - recognitionSampleRate)
+        }
         return output
+    }
+
+    private mutating func restartCollector() {
+        collector = UtteranceCollector(configuration: endpointing)
+        collectorOrigin = receivedSamples
+    }
+
+    /// The stream samples an utterance just ended by the collector covers.
+    private func placed(_ samples: [Int16]) -> Range<Int> {
+        let start = collectorOrigin + collector.utteranceStart
+        return start..<(start + samples.count)
+    }
+
+    /// Lends the utterance a decoder now, so it is searched while the customer speaks.
+    private mutating func startStreamedUtterance() async {
+        dropStreamedUtterance()
+        do {
+            lastPartial = []
+            let partials = sendsPartials && state != "pin"
+            if let utterance = try await services.recognizer.pool.beginUtterance(state: state, partials: partials) {
+                streamed = (utterance, state)
+            } else {
+                services.metrics.increment("talkshop_decoded_at_end_total")
+            }
+        } catch {
+            logger.error("starting a decoder failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The connection is over: an utterance cut off mid-way gives its decoder back now.
+    mutating func end() {
+        dropStreamedUtterance()
+    }
+
+    private mutating func dropStreamedUtterance() {
+        streamed?.utterance.abandon()
+        streamed = nil
     }
 
     private mutating func begin(_ start: ClientMessage.Start) -> Output {
@@ -158,13 +233,15 @@ struct VoiceSession {
             logger.error("cannot open conversation", metadata: ["error": "\(error)"])
             return failure(.internalError, "the conversation could not be opened")
         }
-        if start.replies == "audio" { replyCodec = Self.replyCodec(for: start.codec) }
+        if start.replies == "audio" { replyCodec = Self.replyCodec(for: start.replyCodec ?? start.codec) }
+        sendsPartials = start.partials == true
         let consent = (try? services.customers.customer(device.customerId))?.audioConsent ?? false
         storesAudio = services.policy.storesAudio && consent
-        collector = UtteranceCollector(configuration: endpointing)
-        return Output(events: [
-            .ready(sessionId: record.id, conversationId: conversation!.id, state: state), .listening(state: state),
-        ])
+        packets = storesAudio && start.codec == .opus ? ReceivedPackets() : nil
+        restartCollector()
+        var events: [ServerEvent] = [.ready(sessionId: record.id, conversationId: conversation!.id, state: state)]
+        if !dialog.cart.isEmpty { events.append(cartEvent()) }
+        return Output(events: events + [.listening(state: state)])
     }
 
     private mutating func endOfSpeech() async -> Output {
@@ -172,18 +249,28 @@ struct VoiceSession {
         defer { resultsSinceEndOfSpeech = 0 }
         if collector.state == .waiting && resultsSinceEndOfSpeech > 0 { return Output() }
         let ending = collector.finish()
-        collector = UtteranceCollector(configuration: endpointing)
+        let unstreamed = collector.takeUnstreamed()
+        if case .utterance(let samples, _)? = ending { utteranceRange = placed(samples) }
+        restartCollector()
         switch ending {
         case .utterance(let samples, _)?:
+            streamed?.utterance.feed(unstreamed)
             return Output(events: await recognize(samples))
         default:
+            dropStreamedUtterance()
             services.metrics.increment("talkshop_rejections_total{reason=\"no_speech\"}")
             return Output(events: [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)])
         }
     }
 
     private mutating func recognize(_ samples: [Int16]) async -> [ServerEvent] {
+        // A dialog state that changed while the customer spoke (a confirmation window ran
+        // out) needs the other grammar: the utterance is then decoded whole.
+        let searched = streamed?.state == state ? streamed?.utterance : nil
+        if searched == nil { dropStreamedUtterance() }
+        streamed = nil
         guard services.registry.allowUtterance(deviceId: device.id) else {
+            searched?.abandon()
             return rateLimited()
         }
         utterances += 1
@@ -191,7 +278,7 @@ struct VoiceSession {
         let started = ContinuousClock.now
         let result: RecognitionResult
         do {
-            result = try await services.recognizer.recognize(samples, state: state)
+            result = try await services.recognizer.recognize(samples, state: state, streamed: searched)
         } catch {
             logger.error("recognition failed", metadata: ["error": "\(error)"])
             services.metrics.increment("talkshop_errors_total{code=\"internal_error\"}")
@@ -239,31 +326,32 @@ struct VoiceSession {
             }
         }
         let (services, device) = (self.services, self.device)
+        let cartBefore = dialog.cart.lines
         let actions = dialog.heard(intent, confidence: result.confidence, at: Date(), facts: Self.guardFacts(services, device))
         events += await self.events(for: actions)
+        if dialog.cart.lines != cartBefore { events.append(cartEvent()) }
         saveConversation()
         return events
     }
 
     /// Stores the turn, sealed, with its audio where allowed; a PIN turn keeps neither words,
-    /// slots nor audio.
-    private mutating func record(_ result: RecognitionResult, outcome: String, secret: Bool, samples: [Int16]?) {
+    /// slots nor audio. The archive does it behind the session.
+    private func record(_ result: RecognitionResult, outcome: String, secret: Bool, samples: [Int16]?) {
         guard let conversation else { return }
         let turn = Turn(
             conversationId: conversation.id, sessionId: record.id, customerId: device.customerId, deviceClass: device.deviceClass,
             transcript: secret ? nil : result.transcript, intent: result.intent?.name, confidence: result.confidence,
             outcome: secret ? "\(outcome) (pin withheld)" : outcome)
-        do {
-            var audio: TurnRecorder.Audio?
-            if let samples, storesAudio, !secret {
-                audio = .init(
-                    oggOpus: try OggOpusEncoding.encode(samples), durationSeconds: Double(samples.count) / Double(recognitionSampleRate),
-                    deviceId: device.id)
-            }
-            if let id = try services.recorder.record(turn, audio: audio).id { turnsSinceOrder.append(id) }
-        } catch {
-            logger.error("storing a turn failed", metadata: ["error": "\(error)"])
+        services.turns.record(turn, audio: secret ? nil : storedAudio(samples), deviceId: device.id)
+    }
+
+    /// An Opus device's utterance as the packets it sent; other codecs' as samples to encode.
+    private func storedAudio(_ samples: [Int16]?) -> TurnArchive.Audio? {
+        guard storesAudio, let samples else { return nil }
+        if let packets, let utteranceRange, let oggOpus = try? packets.oggOpus(covering: utteranceRange) {
+            return .oggOpus(oggOpus, seconds: Double(samples.count) / Double(recognitionSampleRate))
         }
+        return .samples(samples)
     }
 
     /// Spoken replies play until `end`: a question asked in them is answered only after.
@@ -271,12 +359,14 @@ struct VoiceSession {
         dialog.answerWindow(startsAt: end)
     }
 
-    /// The turns that led to an order point at it until they expire.
-    private mutating func linkTurns(to orderId: String) {
-        do { try services.recorder.link(turnIds: turnsSinceOrder, toOrder: orderId) } catch {
-            logger.error("linking turns to the order failed", metadata: ["error": "\(error)"])
+    /// The cart as the device shows it: names, options, prices.
+    private func cartEvent() -> ServerEvent {
+        let lines = dialog.cart.lines.map { line in
+            ServerEvent.CartLine(
+                product: line.productId, name: catalog.product(line.productId)?.name ?? line.productId,
+                options: line.options.keys.sorted().map { line.options[$0]! }, quantity: line.quantity, total: "\(line.total)")
         }
-        turnsSinceOrder = []
+        return .cart(lines: lines, total: "\(dialog.cart.total)")
     }
 
     private func saveConversation() {
@@ -354,7 +444,8 @@ struct VoiceSession {
         do {
             let outcome = try await services.pipeline.place(placement)
             spokenFingerprints = []
-            linkTurns(to: outcome.order.id)
+            // The turns that led to the order point at it until they expire.
+            services.turns.linkTurns(ofSession: record.id, toOrder: outcome.order.id)
             switch outcome {
             case .paid(let order):
                 services.metrics.increment("talkshop_orders_total")

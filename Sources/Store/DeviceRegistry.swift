@@ -45,7 +45,7 @@ public struct DeviceRegistry: Sendable {
     }
 
     /// 32 random bytes, hex, with a prefix that makes a leaked token easy to recognise.
-    static func newToken() -> String {
+    public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return "tsk_" + bytes.map { String(format: "%02x", $0) }.joined()

@@ -8,6 +8,9 @@ public struct StaffToken: Codable, Sendable, Equatable, FetchableRecord, Persist
         case officer
         /// Operator: may read the audit trail's state and the holds; changes nothing.
         case `operator`
+        /// A shop's web back end: may start web sessions (`POST /v1/web/session`) for the
+        /// customers it has signed in; nothing in the admin API.
+        case backend
     }
 
     public var id: String

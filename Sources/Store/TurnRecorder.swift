@@ -83,6 +83,20 @@ public struct TurnRecorder: Sendable {
         }
     }
 
+    /// Links the session's turns not linked yet (those since its last order) to the order.
+    public func link(sessionId: String, toOrder orderId: String) throws {
+        try database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE turn SET orderId = ? WHERE sessionId = ? AND orderId IS NULL", arguments: [orderId, sessionId])
+            try db.execute(
+                sql: """
+                    UPDATE recording SET orderId = ? WHERE orderId IS NULL
+                    AND turnId IN (SELECT id FROM turn WHERE sessionId = ? AND orderId = ?)
+                    """,
+                arguments: [orderId, sessionId, orderId])
+        }
+    }
+
     /// The conversation's turns with their transcripts opened.
     public func turns(conversationId: String) throws -> [Turn] {
         try opened(database.writer.read { db in

@@ -3,7 +3,7 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks that print their figures: accuracy, false accepts, speed.",
-        subcommands: [BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self, BenchSweepCommand.self]
+        abstract: "Benchmarks that print their figures: accuracy, false accepts, speed, sweep, load.",
+        subcommands: [BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self, BenchSweepCommand.self, BenchLoadCommand.self]
     )
 }

@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        OpenFileLimit.raise()
         var configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
@@ -46,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "talkshop")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let services = try TalkshopServices.make(configuration: configuration, logger: logger)
-        try await services.recognizer.pool.warmUp()
+        try await services.recognizer.pool.warmUp(ProcessInfo.processInfo.activeProcessorCount)
         try Self.registerDemoDeviceIfNeeded(services)
 
         let settings = configuration
@@ -56,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             Console.line("talkshop listening on ws://\(address ?? "?")/v1/voice (grammar \(configuration.grammar), \(configuration.decoderPoolSize) decoders)")
         }
         try await app.runService()
+        await services.turns.flush()
     }
 
     /// The embedded default: one demo device for a demo customer, created on first start.

@@ -17,10 +17,10 @@ struct StaffCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a token for a person and print it (shown once).")
         @OptionGroup var data: DataOptions
         @Option(help: "The person's name; it is the actor in the audit trail.") var name: String
-        @Option(help: "officer or operator.") var role: String
+        @Option(help: "officer, operator, or backend (a shop's web back end: starts web sessions only).") var role: String
 
         func run() throws {
-            guard let role = StaffToken.Role(rawValue: role) else { throw UsageError("--role takes officer or operator") }
+            guard let role = StaffToken.Role(rawValue: role) else { throw UsageError("--role takes officer, operator or backend") }
             let (staff, token) = try StaffTokens(database: data.database()).issue(name: name, role: role)
             print("staff \(staff.id) '\(staff.name)' (\(staff.role.rawValue))\ntoken: \(token)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AudioCodec
@@ -56,5 +57,20 @@ struct OggOpusRoundTripTests {
         #expect(throws: AudioCodecError.oversizePacket) {
             try decoder.decode([0x78] + [UInt8](repeating: 0, count: 200))
         }
+    }
+}
+
+struct OggOpusWrapTests {
+    @Test func packetsAsReceivedAreWrappedUnchangedAndPlayForTheirLength() throws {
+        let encoder = try OpusEncoder()
+        let samples = (0..<16_000).map { Int16(6_000 * sin(Double($0) * 0.05)) }
+        let packets = try stride(from: 0, to: samples.count, by: 320).map { try encoder.encode(frame: Array(samples[$0..<($0 + 320)])) }
+        let file = try OggOpusEncoding.wrap(packets: packets, sampleCounts: Array(repeating: 320, count: packets.count))
+        var reader = OggOpusReader()
+        #expect(try reader.append(file).map(\.data) == packets)
+        try reader.finish()
+        let info = try AudioFile(bytes: file, format: .oggOpus).info()
+        #expect(abs(info.durationSeconds - 1.0) < 0.001)
+        #expect(try AudioFile(bytes: file, format: .oggOpus).decodeToRecognitionPCM().count == 16_000)
     }
 }

@@ -40,4 +40,23 @@ struct UtteranceCollectorTests {
         _ = collector.append([Int16](repeating: 0, count: 8_000))
         #expect(collector.finish() == .noSpeech)
     }
+
+    @Test(arguments: [320, 333, 4_096])
+    func theUnstreamedSamplesAddUpToTheUtteranceAndItsPlaceInTheStream(chunk: Int) {
+        var collector = UtteranceCollector()
+        var taken: [Int16] = []
+        var utterance: [Int16]?
+        for start in stride(from: 0, to: Self.signal.count, by: chunk) where utterance == nil {
+            for case .utterance(let samples, _) in collector.append(Array(Self.signal[start..<min(start + chunk, Self.signal.count)])) {
+                utterance = samples
+            }
+            taken += collector.takeUnstreamed(minimum: utterance == nil ? 1_600 : 0)
+        }
+        let samples = try! #require(utterance)
+        #expect(taken == samples, "pieces taken while speaking, then the rest, are the utterance")
+        // The tone starts at 1 s; the 300 ms pre-roll comes before it.
+        #expect(collector.utteranceStart == 16_000 - 4_800)
+        #expect(Array(Self.signal[collector.utteranceStart..<(collector.utteranceStart + samples.count)]) == samples)
+        #expect(collector.takeUnstreamed().isEmpty)
+    }
 }

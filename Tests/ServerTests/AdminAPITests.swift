@@ -123,6 +123,7 @@ struct AdminAPITests {
             let released = try await Self.call(server, .post, "/admin/v1/holds/\(holdId)/release", token: officer, body: #"{"reason": "resolved"}"#)
             let erasures = try #require(released.json["erasures"] as? [[String: Any]], "\(released.text)")
             #expect(erasures.count == 1 && erasures[0]["recordings"] as? Int == 2 && erasures[0]["keyDestroyed"] as? Bool == true)
+            await server.services.turns.flush()
             #expect(try server.services.recorder.recordings(customerId: "customer-1").isEmpty)
             #expect(try server.services.orders.order(orders[0]["id"] as! String) != nil, "the order stays")
             let sweep = try await Self.call(server, .post, "/admin/v1/sweep", token: officer, body: #"{"dryRun": true}"#)
@@ -142,6 +143,7 @@ struct AdminAPITests {
                 if off == "consent" { try server.services.customers.setAudioConsent(customerId: "customer-1", false) }
                 let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
                 _ = try await server.client().run([.start(start), .audio(latte), .endOfSpeech, .awaitResult, .stop])
+                await server.services.turns.flush()
                 #expect(try server.services.recorder.turns(customerId: "customer-1").count == 1, "the transcript is kept (\(off))")
                 #expect(try server.services.recorder.recordings(customerId: "customer-1").isEmpty, "no audio (\(off))")
             }
@@ -149,7 +151,16 @@ struct AdminAPITests {
         try await TestServer.with { server in
             let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
             _ = try await server.client().run([.start(start), .audio(latte), .endOfSpeech, .awaitResult, .stop])
-            #expect(try server.services.recorder.recordings(customerId: "customer-1").count == 1, "stored by default")
+            await server.services.turns.flush()
+            let recordings = try server.services.recorder.recordings(customerId: "customer-1")
+            #expect(recordings.count == 1, "stored by default")
+            // An Opus device's utterance is kept as the packets it sent, not re-encoded.
+            var reader = OggOpusReader()
+            let stored = try reader.append([UInt8](try server.services.recorder.audio(of: try #require(recordings.first)))).map(\.data)
+            try reader.finish()
+            let sent = latte.map(\.bytes)
+            #expect(stored.count > 50 && stored.count <= sent.count)
+            #expect((0...(sent.count - stored.count)).contains { Array(sent[$0..<($0 + stored.count)]) == stored }, "a run of the packets sent")
         }
     }
 
@@ -163,6 +174,7 @@ struct AdminAPITests {
                 .stop,
             ])
             #expect(events.contains(.listening(state: "pin")))
+            await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "pin-customer")
             let secret = try #require(turns.last)
             #expect(secret.outcome.hasSuffix("(pin withheld)") && secret.transcript == nil && secret.sealedTranscript == nil)

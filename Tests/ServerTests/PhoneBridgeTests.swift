@@ -56,6 +56,7 @@ struct PhoneBridgeTests {
             let pcm = try AudioFile(bytes: outcome.heard, format: .muLaw(sampleRate: 8_000)).decodeToRecognitionPCM()
             #expect(abs(Double(pcm.count) / 16_000 - heardSeconds) < 0.05)
 
+            await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
             #expect(turns.first?.transcript == "i would like a large latte")
             #expect(turns.contains { $0.outcome.contains("pin withheld") } && !turns.contains { $0.transcript?.contains("one two") == true })
@@ -67,6 +68,7 @@ struct PhoneBridgeTests {
             let line = try Self.phoneLine(server)
             let outcome = try await Self.caller(server, token: line).call([.interrupt(try Self.muLaw("large-latte.ul"))])
             #expect(outcome.clears >= 1, "the greeting was cut off")
+            await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
             #expect(turns.first?.transcript == "i would like a large latte")
             #expect(try server.services.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
@@ -185,6 +187,7 @@ struct PhoneBridgeTests {
             }
             #expect(received.frames > 100 && received.sizes == [640], "L16 16 kHz frames of 20 ms")
             #expect(received.texts.contains(#"{"event":"clear"}"#), "speaking over the greeting cleared it")
+            await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
             #expect(turns.map(\.transcript) == ["i would like a large latte", "check out"], "\(turns.map(\.transcript))")
         }

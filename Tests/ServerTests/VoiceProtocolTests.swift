@@ -132,4 +132,20 @@ import Testing
             #expect(text.contains("talkshop_decode_latency_seconds_count"))
         }
     }
+
+    @Test func metricsCountTheAudioReceivedAndTheProcessesCPUAndMemory() async throws {
+        try await TestServer.with { server in
+            let (start, frames) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
+            _ = try await VoiceClient(url: server.url, token: server.token, fast: true).run([.start(start), .audio(frames), .endOfSpeech, .awaitResult, .stop])
+            let text = String(buffer: try await server.client.execute(uri: "/metrics", method: .get).body)
+            func value(_ name: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+            }
+            let sent = frames.reduce(0) { $0 + $1.seconds }
+            #expect(abs((value("talkshop_audio_seconds_total") ?? 0) - sent) < 0.001, "every second sent was received")
+            #expect((value("process_cpu_seconds_total") ?? 0) > 0)
+            #expect((value("process_resident_memory_bytes") ?? 0) > 10_000_000)
+            #expect((value("process_open_fds") ?? 0) > 0)
+        }
+    }
 }

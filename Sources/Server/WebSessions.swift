@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+import Store
+import Synchronization
+
+/// Short-lived tokens that let a browser open `/v1/voice` for one customer. The page never
+/// holds a long-lived device token: it asks for one of these each time it connects. Tokens
+/// live in memory only (a restart ends them; the page simply asks again) and open the
+/// customer's `web` device, which is created on first use and whose own token nobody sees.
+public final class WebSessions: Sendable {
+    public struct Grant: Sendable {
+        public var token: String
+        public var expiresAt: Date
+        public var customerId: String
+    }
+
+    private let devices: DeviceRegistry
+    private let lifetime: TimeInterval
+    /// SHA-256 of each live token → the device it opens and until when.
+    private let grants = Mutex<[String: (deviceId: String, expiresAt: Date)]>([:])
+
+    init(devices: DeviceRegistry, lifetime: TimeInterval) {
+        self.devices = devices
+        self.lifetime = lifetime
+    }
+
+    /// A token for the customer's web device, valid for the configured lifetime.
+    public func grant(customerId: String, now: Date = Date()) throws -> Grant {
+        let device = try webDevice(of: customerId)
+        let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
+        let expiresAt = now.addingTimeInterval(lifetime)
+        grants.withLock { grants in
+            grants = grants.filter { $0.value.expiresAt > now }
+            grants[Self.hash(token)] = (device.id, expiresAt)
+        }
+        return Grant(token: token, expiresAt: expiresAt, customerId: customerId)
+    }
+
+    /// The device an unexpired token opens (the page asks for a new token to reconnect).
+    func device(forToken token: String, now: Date = Date()) throws -> Device? {
+        let grant = grants.withLock { $0[Self.hash(token)] }
+        guard let grant, grant.expiresAt > now else { return nil }
+        return try devices.all().first { $0.id == grant.deviceId && !$0.isRevoked }
+    }
+
+    private func webDevice(of customerId: String) throws -> Device {
+        if let device = try devices.all().first(where: { $0.customerId == customerId && $0.deviceClass == "web" && !$0.isRevoked }) {
+            return device
+        }
+        return try devices.register(name: "web page", customerId: customerId, deviceClass: "web").device
+    }
+
+    private static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,78 @@
+import AudioCodec
+import Foundation
+import Recognition
+import TalkshopTesting
+import Testing
+
+/// Decoding while the customer speaks: the same words as decoding the utterance whole, the
+/// decoder always back in the pool, and the whole-utterance path when none is free.
+struct StreamingUtteranceTests {
+    static func recognizer(poolSize: Int) throws -> SpeechRecognizer {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-tests-\(UUID())")
+        return try SpeechRecognizer.make(
+            grammar: try TestGrammars.loader.load("coffee"), lexicon: TestGrammars.lexicon, workDirectory: work, poolSize: poolSize)
+    }
+
+    static let latte = try! RecognizerTests.pcm(TestPaths.audioFixtures.appendingPathComponent("large-latte.opus"))
+
+    @Test func audioFedInPiecesGivesTheWordsOfTheWholeUtterance() async throws {
+        let recognizer = try Self.recognizer(poolSize: 1)
+        let whole = try await recognizer.recognize(Self.latte)
+        let utterance = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+        for start in stride(from: 0, to: Self.latte.count, by: 1_600) {
+            utterance.feed(Array(Self.latte[start..<min(start + 1_600, Self.latte.count)]))
+        }
+        let streamed = try await recognizer.recognize(Self.latte, streamed: utterance)
+        #expect(whole.intent?.name == "orderDrink")
+        #expect(streamed.transcript == whole.transcript)
+        #expect(streamed.intent == whole.intent)
+        #expect(await recognizer.pool.idleDecoders == 1, "the decoder is back")
+    }
+
+    @Test func withEveryDecoderLentTheUtteranceIsDecodedWholeAtItsEnd() async throws {
+        let recognizer = try Self.recognizer(poolSize: 1)
+        let first = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+        #expect(try await recognizer.pool.beginUtterance(state: "main") == nil)
+        first.feed(Self.latte)
+        async let whole = recognizer.recognize(Self.latte)  // waits for the one decoder
+        let streamed = try await recognizer.recognize(Self.latte, streamed: first)
+        #expect(streamed.intent?.name == "orderDrink")
+        #expect(try await whole.intent?.name == "orderDrink")
+    }
+
+    @Test func anAbandonedOrForgottenUtteranceGivesItsDecoderBack() async throws {
+        let recognizer = try Self.recognizer(poolSize: 2)
+        let dropped = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+        dropped.feed(Array(Self.latte.prefix(8_000)))
+        dropped.abandon()
+        var forgotten = try await recognizer.pool.beginUtterance(state: "main")
+        forgotten?.feed(Array(Self.latte.prefix(8_000)))
+        forgotten = nil
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await recognizer.pool.idleDecoders < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await recognizer.pool.idleDecoders == 2)
+        #expect(try await recognizer.recognize(Self.latte).intent?.name == "orderDrink", "a returned decoder decodes again")
+    }
+
+    @Test func anUnknownDialogStateIsATypedError() async throws {
+        let recognizer = try Self.recognizer(poolSize: 1)
+        await #expect(throws: RecognitionError.self) { try await recognizer.pool.beginUtterance(state: "no-such-state") }
+    }
+
+    @Test func manyUtterancesAtOnceAllFinish() async throws {
+        let recognizer = try Self.recognizer(poolSize: 6)
+        let results = try await withThrowingTaskGroup(of: RecognitionResult.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    let utterance = try await recognizer.pool.beginUtterance(state: "main")
+                    for start in stride(from: 0, to: Self.latte.count, by: 320) {
+                        utterance?.feed(Array(Self.latte[start..<min(start + 320, Self.latte.count)]))
+                    }
+                    return try await recognizer.recognize(Self.latte, streamed: utterance)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 6 && results.allSatisfy { $0.intent?.name == "orderDrink" })
+    }
+}

@@ -1,0 +1,182 @@
+import AudioCodec
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Server
+import TalkshopTesting
+import Testing
+
+/// The try page: served files, short-lived session tokens, and the page itself driven in a
+/// real headless Chromium with a fake microphone playing a spoken order. Serialized: the
+/// browser takes the machine's CPU, and partial words are best effort by nature.
+@Suite(.serialized) struct WebPageTests {
+    static func web(_ adjust: @escaping @Sendable (inout WebSettings) -> Void = { _ in }) -> (inout ServerConfiguration) -> Void {
+        { configuration in
+            configuration.web.directory = TestPaths.repository.appendingPathComponent("web").path
+            configuration.web.customer = "customer-1"
+            adjust(&configuration.web)
+        }
+    }
+
+    static func post(_ server: TestServer.Context, token: String? = nil, body: String = "{}") async throws -> AdminAPITests.Reply {
+        try await AdminAPITests.call(server, .post, "/v1/web/session", token: token, body: body)
+    }
+
+    /// `GET /v1/voice` as a browser's upgrade request would carry the token: the status says
+    /// whether the token opens a session.
+    static func voiceStatus(_ server: TestServer.Context, webToken: String) async throws -> HTTPResponse.Status {
+        try await server.client.execute(
+            uri: "/v1/voice", method: .get, headers: [.secWebSocketProtocol: "talkshop.v1, bearer.\(webToken)"]
+        ) { $0.status }
+    }
+
+    @Test func thePageAndItsFilesAreServedAndNothingElse() async throws {
+        try await TestServer.with(Self.web()) { server in
+            let root = try await server.client.execute(uri: "/", method: .get) { $0 }
+            #expect(root.status == .seeOther && root.headers[.location] == "/try")
+            let page = try await server.client.execute(uri: "/try", method: .get) { $0 }
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: page.body).contains("Hold to talk"))
+            for (name, type) in [("app.js", "text/javascript"), ("style.css", "text/css"), ("capture-worklet.js", "text/javascript")] {
+                let file = try await server.client.execute(uri: "/try/\(name)", method: .get) { $0 }
+                #expect(file.status == .ok && file.headers[.contentType]?.hasPrefix(type) == true, "\(name)")
+            }
+            for path in ["/try/..%2Fpackage.swift", "/try/secret.txt", "/try/index.htm"] {
+                #expect(try await server.client.execute(uri: path, method: .get) { $0.status } == .notFound, "\(path)")
+            }
+        }
+        try await TestServer.with(Self.web { $0.page = false }) { server in
+            let status = try await server.client.execute(uri: "/try", method: .get) { $0.status }
+            #expect(status == .notFound)
+        }
+    }
+
+    @Test func aDemoSessionTokenOpensTheVoiceEndpointUntilItExpires() async throws {
+        try await TestServer.with(Self.web { $0.tokenSeconds = 1 }) { server in
+            let grant = try await Self.post(server)
+            #expect(grant.status == .ok, "\(grant.text)")
+            let token = try #require(grant.json["token"] as? String)
+            #expect(token.hasPrefix("tsw_") && grant.json["customer"] as? String == "customer-1")
+            #expect(try await Self.voiceStatus(server, webToken: token) == .upgradeRequired, "accepted: only the upgrade is missing")
+            #expect(try await Self.voiceStatus(server, webToken: "tsw_made_up") == .unauthorized)
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await Self.voiceStatus(server, webToken: token) == .unauthorized, "expired")
+
+            // The token in the subprotocol list opens a real session, answered with talkshop.v1.
+            let fresh = try #require(try await Self.post(server).json["token"] as? String)
+            var configuration = WebSocketClientConfiguration()
+            configuration.additionalHeaders[.secWebSocketProtocol] = "talkshop.v1, bearer.\(fresh)"
+            let ready = Received<String>()
+            _ = try await WebSocketClient.connect(url: server.url, configuration: configuration, logger: Logger(label: "test")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"type":"start","codec":"opus"}"#))
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    if case .text(let text) = message { ready.append(text) }
+                    break
+                }
+            }
+            #expect(ready.all.first?.contains(#""type":"ready""#) == true, "\(ready.all)")
+            let device = try #require(try server.services.devices.all().first { $0.deviceClass == "web" })
+            #expect(device.customerId == "customer-1")
+        }
+    }
+
+    @Test func backendAndOffModesDecideWhoGetsATokenForWhom() async throws {
+        try await TestServer.with(Self.web { $0.sessions = "backend" }) { server in
+            #expect(try await Self.post(server).status == .unauthorized)
+            let officer = try server.services.staff.issue(name: "Olga", role: .officer).token
+            #expect(try await Self.post(server, token: officer, body: #"{"customer":"customer-1"}"#).status == .forbidden)
+            let backend = try server.services.staff.issue(name: "shop web", role: .backend).token
+            #expect(try await Self.post(server, token: backend, body: "{}").status == .badRequest)
+            #expect(try await Self.post(server, token: backend, body: #"{"customer":"nobody"}"#).status == .notFound)
+            let grant = try await Self.post(server, token: backend, body: #"{"customer":"customer-1"}"#)
+            #expect(grant.status == .ok && grant.json["customer"] as? String == "customer-1", "\(grant.text)")
+            // A backend token is not an admin token.
+            #expect(try await AdminAPITests.call(server, .get, "/admin/v1/holds", token: backend).status == .forbidden)
+        }
+        try await TestServer.with(Self.web { $0.sessions = "off" }) { server in
+            let status = try await Self.post(server).status
+            #expect(status == .notFound)
+        }
+    }
+
+    @Test func partialWordsAndTheCartAreSentWhenAskedFor() async throws {
+        try await TestServer.with(Self.web()) { server in
+            let (_, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
+            let events = try await server.client(fast: false).run([
+                .start(.init(codec: .opus, partials: true)), .audio(latte), .endOfSpeech, .awaitResult, .pause(.milliseconds(200)), .stop,
+            ])
+            let partials = events.compactMap { if case .partial(let text) = $0 { text } else { nil } }
+            let final = try #require(events.compactMap { if case .transcript(let text) = $0 { text } else { nil } }.first)
+            #expect(!partials.isEmpty, "\(events)")
+            // Words so far are provisional ("a large dark" can become "a large latte"); they end near the final words.
+            #expect(partials.last?.split(separator: " ").prefix(3) == final.split(separator: " ").prefix(3), "\(partials) → \(final)")
+            let cart = try #require(events.compactMap { if case .cart(let lines, let total) = $0 { (lines, total) } else { nil } }.first)
+            #expect(cart.0.map(\.product) == ["latte"] && cart.0[0].options == ["large"] && cart.1 == "USD 4.75", "\(cart)")
+            #expect(events.firstIndex { if case .partial = $0 { true } else { false } }! < events.firstIndex { if case .transcript = $0 { true } else { false } }!)
+        }
+    }
+
+    /// A spoken order as the fake microphone plays it: 48 kHz WAV, silence around the words;
+    /// and when its words end (the last 20 ms above -40 dBFS), where a person lets go.
+    static func speechWAV(in directory: URL) async throws -> (url: URL, wordsEnd: Double) {
+        let pcm = try TestServer.fixture("large-latte.opus").decodeToRecognitionPCM()
+        let padded = [Int16](repeating: 0, count: 8_000) + pcm + [Int16](repeating: 0, count: 16_000)
+        let plain = directory.appendingPathComponent("latte-16k.wav"), wav = directory.appendingPathComponent("latte.wav")
+        try Data(WAVFile.pcm16(samples: padded, sampleRate: 16_000)).write(to: plain)
+        let sox = try await ExternalTool(executable: URL(fileURLWithPath: "/usr/bin/sox")).runDetached([plain.path, "-r", "48000", wav.path])
+        #expect(sox.status == 0, "\(sox.standardError)")
+        func isLoud(_ frame: ArraySlice<Int16>) -> Bool {
+            let energy = frame.reduce(0.0) { sum, sample in sum + Double(sample) * Double(sample) }
+            return (energy / Double(frame.count)).squareRoot() > 328
+        }
+        let loud = Array(stride(from: 0, to: padded.count - 320, by: 320)).last { isLoud(padded[$0..<($0 + 320)]) } ?? 0
+        return (wav, Double(loud + 320) / 16_000)
+    }
+
+    @Test func aNewcomerOrdersByVoiceAndByTypingInARealBrowser() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-browser-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let speech = try await Self.speechWAV(in: directory)
+        // Screenshots of the main states: artifacts of the run, never committed (.build/ is ignored).
+        let screenshots = TestPaths.repository.appendingPathComponent(".build/artifacts/try-page")
+        try await TestServer.with(Self.web()) { server in
+            let page = "http://127.0.0.1:\(server.port)/try"
+            let run = try await ExternalTool(executable: URL(fileURLWithPath: "/usr/bin/python3")).runDetached([
+                TestPaths.repository.appendingPathComponent("Tests/browser/try_page.py").path, "--url", page, "--speech", speech.url.path,
+                // Let go 0.3 s after the words (the capture starts about 0.1 s after the key):
+                // sooner than the 0.7 s of silence that would end the utterance by itself.
+                "--hold", String(format: "%.2f", speech.wordsEnd + 0.3), "--screenshots", screenshots.path,
+            ])
+            #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
+            let reports = run.standardOutput.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }
+            func report(_ scenario: String) -> [String: Any] { reports.first { $0["scenario"] as? String == scenario } ?? [:] }
+
+            let voice = report("voice")
+            #expect(voice["intent"] as? String == "orderDrink", "\(voice)")
+            #expect((voice["cart"] as? String)?.lowercased().contains("latte") == true && (voice["cart"] as? String)?.contains("USD 4.75") == true, "\(voice)")
+            let latency = try #require(voice["release_to_intent_ms"] as? Int, "\(voice)")
+            print("try page: releasing the button → intent shown: \(latency) ms (codec \(voice["codec"] ?? "?"))")
+            #expect(latency > 0)
+            #expect((report("confirm")["readback"] as? String)?.contains("USD 4.75") == true, "\(report("confirm"))")
+            #expect(["paid", "preparing"].contains(report("confirm")["status"] as? String ?? ""), "\(report("confirm"))")
+            let resume = report("resume")
+            #expect(resume["same_conversation"] as? Bool == true && resume["cart_kept"] as? Bool == true, "\(resume)")
+            #expect(resume["notice"] as? String == "Reconnected: your conversation continues.", "\(resume)")
+            let chat = report("chat")
+            #expect((chat["denied"] as? String)?.contains("Microphone access was denied") == true, "\(chat)")
+            #expect(["paid", "preparing"].contains(chat["status"] as? String ?? ""), "\(chat)")
+            let placed = try server.services.orders.orders(customerId: "customer-1")
+            #expect(placed.count == 2, "one order by voice, one by typing")
+            for name in ["2-recognised", "4-order-placed", "5-microphone-denied", "6-typed-order"] {
+                #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "\(name)")
+            }
+        }
+    }
+}

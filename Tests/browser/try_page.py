@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""Drives Talkshop's try page in headless Chromium over the DevTools protocol.
+
+Usage: try_page.py --url http://127.0.0.1:PORT/try --speech latte.wav --screenshots DIR
+
+The fake microphone plays --speech once (Chromium's --use-file-for-fake-audio-capture).
+Scenarios, each printed as one JSON line on stdout for the Swift test to check:
+  voice:  hold the talk button with the keyboard while the file plays, release, wait for the
+          intent and the cart;
+  resume: then the socket is dropped; the page reconnects and the conversation (cart) continues;
+  confirm: check out by typing, confirm with the button, see the order paid;
+  chat:   a second tab, microphone denied: the message shows, and a whole order by typing.
+Needs python3-websockets and chromium (scripts/setup.sh installs both).
+"""
+import argparse, asyncio, base64, json, os, re, shutil, subprocess, sys, tempfile, time
+import websockets
+
+
+class Page:
+    """One tab, attached with a flat session on the browser's DevTools socket."""
+
+    def __init__(self, browser, session):
+        self.browser, self.session = browser, session
+
+    async def send(self, method, **params):
+        return await self.browser.send(method, session=self.session, **params)
+
+    async def evaluate(self, expression):
+        result = await self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError("page script failed: %s" % result["exceptionDetails"].get("text"))
+        return result["result"].get("value")
+
+    async def wait_for(self, expression, what, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                value = await self.evaluate(expression)
+            except RuntimeError:  # the page is still loading
+                value = None
+            if value:
+                return value
+            await asyncio.sleep(0.05)
+        state = await self.evaluate("document.body.innerText")
+        raise RuntimeError("timed out waiting for %s; the page shows:\n%s" % (what, state))
+
+    async def key(self, kind, key, code):
+        await self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code,
+                        windowsVirtualKeyCode=32 if key == " " else 13, text=" " if kind == "keyDown" and key == " " else "")
+
+    async def screenshot(self, directory, name):
+        if not directory:
+            return
+        data = (await self.send("Page.captureScreenshot", format="png"))["data"]
+        with open(os.path.join(directory, name + ".png"), "wb") as file:
+            file.write(base64.b64decode(data))
+
+    async def type_and_send(self, text):
+        await self.evaluate("document.getElementById('message').value = %s" % json.dumps(text))
+        await self.evaluate("document.getElementById('send').click()")
+
+
+class Browser:
+    def __init__(self, socket):
+        self.socket, self.next_id, self.pending = socket, 0, {}
+        self.reader = asyncio.ensure_future(self.read())
+
+    async def read(self):
+        async for raw in self.socket:
+            message = json.loads(raw)
+            future = self.pending.pop(message.get("id"), None)
+            if future and not future.done():
+                future.set_result(message)
+
+    async def send(self, method, session=None, **params):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        future = asyncio.get_running_loop().create_future()
+        self.pending[self.next_id] = future
+        await self.socket.send(json.dumps(message))
+        reply = await asyncio.wait_for(future, 30)
+        if "error" in reply:
+            raise RuntimeError("%s: %s" % (method, reply["error"]))
+        return reply.get("result", {})
+
+    async def open(self, url, before_load=None):
+        target = (await self.send("Target.createTarget", url="about:blank"))["targetId"]
+        session = (await self.send("Target.attachToTarget", targetId=target, flatten=True))["sessionId"]
+        page = Page(self, session)
+        await page.send("Page.enable")
+        await page.send("Runtime.enable")
+        await page.send("Emulation.setDeviceMetricsOverride", width=420, height=900, deviceScaleFactor=1, mobile=True)
+        if before_load:
+            await page.send("Page.addScriptToEvaluateOnNewDocument", source=before_load)
+        await page.send("Page.navigate", url=url)
+        return page
+
+
+def launch(speech, profile):
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        sys.exit("chromium is not installed: run scripts/setup.sh")
+    process = subprocess.Popen([
+        executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
+        "--remote-debugging-port=0", "--user-data-dir=" + profile,
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        "--use-file-for-fake-audio-capture=%s%%noloop" % speech,
+        "--autoplay-policy=no-user-gesture-required", "about:blank",
+    ], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        found = re.search(r"DevTools listening on (ws://\S+)", line)
+        if found:
+            return process, found.group(1)
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    sys.exit("chromium did not start its DevTools endpoint")
+
+
+def report(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+async def voice_order(browser, args):
+    page = await browser.open(args.url)
+    codec = await page.wait_for("document.body.dataset.codec", "the page to choose a codec")
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the connection")
+    await page.screenshot(args.screenshots, "1-connected")
+    # Push to talk with the keyboard: focus the button, hold Space while the file plays.
+    await page.evaluate("document.getElementById('talk').focus()")
+    await page.key("keyDown", " ", "Space")
+    await page.wait_for("document.getElementById('talk').getAttribute('aria-pressed') === 'true'", "the talk button to be held")
+    await asyncio.sleep(args.hold)
+    await page.key("keyUp", " ", "Space")
+    intent = await page.wait_for("document.getElementById('intent').dataset.intent", "the intent")
+    latency = int(await page.wait_for("document.getElementById('latency').dataset.milliseconds", "the latency"))
+    cart = await page.wait_for(
+        "document.querySelector('#cart tbody tr:not(.empty)') && document.getElementById('cart').innerText", "the cart")
+    transcript = await page.evaluate("document.getElementById('transcript').textContent")
+    await page.screenshot(args.screenshots, "2-recognised")
+    report(scenario="voice", codec=codec, intent=intent, transcript=transcript, cart=cart, release_to_intent_ms=latency)
+
+    # The connection drops mid-order: the page reconnects and resumes the conversation, cart and all.
+    conversation = await page.evaluate("state.conversationId")
+    await page.evaluate("state.socket.close()")
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connection lost')", "the lost-connection message", 5)
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the reconnection")
+    resumed = await page.evaluate("state.conversationId")
+    cart_after = await page.wait_for(
+        "document.querySelector('#cart tbody tr:not(.empty)') && document.getElementById('cart').innerText", "the cart after resuming")
+    report(scenario="resume", same_conversation=(resumed == conversation), cart_kept=(cart_after == cart),
+           notice=await page.evaluate("[...document.querySelectorAll('#log li')].map(li => li.textContent).pop()"))
+
+    await page.type_and_send("check out")
+    readback = await page.wait_for(
+        "!document.getElementById('confirm').hidden && document.getElementById('readback').textContent", "the read-back")
+    await page.screenshot(args.screenshots, "3-read-back")
+    await page.evaluate("document.getElementById('yes').click()")
+    status = await page.wait_for(
+        "[...document.querySelectorAll('#orders li[data-status]')].map(li => li.dataset.status).find(s => s === 'paid' || s === 'preparing')",
+        "the order to be paid")
+    await page.screenshot(args.screenshots, "4-order-placed")
+    report(scenario="confirm", readback=readback, status=status)
+
+
+async def typed_order(browser, args):
+    # What a browser does when the person refuses the microphone (the fake-device flags
+    # would otherwise grant it).
+    deny = ("navigator.mediaDevices.getUserMedia = () => "
+            "Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));")
+    page = await browser.open(args.url, before_load=deny)
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the connection")
+    await page.evaluate("document.getElementById('talk').focus()")
+    await page.key("keyDown", " ", "Space")
+    denied = await page.wait_for("!document.getElementById('microphone').hidden && document.getElementById('microphone').textContent",
+                                 "the denied-microphone message")
+    await page.key("keyUp", " ", "Space")
+    await page.screenshot(args.screenshots, "5-microphone-denied")
+    await page.type_and_send("i'd like a small mocha")
+    cart = await page.wait_for("document.querySelector('#cart tbody tr:not(.empty)') && document.getElementById('cart').innerText", "the cart")
+    await page.type_and_send("check out")
+    await page.wait_for("!document.getElementById('confirm').hidden", "the read-back")
+    await page.evaluate("document.getElementById('yes').click()")
+    status = await page.wait_for(
+        "[...document.querySelectorAll('#orders li[data-status]')].map(li => li.dataset.status).find(s => s === 'paid' || s === 'preparing')",
+        "the typed order to be paid")
+    await page.screenshot(args.screenshots, "6-typed-order")
+    report(scenario="chat", denied=denied, cart=cart, status=status)
+
+
+async def main(args):
+    profile = tempfile.mkdtemp(prefix="talkshop-chromium-")
+    process, endpoint = launch(args.speech, profile)
+    try:
+        async with websockets.connect(endpoint, max_size=None) as socket:
+            browser = Browser(socket)
+            await voice_order(browser, args)
+            await typed_order(browser, args)
+    finally:
+        process.kill()
+        process.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--speech", required=True, help="WAV file the fake microphone plays")
+    parser.add_argument("--hold", type=float, default=4.0, help="seconds the talk button is held")
+    parser.add_argument("--screenshots", help="directory for PNG screenshots of the main states")
+    arguments = parser.parse_args()
+    if arguments.screenshots:
+        os.makedirs(arguments.screenshots, exist_ok=True)
+    asyncio.run(main(arguments))
