@@ -113,18 +113,24 @@ public final class SpeechDecoder {
     }
 
     /// Acoustic score and filler frames over the best path's segments.
+    /// Segment frames count from the decoder's first utterance when it is fed in pieces (live
+    /// mode), from 0 when an utterance is decoded whole; the first segment starts the
+    /// utterance, so the ranges are made relative to it.
     private func segmentScores() -> (acoustic: Int, fillers: [ClosedRange<Int>]) {
         var acoustic = 0
         var fillers: [ClosedRange<Int>] = []
+        var utteranceStart: Int?
         var segment = ps_seg_iter(handle)
         while let current = segment {
             var acousticScore: Int32 = 0, languageScore: Int32 = 0, backoff: Int32 = 0
             _ = ps_seg_prob(current, &acousticScore, &languageScore, &backoff)
             acoustic += Int(acousticScore)
-            if let word = ps_seg_word(current), Self.isFiller(String(cString: word)) {
-                var start: Int32 = 0, end: Int32 = 0
-                ps_seg_frames(current, &start, &end)
-                if end >= start { fillers.append(Int(start)...Int(end)) }
+            var start: Int32 = 0, end: Int32 = 0
+            ps_seg_frames(current, &start, &end)
+            let base = utteranceStart ?? Int(start)
+            utteranceStart = base
+            if let word = ps_seg_word(current), Self.isFiller(String(cString: word)), end >= start {
+                fillers.append((Int(start) - base)...(Int(end) - base))
             }
             segment = ps_seg_next(current)
         }

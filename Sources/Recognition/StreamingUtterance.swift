@@ -65,6 +65,9 @@ public final class StreamingUtterance: @unchecked Sendable {
 
     /// Waits for the search to use up the audio, ends the utterance and returns the decoder.
     public func finish() async throws(RecognitionError) -> SpeechDecoder.Hypothesis? {
+        // Only the session that owns the utterance finishes or drops it, so this cannot change
+        // between the check and the wait.
+        if state.withLock({ $0.done || $0.ending }) { throw .decoding("the utterance was already finished or dropped") }
         let result = await withCheckedContinuation { (continuation: Waiter) in
             let (schedule, queued) = state.withLock { state in
                 state.waiter = continuation

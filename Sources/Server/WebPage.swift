@@ -74,7 +74,9 @@ struct WebPage: Sendable {
             guard try services.customers.customer(customerId) != nil else {
                 return problem(.notFound, "not_found", "no customer \(customerId)")
             }
-            let grant = try services.web.grant(customerId: customerId)
+            guard let grant = try services.web.grant(customerId: customerId) else {
+                return problem(.tooManyRequests, "too_many_sessions", "too many web sessions are starting; try again in a few minutes")
+            }
             let body = SessionGrant(
                 token: grant.token, customer: customerId, expiresAt: grant.expiresAt, expiresInSeconds: Int(settings.tokenSeconds))
             return Response(

@@ -24,16 +24,22 @@ public final class WebSessions: Sendable {
         self.lifetime = lifetime
     }
 
-    /// A token for the customer's web device, valid for the configured lifetime.
-    public func grant(customerId: String, now: Date = Date()) throws -> Grant {
+    /// Live tokens at most: an open demo endpoint must not let anyone fill the memory.
+    static let maxLiveGrants = 10_000
+
+    /// A token for the customer's web device, valid for the configured lifetime; nil when
+    /// too many are live already.
+    public func grant(customerId: String, now: Date = Date()) throws -> Grant? {
         let device = try webDevice(of: customerId)
         let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
         let expiresAt = now.addingTimeInterval(lifetime)
-        grants.withLock { grants in
+        let granted = grants.withLock { grants in
             grants = grants.filter { $0.value.expiresAt > now }
+            guard grants.count < Self.maxLiveGrants else { return false }
             grants[Self.hash(token)] = (device.id, expiresAt)
+            return true
         }
-        return Grant(token: token, expiresAt: expiresAt, customerId: customerId)
+        return granted ? Grant(token: token, expiresAt: expiresAt, customerId: customerId) : nil
     }
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).

@@ -28,7 +28,7 @@ final class IdleSessions: Sendable {
 
     static func open(_ count: Int, plan: LoadPlan) async throws -> IdleSessions {
         let before = try await plan.probe.sample().residentBytes
-        let opened = Progress()
+        let opened = OpenCount()
         let gate = Gate()
         for _ in 0..<count {
             Task {
@@ -62,7 +62,7 @@ final class IdleSessions: Sendable {
     }
 
     /// How many sessions are open, and why any failed.
-    private final class Progress: Sendable {
+    private final class OpenCount: Sendable {
         let state = Mutex((ready: 0, failures: [String]()))
     }
 

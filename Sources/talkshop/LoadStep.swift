@@ -37,8 +37,8 @@ struct LoadStep {
 
         var summary: String {
             String(
-                format: "%d streams (speaking %.0f%% of the time): %d utterances, %d errors, p50 %.0f ms, p99 %.0f ms, server CPU %.0f%%, RSS %.0f MB, load generator CPU %.0f%% — %@",
-                streams, speechShare * 100, report.latencies.count, report.errors.count, milliseconds(50), milliseconds(99), serverCPUPercent,
+                format: "%d streams (speaking %.0f%% of the time): %d utterances (%d heard as two), %d errors, p50 %.0f ms, p99 %.0f ms, server CPU %.0f%%, RSS %.0f MB, load generator CPU %.0f%% — %@",
+                streams, speechShare * 100, report.latencies.count, report.splitUtterances, report.errors.count, milliseconds(50), milliseconds(99), serverCPUPercent,
                 serverPeakRSS / 1_048_576, clientCPUPercent, held ? "held" : "failed: " + failures.joined(separator: "; "))
         }
 

@@ -8,7 +8,7 @@ import Store
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Start the voice server: WebSocket /v1/voice, /healthz, /metrics.",
+        abstract: "Start the voice server: WebSocket /v1/voice, the try page at /try, /healthz, /metrics.",
         discussion: """
             Embedded defaults: 127.0.0.1:8080, database under ./var/, grammar 'coffee' from
             ./grammars. On first start a demo customer (PIN 1234, sandbox Visa) and a demo
@@ -55,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = settings
             let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
             Console.line("talkshop listening on ws://\(address ?? "?")/v1/voice (grammar \(configuration.grammar), \(configuration.decoderPoolSize) decoders)")
+            if configuration.web.page { Console.line("try page: http://\(address ?? "?")/try") }
         }
         try await app.runService()
         await services.turns.flush()

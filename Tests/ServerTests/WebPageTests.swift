@@ -172,6 +172,9 @@ import Testing
             let chat = report("chat")
             #expect((chat["denied"] as? String)?.contains("Microphone access was denied") == true, "\(chat)")
             #expect(["paid", "preparing"].contains(chat["status"] as? String ?? ""), "\(chat)")
+            let pcm = report("pcm")
+            #expect(pcm["codec"] as? String == "pcm-s16le" && pcm["intent"] as? String == "orderDrink", "\(pcm)")
+            print("try page without WebCodecs: releasing the button → intent shown: \(pcm["release_to_intent_ms"] ?? "?") ms (16 kHz PCM)")
             let placed = try server.services.orders.orders(customerId: "customer-1")
             #expect(placed.count == 2, "one order by voice, one by typing")
             for name in ["2-recognised", "4-order-placed", "5-microphone-denied", "6-typed-order"] {

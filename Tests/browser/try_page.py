@@ -9,7 +9,8 @@ Scenarios, each printed as one JSON line on stdout for the Swift test to check:
           intent and the cart;
   resume: then the socket is dropped; the page reconnects and the conversation (cart) continues;
   confirm: check out by typing, confirm with the button, see the order paid;
-  chat:   a second tab, microphone denied: the message shows, and a whole order by typing.
+  chat:   a second tab, microphone denied: the message shows, and a whole order by typing;
+  pcm:    a third tab without WebCodecs: the same spoken order sent as 16 kHz PCM.
 Needs python3-websockets and chromium (scripts/setup.sh installs both).
 """
 import argparse, asyncio, base64, json, os, re, shutil, subprocess, sys, tempfile, time
@@ -125,12 +126,8 @@ def report(**fields):
     print(json.dumps(fields), flush=True)
 
 
-async def voice_order(browser, args):
-    page = await browser.open(args.url)
-    codec = await page.wait_for("document.body.dataset.codec", "the page to choose a codec")
-    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the connection")
-    await page.screenshot(args.screenshots, "1-connected")
-    # Push to talk with the keyboard: focus the button, hold Space while the file plays.
+async def speak(page, args):
+    """Push to talk with the keyboard: focus the button, hold Space while the file plays."""
     await page.evaluate("document.getElementById('talk').focus()")
     await page.key("keyDown", " ", "Space")
     await page.wait_for("document.getElementById('talk').getAttribute('aria-pressed') === 'true'", "the talk button to be held")
@@ -138,6 +135,15 @@ async def voice_order(browser, args):
     await page.key("keyUp", " ", "Space")
     intent = await page.wait_for("document.getElementById('intent').dataset.intent", "the intent")
     latency = int(await page.wait_for("document.getElementById('latency').dataset.milliseconds", "the latency"))
+    return intent, latency
+
+
+async def voice_order(browser, args):
+    page = await browser.open(args.url)
+    codec = await page.wait_for("document.body.dataset.codec", "the page to choose a codec")
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the connection")
+    await page.screenshot(args.screenshots, "1-connected")
+    intent, latency = await speak(page, args)
     cart = await page.wait_for(
         "document.querySelector('#cart tbody tr:not(.empty)') && document.getElementById('cart').innerText", "the cart")
     transcript = await page.evaluate("document.getElementById('transcript').textContent")
@@ -192,6 +198,16 @@ async def typed_order(browser, args):
     report(scenario="chat", denied=denied, cart=cart, status=status)
 
 
+async def pcm_fallback(browser, args):
+    # A browser without WebCodecs: the page sends 16 kHz PCM from its AudioWorklet instead.
+    page = await browser.open(args.url, before_load="delete window.AudioEncoder; delete window.AudioData;")
+    codec = await page.wait_for("document.body.dataset.codec", "the page to choose a codec")
+    await page.wait_for("document.getElementById('connection').textContent.startsWith('Connected')", "the connection")
+    intent, latency = await speak(page, args)
+    report(scenario="pcm", codec=codec, intent=intent, transcript=await page.evaluate("document.getElementById('transcript').textContent"),
+           release_to_intent_ms=latency)
+
+
 async def main(args):
     profile = tempfile.mkdtemp(prefix="talkshop-chromium-")
     process, endpoint = launch(args.speech, profile)
@@ -200,6 +216,7 @@ async def main(args):
             browser = Browser(socket)
             await voice_order(browser, args)
             await typed_order(browser, args)
+            await pcm_fallback(browser, args)
     finally:
         process.kill()
         process.wait()
