@@ -41,15 +41,17 @@ struct DeviceAuthenticator: Sendable {
     /// Browsers cannot set headers on a WebSocket, so the try page offers its short-lived
     /// token as a subprotocol: `Sec-WebSocket-Protocol: talkshop.v1, bearer.tsw_…`.
     static func webSessionToken(in request: Request) -> String? {
-        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
-        return offered.map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("bearer.tsw_") }.map { String($0.dropFirst("bearer.".count)) }
+        offeredProtocols(in: request).first { $0.hasPrefix("bearer.tsw_") }.map { String($0.dropFirst("bearer.".count)) }
     }
 
     /// The subprotocol the server answers with: a browser that offered subprotocols drops a
     /// connection whose answer names none of them.
     static func acceptedProtocol(for request: Request) -> HTTPFields {
-        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
-        return offered.contains { $0.trimmingCharacters(in: .whitespaces) == VoiceProtocol.version } ? [.secWebSocketProtocol: VoiceProtocol.version] : [:]
+        offeredProtocols(in: request).contains(VoiceProtocol.version) ? [.secWebSocketProtocol: VoiceProtocol.version] : [:]
+    }
+
+    private static func offeredProtocols(in request: Request) -> [String] {
+        request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// Same-origin (the page this server serves) or listed. Only web origins are checked: a

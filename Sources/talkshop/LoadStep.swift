@@ -134,7 +134,6 @@ struct LoadStep {
         stream.limit = plan.utterances.count
         let report = await stream.run(until: .now.advanced(by: .seconds(3_600)))
         if let error = report.errors.first { throw LoadFailure(description: "the reference pass failed: \(error)") }
-        FileHandle.standardError.write(Data("reference: \(report.accepted) accepted, \(report.rejected) rejected\n".utf8))
         return Dictionary(report.outcomes.map { ($0.name, $0.correct) }, uniquingKeysWith: { first, _ in first })
     }
 
