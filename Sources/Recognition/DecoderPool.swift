@@ -80,31 +80,24 @@ public actor DecoderPool {
         guard grammars.jsgfByState[state] != nil else {
             throw .unknownSearch("no grammar for dialog state '\(state)'")
         }
-        let decoder: PooledDecoder
-        if let idleDecoder = idle.popLast() {
-            decoder = idleDecoder
-        } else if created < size {
-            created += 1
-            do { decoder = try await makeDecoder() } catch {
-                created -= 1
-                throw error
-            }
-        } else {
-            return nil
-        }
+        guard let decoder = try await idleOrNewDecoder() else { return nil }
         return StreamingUtterance(decoder: decoder, pool: self, state: state, partials: partials)
     }
 
     private func borrow() async throws(RecognitionError) -> PooledDecoder {
-        if let decoder = idle.popLast() { return decoder }
-        if created < size {
-            created += 1
-            do { return try await makeDecoder() } catch {
-                created -= 1
-                throw error
-            }
-        }
+        if let decoder = try await idleOrNewDecoder() { return decoder }
         return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    /// An idle decoder, or a new one while the pool is below its size; nil when all are lent out.
+    private func idleOrNewDecoder() async throws(RecognitionError) -> PooledDecoder? {
+        if let decoder = idle.popLast() { return decoder }
+        guard created < size else { return nil }
+        created += 1
+        do { return try await makeDecoder() } catch {
+            created -= 1
+            throw error
+        }
     }
 
     func giveBack(_ decoder: PooledDecoder) {

@@ -79,10 +79,9 @@ struct AdminAPI: Sendable {
     private func handle(
         _ request: Request, allowed roles: Set<StaffToken.Role>, _ body: (StaffToken) async throws -> Response
     ) async -> Response {
-        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else {
+        guard let token = DeviceAuthenticator.bearerToken(in: request) else {
             return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <staff token>")
         }
-        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         do {
             guard let staff = try services.staff.staff(forToken: token) else {
                 if try services.devices.device(forToken: token) != nil {
@@ -136,6 +135,6 @@ struct AdminAPI: Sendable {
     }
 
     private func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        (try? json(ErrorResponse(error: code, message: message), status: status)) ?? Response(status: status)
+        ErrorResponse.response(status, code, message)
     }
 }

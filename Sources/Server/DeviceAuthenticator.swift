@@ -26,16 +26,21 @@ struct DeviceAuthenticator: Sendable {
             guard let device else { return .refused(.unauthorized, "unknown or expired web session token; ask for a new one") }
             return .allowed(device)
         }
-        guard let authorization = headers[.authorization], authorization.hasPrefix("Bearer ") else {
+        guard let token = Self.bearerToken(in: request) else {
             return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
         }
-        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         do { device = try services.devices.device(forToken: token) } catch {
             return .refused(.internalServerError, "device lookup failed")
         }
         guard let device else { return .refused(.unauthorized, "unknown device token") }
         guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
         return .allowed(device)
+    }
+
+    /// The token of an `Authorization: Bearer …` header (devices, staff, a shop's back end).
+    static func bearerToken(in request: Request) -> String? {
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else { return nil }
+        return String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
     }
 
     /// Browsers cannot set headers on a WebSocket, so the try page offers its short-lived

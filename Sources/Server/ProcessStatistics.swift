@@ -1,13 +1,14 @@
 import Foundation
 
 /// This process's CPU time, resident memory and open descriptors, read from Linux /proc for
-/// the standard Prometheus `process_*` metrics (the load benchmark samples them remotely).
-struct ProcessStatistics {
-    var cpuSeconds = 0.0
-    var residentBytes = 0
-    var openDescriptors = 0
+/// the standard Prometheus `process_*` metrics (the load benchmark samples them remotely)
+/// and the CLI's own memory figures.
+public struct ProcessStatistics: Sendable {
+    public var cpuSeconds = 0.0
+    public var residentBytes = 0
+    public var openDescriptors = 0
 
-    static func current() -> ProcessStatistics {
+    public static func current() -> ProcessStatistics {
         var statistics = ProcessStatistics()
         // /proc/self/stat: fields after the ")" closing the command name; utime and stime are
         // the 12th and 13th of those, in clock ticks.

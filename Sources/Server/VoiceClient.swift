@@ -167,7 +167,8 @@ public struct VoiceClient: Sendable {
         case timedOut(Int)
     }
 
-    static func json(_ message: ClientMessage) throws -> String {
+    /// A client message as the text frame that carries it.
+    public static func json(_ message: ClientMessage) throws -> String {
         String(decoding: try VoiceProtocol.encoder.encode(message), as: UTF8.self)
     }
 

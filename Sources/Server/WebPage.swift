@@ -53,10 +53,9 @@ struct WebPage: Sendable {
         case "demo":
             customerId = settings.customer
         case "backend":
-            guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else {
+            guard let token = DeviceAuthenticator.bearerToken(in: request) else {
                 return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <staff token of role backend>")
             }
-            let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
             guard let staff = try? services.staff.staff(forToken: token) else {
                 return problem(.unauthorized, "unauthorized", "unknown or revoked staff token")
             }
@@ -89,7 +88,6 @@ struct WebPage: Sendable {
     }
 
     private func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        let body = (try? JSONEncoder().encode(ErrorResponse(error: code, message: message))) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        ErrorResponse.response(status, code, message)
     }
 }

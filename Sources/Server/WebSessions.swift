@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Store
 import Synchronization
@@ -36,7 +35,7 @@ public final class WebSessions: Sendable {
         let granted = grants.withLock { grants in
             grants = grants.filter { $0.value.expiresAt > now }
             guard grants.count < Self.maxLiveGrants else { return false }
-            grants[Self.hash(token)] = (device.id, expiresAt)
+            grants[DeviceRegistry.hash(token)] = (device.id, expiresAt)
             return true
         }
         return granted ? Grant(token: token, expiresAt: expiresAt, customerId: customerId) : nil
@@ -44,9 +43,9 @@ public final class WebSessions: Sendable {
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).
     func device(forToken token: String, now: Date = Date()) throws -> Device? {
-        let grant = grants.withLock { $0[Self.hash(token)] }
-        guard let grant, grant.expiresAt > now else { return nil }
-        return try devices.all().first { $0.id == grant.deviceId && !$0.isRevoked }
+        let grant = grants.withLock { $0[DeviceRegistry.hash(token)] }
+        guard let grant, grant.expiresAt > now, let device = try devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
+        return device
     }
 
     private func webDevice(of customerId: String) throws -> Device {
@@ -54,9 +53,5 @@ public final class WebSessions: Sendable {
             return device
         }
         return try devices.register(name: "web page", customerId: customerId, deviceClass: "web").device
-    }
-
-    private static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

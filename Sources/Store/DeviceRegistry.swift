@@ -29,6 +29,10 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
+    public func device(id: String) throws -> Device? {
+        try database.writer.read { db in try Device.fetchOne(db, key: id) }
+    }
+
     /// Revokes a device; false when there is no such device.
     @discardableResult
     public func revoke(deviceId: String) throws -> Bool {
@@ -51,7 +55,8 @@ public struct DeviceRegistry: Sendable {
         return "tsk_" + bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func hash(_ token: String) -> String {
+    /// SHA-256 of a token, as stored.
+    public static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import Recognition
+import Server
 
 struct BenchSpeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,9 +26,9 @@ struct BenchSpeedCommand: AsyncParsableCommand {
         var options = recognition
         options.poolSize = 4
         let memoryProbe = try options.makeRecognizer()
-        let before = MemoryUsage.residentBytes()
+        let before = ProcessStatistics.current().residentBytes
         try await memoryProbe.pool.warmUp()
-        let perDecoder = Double(MemoryUsage.residentBytes() - before) / 4
+        let perDecoder = Double(ProcessStatistics.current().residentBytes - before) / 4
 
         options.poolSize = 1
         let recognizer = try options.makeRecognizer()

@@ -71,7 +71,7 @@ final class IdleSessions: Sendable {
         configuration.additionalHeaders[.authorization] = "Bearer \(plan.token)"
         try await WebSocketClient.connect(url: plan.url, configuration: configuration, logger: Logger(label: "talkshop.idle")) {
             inbound, outbound, _ in
-            try await outbound.write(.text(LoadStream.json(.start(.init(codec: .opus, sampleRate: 16_000, channels: 1)))))
+            try await outbound.write(.text(VoiceClient.json(.start(.init(codec: .opus, sampleRate: 16_000, channels: 1)))))
             var messages = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
             while let message = try await messages.next() {
                 guard case .text(let text) = message else { continue }
@@ -80,7 +80,7 @@ final class IdleSessions: Sendable {
             }
             ready()
             await gate.wait()
-            try await outbound.write(.text(LoadStream.json(.stop)))
+            try await outbound.write(.text(VoiceClient.json(.stop)))
         }
     }
 }

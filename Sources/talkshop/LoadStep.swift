@@ -139,8 +139,6 @@ struct LoadStep {
 
     private func failures(of result: Result) -> [String] {
         var failures: [String] = []
-        /// Of the labelled utterances spoken in this step, how many the unloaded reference got right.
-        var referenceCorrect: Int?
         let report = result.report
         if report.latencies.isEmpty { failures.append("no utterance completed") }
         if !report.errors.isEmpty {

@@ -79,7 +79,7 @@ struct LoadStream: Sendable {
             var random = SeededRandom(seed: seed)
             let clock = ContinuousClock()
 
-            try await outbound.write(.text(Self.json(.start(.init(codec: .opus, sampleRate: 16_000, channels: 1)))))
+            try await outbound.write(.text(VoiceClient.json(.start(.init(codec: .opus, sampleRate: 16_000, channels: 1)))))
             try await events.next(within: resultTimeout) { if case .listening = $0 { true } else { false } }
             try await clock.sleep(for: .seconds(startDelay))
 
@@ -100,13 +100,13 @@ struct LoadStream: Sendable {
                     report.audioSecondsSent += utterance.seconds
                     report.maxLag = max(report.maxLag, worstLag)
                 }
-                try await outbound.write(.text(Self.json(.endOfSpeech)))
+                try await outbound.write(.text(VoiceClient.json(.endOfSpeech)))
                 let ended = clock.now
                 // `cancel` is a barrier: the server handles messages in order, so its
                 // `listening` comes after every event the utterance caused. A recording with a
                 // long pause inside is heard as two utterances; the last result is the one
                 // that answers end_of_speech.
-                try await outbound.write(.text(Self.json(.cancel)))
+                try await outbound.write(.text(VoiceClient.json(.cancel)))
                 var (results, listenings) = (0, 0)
                 var last: (event: ServerEvent, at: ContinuousClock.Instant)?
                 while listenings < results + 1 {
@@ -132,7 +132,7 @@ struct LoadStream: Sendable {
                 }
                 try await clock.sleep(for: .seconds(Double.random(in: pauses, using: &random)))
             }
-            try await outbound.write(.text(Self.json(.stop)))
+            try await outbound.write(.text(VoiceClient.json(.stop)))
             try await events.next(within: resultTimeout) { if case .bye = $0 { true } else { false } }
             log.update { $0.finished = true }
         }
@@ -155,10 +155,6 @@ struct LoadStream: Sendable {
         case .error(let code, let message): report.errors.append("\(code.rawValue): \(message)")
         default: break
         }
-    }
-
-    static func json(_ message: ClientMessage) throws -> String {
-        String(decoding: try VoiceProtocol.encoder.encode(message), as: UTF8.self)
     }
 
     /// The report, shared between the stream and the benchmark's progress line.
