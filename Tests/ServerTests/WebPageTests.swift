@@ -116,7 +116,9 @@ import Testing
             #expect(partials.last?.split(separator: " ").prefix(3) == final.split(separator: " ").prefix(3), "\(partials) → \(final)")
             let cart = try #require(events.compactMap { if case .cart(let lines, let total) = $0 { (lines, total) } else { nil } }.first)
             #expect(cart.0.map(\.product) == ["latte"] && cart.0[0].options == ["large"] && cart.1 == "USD 4.75", "\(cart)")
-            #expect(events.firstIndex { if case .partial = $0 { true } else { false } }! < events.firstIndex { if case .transcript = $0 { true } else { false } }!)
+            let firstPartial = try #require(events.firstIndex { if case .partial = $0 { true } else { false } })
+            let transcript = try #require(events.firstIndex { if case .transcript = $0 { true } else { false } })
+            #expect(firstPartial < transcript)
         }
     }
 
