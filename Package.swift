@@ -88,7 +88,7 @@ let package = Package(
 
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "Grammar", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
-        .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
+        .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "CPocketSphinx", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "Commerce", "Grammar"]),

@@ -5,5 +5,6 @@
 // cmd_ln_init is variadic; Talkshop builds its configuration with cmd_ln_parse_r and an
 // argv array instead, which needs no wrapper.
 #include <pocketsphinx.h>
+#include <sphinxbase/err.h>
 
 #endif

@@ -14,8 +14,9 @@ public struct DecoderConfiguration: Sendable, Equatable {
     /// Beams wider than PocketSphinx's defaults: on the coffee recordings they got one more
     /// command right (155/160 against 154) for 25% more CPU, still within pocketsphinx_batch's
     /// time on the same audio (docs/recognition.md).
-    /// Dither (with a fixed seed, so results reproduce) keeps digital silence from a muted
-    /// microphone or synthesized audio from producing degenerate features.
+    /// Dither keeps digital silence from a muted microphone or synthesized audio from
+    /// producing degenerate features. The seed makes one decoder's results reproduce; the
+    /// random stream is process-wide in sphinxbase, so decoders running at once share it.
     public static let defaultSearchArguments = [
         "-beam": "1e-80", "-wbeam": "1e-60", "-pbeam": "1e-80", "-dither": "yes", "-seed": "1",
     ]
@@ -32,13 +33,16 @@ public struct DecoderConfiguration: Sendable, Equatable {
         self.extraArguments = extraArguments
     }
 
-    /// The argv PocketSphinx parses. Its own logging goes to /dev/null: transcripts never reach a log.
+    /// Options that would change process-wide state rather than one decoder's.
+    static let refusedArguments: Set<String> = ["-logfn"]
+
+    /// The argv PocketSphinx parses. Its logging is off for the whole process
+    /// (`SpeechDecoder`): transcripts never reach a log.
     var arguments: [String] {
         var arguments = [
             "-hmm", acousticModel.path,
             "-dict", dictionary.path,
             "-samprate", String(sampleRate),
-            "-logfn", "/dev/null",
         ]
         for key in extraArguments.keys.sorted() { arguments += [key, extraArguments[key]!] }
         return arguments

@@ -25,7 +25,18 @@ public final class SpeechDecoder {
     public private(set) var grammars: Set<String> = []
     public private(set) var activeGrammar: String?
 
+    /// PocketSphinx logs through one process-wide FILE. With `-logfn`, every `ps_init` opened
+    /// a new one and closed the one before while decoders on other threads could be writing
+    /// to it, and two decoders made at once closed the same FILE twice: a crash that came
+    /// rarely, under load, as decoders are made on demand. The log is switched off once,
+    /// before the first decoder, and never touched again.
+    private static let logSwitchedOff: Void = err_set_logfp(nil)
+
     public init(configuration: DecoderConfiguration = DecoderConfiguration()) throws(RecognitionError) {
+        if let refused = configuration.extraArguments.keys.first(where: DecoderConfiguration.refusedArguments.contains) {
+            throw .configuration("the PocketSphinx option \(refused) is not allowed: it changes the whole process, not one decoder")
+        }
+        Self.logSwitchedOff
         for (what, url) in [("acoustic model", configuration.acousticModel), ("dictionary", configuration.dictionary)]
         where !FileManager.default.fileExists(atPath: url.path) {
             throw .modelMissing("\(what) not found at \(url.path); install pocketsphinx-en-us (scripts/setup.sh)")
