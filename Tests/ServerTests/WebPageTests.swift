@@ -110,7 +110,7 @@ import Testing
                 .start(.init(codec: .opus, partials: true)), .audio(latte), .endOfSpeech, .awaitResult, .pause(.milliseconds(200)), .stop,
             ])
             let partials = events.compactMap { if case .partial(let text) = $0 { text } else { nil } }
-            let final = try #require(events.compactMap { if case .transcript(let text) = $0 { text } else { nil } }.first)
+            _ = try #require(events.compactMap { if case .transcript(let text) = $0 { text } else { nil } }.first)
             #expect(!partials.isEmpty, "\(events)")
             // Words so far are provisional ("i'd", "i will" … "i would like a large latte"), and under
             // load the last ones sent can be from early in the utterance: their words are not checked.
