@@ -91,17 +91,10 @@ public struct ConfirmationGuard: Sendable, Equatable {
         guard facts.hasPaymentMethod else {
             return .refuse("There is no saved payment method on your account, so I can't place the order.")
         }
-        let limit = facts.deviceDailyLimitMinorUnits ?? settings.dailySpendLimitMinorUnits
-        if facts.spentTodayMinorUnits + cart.total.minorUnits > limit {
-            let left = Money(minorUnits: max(0, limit - facts.spentTodayMinorUnits), currency: cart.currency)
-            return .refuse("That would go over this device's daily spending limit; \(left) is left today.")
-        }
+        if let refusal = overDailyLimit(cart, facts: facts) { return .refuse(refusal) }
         var checkpoints: [Checkpoint] = [.readBack]
-        let signature = cart.signature
-        if let last = facts.recentOrders.filter({ $0.signature == signature && now.timeIntervalSince($0.placedAt) <= settings.repeatWindowSeconds })
-            .map(\.placedAt).max()
-        {
-            checkpoints.append(.repeatOrder(minutesAgo: Int(now.timeIntervalSince(last) / 60)))
+        if let minutes = minutesSinceSameOrder(cart, facts: facts, at: now) {
+            checkpoints.append(.repeatOrder(minutesAgo: minutes))
         }
         if facts.pinRequired || cart.total.minorUnits > settings.pinAboveMinorUnits {
             guard facts.hasPIN else { return .refuse("This order needs your PIN, and there is no PIN on your account.") }
@@ -109,5 +102,40 @@ public struct ConfirmationGuard: Sendable, Equatable {
             checkpoints.append(.pin)
         }
         return .ask(checkpoints)
+    }
+
+    /// Why a confirmed order cannot be written as it stands (`recheck`).
+    public enum Recheck: Error, Sendable, Equatable {
+        /// Say this; nothing is ordered.
+        case refuse(String)
+        /// The same order was placed `minutesAgo` minutes ago (by another conversation, since
+        /// the read-back): the customer must say yes a second time.
+        case confirmRepeat(minutesAgo: Int)
+    }
+
+    /// The rules a concurrent session can break between the read-back and the "yes" — the
+    /// day's spending and the same order placed again — checked once more where the order is
+    /// written, inside the same transaction, on facts read there. `repeatConfirmed`: the
+    /// customer has already said the second yes for this cart.
+    public func recheck(_ cart: Cart, facts: Facts, repeatConfirmed: Bool, at now: Date) throws(Recheck) {
+        if let refusal = overDailyLimit(cart, facts: facts) { throw .refuse(refusal) }
+        if !repeatConfirmed, let minutes = minutesSinceSameOrder(cart, facts: facts, at: now) {
+            throw .confirmRepeat(minutesAgo: minutes)
+        }
+    }
+
+    /// The refusal when this cart would take the device over its daily limit.
+    private func overDailyLimit(_ cart: Cart, facts: Facts) -> String? {
+        let limit = facts.deviceDailyLimitMinorUnits ?? settings.dailySpendLimitMinorUnits
+        guard facts.spentTodayMinorUnits + cart.total.minorUnits > limit else { return nil }
+        let left = Money(minorUnits: max(0, limit - facts.spentTodayMinorUnits), currency: cart.currency)
+        return "That would go over this device's daily spending limit; \(left) is left today."
+    }
+
+    /// Minutes since the customer last ordered exactly this cart, if within the repeat window.
+    private func minutesSinceSameOrder(_ cart: Cart, facts: Facts, at now: Date) -> Int? {
+        let signature = cart.signature
+        let same = facts.recentOrders.filter { $0.signature == signature && now.timeIntervalSince($0.placedAt) <= settings.repeatWindowSeconds }
+        return same.map(\.placedAt).max().map { Int(now.timeIntervalSince($0) / 60) }
     }
 }

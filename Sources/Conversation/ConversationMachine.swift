@@ -15,7 +15,8 @@ public struct ConversationMachine: Sendable {
 
     public enum Pending: Sendable, Equatable {
         /// An order waiting for its checkpoints; the first is the question asked now.
-        case placeOrder(Cart, awaiting: [Checkpoint])
+        /// `repeatConfirmed` once the customer has said the second yes for a repeated order.
+        case placeOrder(Cart, awaiting: [Checkpoint], repeatConfirmed: Bool = false)
         case cancelLatestOrder
         /// A low-confidence result waiting for "yes, that's what I said".
         case clarify(Intent)
@@ -48,7 +49,7 @@ public struct ConversationMachine: Sendable {
     public var dialogState: String {
         switch pending {
         case nil: IntentGrammar.defaultState
-        case .placeOrder(_, let awaiting) where awaiting.first == .pin: "pin"
+        case .placeOrder(_, let awaiting, _) where awaiting.first == .pin: "pin"
         default: "confirmation"
         }
     }
@@ -80,7 +81,7 @@ public struct ConversationMachine: Sendable {
         guard let pending else { return [] }
         clearPending()
         switch pending {
-        case .placeOrder(_, let awaiting) where awaiting.first == .pin:
+        case .placeOrder(_, let awaiting, _) where awaiting.first == .pin:
             return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
         case .placeOrder:
             return [.say("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: "command")]
@@ -105,6 +106,20 @@ public struct ConversationMachine: Sendable {
     /// The server placed the order: the cart starts empty again.
     public mutating func orderPlaced() {
         cart = Cart(currency: catalog.currency)
+    }
+
+    /// Another session of the same conversation changed the cart: this one continues with it.
+    /// A pending order keeps the cart it read back (the server refuses it if that cart is gone).
+    public mutating func cartChanged(to shared: Cart) {
+        cart = shared
+    }
+
+    /// The server found, as it wrote the confirmed order, that the customer placed exactly this
+    /// order moments ago from another conversation: the second yes is asked for now. (A PIN
+    /// asked for this order was checked before the order was written, so it is not asked again.)
+    public mutating func confirmRepeat(of order: Cart, minutesAgo: Int, at now: Date) -> [DialogAction] {
+        expectAnswer(.placeOrder(order, awaiting: [.repeatOrder(minutesAgo: minutesAgo)]), at: now)
+        return [ask(.repeatOrder(minutesAgo: minutesAgo), about: order)]
     }
 
     private mutating func expectAnswer(_ pending: Pending, at now: Date) {
@@ -133,18 +148,20 @@ public struct ConversationMachine: Sendable {
         clearPending()
         let confident = confidence >= settings.minimumConfidence
         switch pending {
-        case .placeOrder(let order, let awaiting) where awaiting.first == .pin:
+        case .placeOrder(let order, let awaiting, let repeatConfirmed) where awaiting.first == .pin:
             guard intent.name == "pinDigits", confident, let pin = Self.pin(from: intent) else {
                 return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
             }
-            return [.placeOrder(order, pin: pin)]
-        case .placeOrder(let order, let awaiting):
+            return [.placeOrder(order, pin: pin, repeatConfirmed: repeatConfirmed)]
+        case .placeOrder(let order, let awaiting, let repeatConfirmed):
             guard intent.name == "yes", confident else {
                 return [.say("OK, I haven't placed the order. Your cart is kept.", expect: "command")]
             }
+            var answeredRepeat = repeatConfirmed
+            if case .repeatOrder? = awaiting.first { answeredRepeat = true }
             let remaining = Array(awaiting.dropFirst())
-            guard let next = remaining.first else { return [.placeOrder(order, pin: nil)] }
-            expectAnswer(.placeOrder(order, awaiting: remaining), at: now)
+            guard let next = remaining.first else { return [.placeOrder(order, pin: nil, repeatConfirmed: answeredRepeat)] }
+            expectAnswer(.placeOrder(order, awaiting: remaining, repeatConfirmed: answeredRepeat), at: now)
             return [ask(next, about: order)]
         case .cancelLatestOrder:
             guard intent.name == "yes", confident else { return [.say("OK, your order stays as it is.", expect: "command")] }

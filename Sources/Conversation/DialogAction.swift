@@ -7,7 +7,9 @@ public enum DialogAction: Sendable, Equatable {
     case say(String, expect: String)
     /// Place the confirmed order (only ever emitted after an explicit "yes" and the guard's
     /// other checkpoints). `pin` is the spoken PIN when one was asked for; the server checks it.
-    case placeOrder(Cart, pin: String?)
+    /// `repeatConfirmed`: the customer said the second yes for ordering the same again, so the
+    /// repeat rule is satisfied when the server checks the guard once more as it writes the order.
+    case placeOrder(Cart, pin: String?, repeatConfirmed: Bool = false)
     /// Cancel the customer's latest order (only after an explicit "yes").
     case cancelLatestOrder
     case reportOrderStatus

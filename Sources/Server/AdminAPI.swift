@@ -121,7 +121,7 @@ struct AdminAPI: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw BadRequest(message: "the body is not the JSON this endpoint takes: \(VoiceSession.describe(error))")
+            throw BadRequest(message: "the body is not the JSON this endpoint takes: \(DecodingProblem.describe(error, in: Data(buffer.readableBytesView)))")
         }
     }
 

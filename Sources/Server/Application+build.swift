@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -12,7 +13,14 @@ public func buildApplication(
     services: TalkshopServices, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = services.configuration
+    let limits = configuration.limits
     let authenticator = DeviceAuthenticator(services: services)
+    let connectionLimit = limits.maxConnections > 0 ? limits.maxConnections : OpenFileLimit.connectionBudget
+    // At most half the connections may be unauthenticated, so a flood of them can never fill
+    // the limit and pause accepting (eviction, which keeps the door open, works on accept).
+    let gate = ConnectionGate(
+        maxUnauthenticated: max(1, min(limits.maxUnauthenticatedConnections, connectionLimit / 2)), metrics: services.metrics,
+        logger: services.logger)
 
     let router = Router()
     router.get("/healthz") { _, _ in "ok\n" }
@@ -26,7 +34,7 @@ public func buildApplication(
         switch authenticator.check(request) {
         case .refused(let status, let message):
             return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
-        case .allowed(let device):
+        case .allowed(let device, _):
             if !services.registry.canAdmit(deviceId: device.id) {
                 return Response(status: .tooManyRequests, body: .init(byteBuffer: ByteBuffer(string: "too many sessions\n")))
             }
@@ -37,22 +45,35 @@ public func buildApplication(
     AdminAPI(services: services).register(on: router)
     WebPage(services: services).register(on: router)
 
-    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    webSocketRouter.ws("/v1/voice") { request, _ in
-        guard case .allowed(let device) = authenticator.check(request) else { return .dontUpgrade }
-        return services.registry.canAdmit(deviceId: device.id) ? .upgrade(DeviceAuthenticator.acceptedProtocol(for: request)) : .dontUpgrade
+    let webSocketRouter = Router(context: VoiceRequestContext.self)
+    webSocketRouter.ws("/v1/voice") { request, context in
+        // A refusal goes out with its own status (401, 403, 429), not the framework's 400.
+        switch authenticator.check(request) {
+        case .refused(let status, let message):
+            gate.refuse(context.channel, status, message)
+            return .dontUpgrade
+        case .allowed(let device, _):
+            guard services.registry.canAdmit(deviceId: device.id) else {
+                gate.refuse(context.channel, .tooManyRequests, "too many sessions")
+                return .dontUpgrade
+            }
+            return .upgrade(DeviceAuthenticator.acceptedProtocol(for: request))
+        }
     } onUpgrade: { inbound, outbound, context in
-        guard case .allowed(let device) = authenticator.check(context.request) else { return }
-        try await VoiceConnection(services: services, device: device).run(inbound: inbound, outbound: outbound)
+        guard case .allowed(let device, let webTokenHash) = authenticator.check(context.request) else { return }
+        gate.authenticated(context.requestContext.channel)
+        try await VoiceConnection(services: services, device: device, webTokenHash: webTokenHash).run(inbound: inbound, outbound: outbound)
     }
 
     // Phone bridges authenticate inside the stream (the line's token is a custom parameter
     // of `start`), as Twilio cannot send headers; PhoneCall checks it before anything else.
-    webSocketRouter.ws("/v1/twilio") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
-        await PhoneCall(services: services, wire: TwilioWire()).run(inbound: inbound, outbound: outbound)
+    webSocketRouter.ws("/v1/twilio") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        await PhoneCall(services: services, wire: TwilioWire()) { gate.authenticated(context.requestContext.channel) }
+            .run(inbound: inbound, outbound: outbound)
     }
-    webSocketRouter.ws("/v1/phone") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
-        await PhoneCall(services: services, wire: L16Wire()).run(inbound: inbound, outbound: outbound)
+    webSocketRouter.ws("/v1/phone") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        await PhoneCall(services: services, wire: L16Wire()) { gate.authenticated(context.requestContext.channel) }
+            .run(inbound: inbound, outbound: outbound)
     }
     for path in ["/v1/twilio", "/v1/phone"] {
         router.get(RouterPath(path)) { _, _ -> Response in
@@ -60,17 +81,26 @@ public func buildApplication(
         }
     }
 
-    let limits = configuration.limits
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: limits.maxMessageBytes,
         autoPing: .enabled(timePeriod: .milliseconds(Int(limits.pingIntervalSeconds * 1_000))))
+    let webSocketResponder = webSocketRouter.buildResponder()
+    let server = HTTPServerBuilder { responder in
+        GuardedHTTPChannel(
+            inner: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder,
+                configuration: .init(http1: .init(additionalChannelHandlers: [UpgradeRefusalHandler(gate: gate)]), ws: webSocket)),
+            gate: gate, headTimeout: .milliseconds(Int64(limits.requestHeadTimeoutSeconds * 1_000)))
+    }
+    let budget = ConnectionBudget(limit: connectionLimit, metrics: services.metrics, logger: services.logger)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: .init(ws: webSocket)),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "talkshop"),
+        server: server,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "talkshop", availableConnectionsDelegate: budget),
         services: [
             OrderUpdateFeed(services: services), FulfilmentService(services: services, courier: services.courier),
-            RetentionSweeper(services: services),
+            RetentionSweeper(services: services), RevocationWatch(services: services),
         ],
         onServerRunning: onServerRunning,
         logger: services.logger)

@@ -13,7 +13,7 @@ final class CallLine: Sendable {
     private struct State {
         /// When the audio sent so far will have finished playing.
         var playingUntil = ContinuousClock.now
-        /// The same, as a date for the dialog's answer window.
+        /// The same, as a date on the dialog's clock for its answer window.
         var replyEndsAt = Date.distantPast
         var pendingMarks: Set<String> = []
         var marksSent = 0
@@ -33,12 +33,15 @@ final class CallLine: Sendable {
     private let wire: any PhoneWire
     private let replies: ReplyVoice
     let metrics: Metrics
+    /// The dialog's clock, for `replyEndsAt`; playback itself is timed in real time.
+    private let clock: any WallClock
 
-    init(outbound: WebSocketOutboundWriter, wire: any PhoneWire, replies: ReplyVoice, metrics: Metrics) {
+    init(outbound: WebSocketOutboundWriter, wire: any PhoneWire, replies: ReplyVoice, metrics: Metrics, clock: any WallClock) {
         self.outbound = outbound
         self.wire = wire
         self.replies = replies
         self.metrics = metrics
+        self.clock = clock
     }
 
     /// Sends `text` as speech; a dialog prompt is remembered for re-prompting.
@@ -48,7 +51,7 @@ final class CallLine: Sendable {
             state.marksSent += 1
             if isPrompt { state.lastPrompt = text }
             state.playingUntil = max(state.playingUntil, .now) + .milliseconds(Int(audio.duration * 1_000))
-            state.replyEndsAt = max(state.replyEndsAt, Date()).addingTimeInterval(audio.duration)
+            state.replyEndsAt = max(state.replyEndsAt, clock.now).addingTimeInterval(audio.duration)
             let name = "reply-\(state.marksSent)"
             let frame = wire.mark(name)
             // Pending from the first frame on, so speech heard while it is sent is a barge-in.

@@ -2,12 +2,14 @@ import HTTPTypes
 import Hummingbird
 import Store
 
-/// Decides whether a request may open `/v1/voice`: a known, unrevoked device token, and an
-/// Origin (browsers and some client libraries send one) that is this server itself or on the
-/// allow-list.
+/// Decides whether a request may open `/v1/voice`: a known, unrevoked device token of a
+/// customer not revoked, and an Origin (browsers and some client libraries send one) that is
+/// this server itself or on the allow-list.
 struct DeviceAuthenticator: Sendable {
     enum Decision: Equatable {
-        case allowed(Device)
+        /// `webTokenHash`: the session was opened with a web session token (SHA-256), which
+        /// can be revoked on its own.
+        case allowed(Device, webTokenHash: String?)
         case refused(HTTPResponse.Status, String)
     }
 
@@ -18,23 +20,30 @@ struct DeviceAuthenticator: Sendable {
         if let origin = headers[.origin], !isAllowed(origin: origin, host: request.head.authority) {
             return .refused(.forbidden, "origin \(origin) is not allowed")
         }
-        let device: Device?
-        if let token = Self.webSessionToken(in: request) {
-            do { device = try services.web.device(forToken: token) } catch {
-                return .refused(.internalServerError, "device lookup failed")
+        do {
+            if let token = Self.webSessionToken(in: request) {
+                guard let device = try services.web.device(forToken: token) else {
+                    return .refused(.unauthorized, "unknown or expired web session token; ask for a new one")
+                }
+                return try admitted(device, webTokenHash: DeviceRegistry.hash(token))
             }
-            guard let device else { return .refused(.unauthorized, "unknown or expired web session token; ask for a new one") }
-            return .allowed(device)
-        }
-        guard let token = Self.bearerToken(in: request) else {
-            return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
-        }
-        do { device = try services.devices.device(forToken: token) } catch {
+            guard let token = Self.bearerToken(in: request) else {
+                return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
+            }
+            guard let device = try services.devices.device(forToken: token) else { return .refused(.unauthorized, "unknown device token") }
+            guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
+            return try admitted(device, webTokenHash: nil)
+        } catch {
             return .refused(.internalServerError, "device lookup failed")
         }
-        guard let device else { return .refused(.unauthorized, "unknown device token") }
-        guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
-        return .allowed(device)
+    }
+
+    /// A device of a revoked customer opens nothing.
+    private func admitted(_ device: Device, webTokenHash: String?) throws -> Decision {
+        guard try services.customers.customer(device.customerId)?.revokedAt == nil else {
+            return .refused(.unauthorized, "this customer's access has been revoked")
+        }
+        return .allowed(device, webTokenHash: webTokenHash)
     }
 
     /// The token of an `Authorization: Bearer …` header (devices, staff, a shop's back end).
@@ -60,10 +69,12 @@ struct DeviceAuthenticator: Sendable {
     }
 
     /// Same-origin (the page this server serves) or listed. Only web origins are checked: a
-    /// browser always sends `http(s)://…`; client libraries that send `ws://host` are not pages.
+    /// browser always sends `http(s)://…`, or `null` from a sandboxed frame or a `file://`
+    /// page (refused unless "null" is listed); client libraries that send `ws://host` are not pages.
     private func isAllowed(origin: String, host: String?) -> Bool {
-        guard origin.hasPrefix("http://") || origin.hasPrefix("https://") else { return true }
         if services.configuration.allowedOrigins.contains(origin) { return true }
+        if origin == "null" { return false }
+        guard origin.hasPrefix("http://") || origin.hasPrefix("https://") else { return true }
         guard let host else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"
     }

@@ -39,9 +39,10 @@ public struct OrderPipeline: Sendable {
         }
     }
 
-    /// Places (idempotently) and pays for an order, then hands it to fulfilment.
-    public func place(_ placement: OrderBook.Placement) async throws -> Outcome {
-        let (order, isNew) = try orders.place(placement)
+    /// Places (idempotently) and pays for an order, then hands it to fulfilment. `now` is when
+    /// it was confirmed, on the clock the guard's rules use.
+    public func place(_ placement: OrderBook.Placement, at now: Date = Date()) async throws -> Outcome {
+        let (order, isNew) = try orders.place(placement, at: now)
         if !isNew && order.status == OrderStatus.cancelled.rawValue {
             return .paymentFailed(order, PaymentError(.unknownPayment, "this order was already cancelled"))
         }

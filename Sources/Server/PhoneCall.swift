@@ -12,6 +12,9 @@ import Store
 struct PhoneCall {
     let services: TalkshopServices
     var wire: any PhoneWire
+    /// Called once the line's token was found valid (the connection gate stops counting the
+    /// call as unauthenticated).
+    var identified: @Sendable () -> Void = {}
 
     private var settings: PhoneSettings { services.configuration.phone }
     private var logger: Logger { services.logger }
@@ -71,11 +74,13 @@ struct PhoneCall {
             try? await outbound.close(.policyViolation, reason: error.description)
             return nil
         }
-        let line = CallLine(outbound: outbound, wire: wire, replies: services.replies, metrics: services.metrics)
+        identified()
+        let line = CallLine(outbound: outbound, wire: wire, replies: services.replies, metrics: services.metrics, clock: services.clock)
         services.metrics.increment("talkshop_phone_calls_total")
-        guard let customer = caller.customer else {
-            try? await line.say("\(settings.unknownCaller) \(settings.handover)")
-            await line.waitUntilPlayed(atMost: .seconds(15))
+        guard let customer = caller.customer, customer.revokedAt == nil else {
+            // Nothing to say to a caller we cannot serve: the bridge's next step (a person)
+            // takes over at once rather than after a message the bridge may never play out.
+            services.metrics.increment("talkshop_handovers_total")
             await line.close(.normalClosure, reason: "handover")
             return nil
         }
@@ -92,7 +97,8 @@ struct PhoneCall {
                 throw VoiceClient.Failure(description: "the session did not start: \(opened.events)")
             }
             var call = ActiveCall(services: services, line: line, session: session, lineId: caller.line.id)
-            call.startWatching()
+            call.startWatching(revocation: services.openSessions.open(
+                sessionId: record.id, .init(deviceId: caller.line.id, customerId: customer.id, webTokenHash: nil)))
             try await line.say(settings.greeting)
             return call
         } catch {
@@ -124,8 +130,9 @@ struct ActiveCall {
         self.lineId = lineId
     }
 
-    /// Re-prompts after silence, hangs up a silent bridge, and speaks order updates.
-    mutating func startWatching() {
+    /// Re-prompts after silence, hangs up a silent bridge, speaks order updates, and ends the
+    /// call when the line or the customer is revoked.
+    mutating func startWatching(revocation: AsyncStream<String>) {
         let (line, settings, services) = (self.line, self.settings, self.services)
         let idleLimit = Duration.milliseconds(Int(services.configuration.limits.idleTimeoutSeconds * 1_000))
         watcher = Task {
@@ -146,8 +153,17 @@ struct ActiveCall {
         let customerId = session.device.customerId, sessionId = session.record.id
         let stream = services.channels.subscribe(customerId: customerId, sessionId: sessionId)
         updates = Task {
-            for await update in stream {
-                if let text = VoiceConnection.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await update in stream {
+                        if let text = VoiceConnection.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
+                    }
+                }
+                group.addTask {
+                    for await reason in revocation { await line.close(.policyViolation, reason: reason) }
+                }
+                await group.next()
+                group.cancelAll()
             }
         }
     }
@@ -163,7 +179,7 @@ struct ActiveCall {
         case .mark(let name):
             line.played(name)
             // The bridge has played everything: a question in it can be answered from now.
-            if !line.isPlaying { session.repliesPlay(until: Date()) }
+            if !line.isPlaying { session.repliesPlay(until: services.clock.now) }
             return true
         default:
             return true
@@ -255,6 +271,7 @@ struct ActiveCall {
         watcher?.cancel()
         updates?.cancel()
         services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)
+        services.openSessions.close(sessionId: session.record.id)
         services.registry.release(deviceId: lineId)
         try? services.sessions.close(
             sessionId: session.record.id, reason: line.isEnding ? "handover" : "caller_hangup", utterances: session.utterances,

@@ -10,8 +10,6 @@ public struct PhoneSettings: Codable, Sendable, Equatable {
     /// Said when speech matched nothing.
     public var noMatch = "Sorry, I didn't catch that. Say what you would like, or press 1 to check out or to confirm, 2 to cancel."
     public var handover = "Let me put you through to a person."
-    /// When the caller cannot be matched to a customer.
-    public var unknownCaller = "Sorry, I can't find your account from this number."
     public var noInputSeconds = 6.0
     /// Re-prompts after no input or no match before handing over to a person.
     public var reprompts = 2
@@ -25,7 +23,6 @@ public struct PhoneSettings: Codable, Sendable, Equatable {
         noInput = try container.decode(.noInput, default: defaults.noInput)
         noMatch = try container.decode(.noMatch, default: defaults.noMatch)
         handover = try container.decode(.handover, default: defaults.handover)
-        unknownCaller = try container.decode(.unknownCaller, default: defaults.unknownCaller)
         noInputSeconds = try container.decode(.noInputSeconds, default: defaults.noInputSeconds)
         reprompts = try container.decode(.reprompts, default: defaults.reprompts)
     }

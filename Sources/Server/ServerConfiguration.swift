@@ -57,6 +57,18 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         public var maxSessions = 2_000
         /// Utterances (spoken or typed) a device may send per minute.
         public var utterancesPerMinutePerDevice = 30
+        /// A connection's request head (the upgrade, or any HTTP request) must arrive within
+        /// this many seconds of connecting or of the previous response; then it is closed.
+        public var requestHeadTimeoutSeconds = 10.0
+        /// Connections not yet authenticated (no request answered, or a WebSocket that has not
+        /// shown its token) held at once; over this, the one waiting longest is closed.
+        public var maxUnauthenticatedConnections = 1_024
+        /// Connections held at once in all; over this, accepting pauses until one closes.
+        /// 0: derived from the open-file limit, keeping descriptors for the database,
+        /// recordings and decoders (docs/configuration.md).
+        public var maxConnections = 0
+        /// How often revocations made by another process (the CLI) are looked for, in seconds.
+        public var revocationCheckSeconds = 0.25
 
         public init() {}
 
@@ -75,6 +87,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             maxSessionsPerDevice = try value(.maxSessionsPerDevice, defaults.maxSessionsPerDevice)
             maxSessions = try value(.maxSessions, defaults.maxSessions)
             utterancesPerMinutePerDevice = try value(.utterancesPerMinutePerDevice, defaults.utterancesPerMinutePerDevice)
+            requestHeadTimeoutSeconds = try value(.requestHeadTimeoutSeconds, defaults.requestHeadTimeoutSeconds)
+            maxUnauthenticatedConnections = try value(.maxUnauthenticatedConnections, defaults.maxUnauthenticatedConnections)
+            maxConnections = try value(.maxConnections, defaults.maxConnections)
+            revocationCheckSeconds = try value(.revocationCheckSeconds, defaults.revocationCheckSeconds)
         }
     }
 
@@ -159,8 +175,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard (0...65_535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
         guard decoderPoolSize > 0 else { throw Invalid(description: "decoderPoolSize must be at least 1") }
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
-        guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0 else {
+        guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0,
+            limits.requestHeadTimeoutSeconds > 0, limits.revocationCheckSeconds > 0
+        else {
             throw Invalid(description: "limits in seconds must be positive")
+        }
+        guard limits.maxUnauthenticatedConnections > 0, limits.maxConnections >= 0 else {
+            throw Invalid(description: "limits.maxUnauthenticatedConnections must be at least 1 and limits.maxConnections at least 0 (0: derived)")
         }
         guard WebSettings.sessionModes.contains(web.sessions), web.tokenSeconds > 0 else {
             throw Invalid(description: "web.sessions must be one of \(WebSettings.sessionModes.joined(separator: ", ")) and web.tokenSeconds positive")

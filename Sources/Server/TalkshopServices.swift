@@ -35,14 +35,20 @@ public struct TalkshopServices: Sendable {
     public let channels: CustomerChannels
     public let broadcasts: BroadcastWatch
     public let registry: SessionRegistry
+    /// The open sessions, so a revocation can end them.
+    public let openSessions: OpenSessions
     public let metrics: Metrics
     public let logger: Logger
+    /// What answer windows, token lifetimes, PIN lockouts and idle timeouts are measured on.
+    public let clock: any WallClock
 
     public init(
         configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, recorder: TurnRecorder,
-        policy: RetentionPolicy, gateway: any PaymentGateway = SandboxPaymentGateway(), logger: Logger
+        policy: RetentionPolicy, gateway: any PaymentGateway = SandboxPaymentGateway(), clock: any WallClock = SystemClock(),
+        logger: Logger
     ) {
         self.configuration = configuration
+        self.clock = clock
         self.recognizer = recognizer
         self.database = database
         self.devices = DeviceRegistry(database: database)
@@ -53,7 +59,8 @@ public struct TalkshopServices: Sendable {
         let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
         self.staff = StaffTokens(database: database)
-        self.web = WebSessions(devices: DeviceRegistry(database: database), lifetime: configuration.web.tokenSeconds)
+        self.web = WebSessions(
+            devices: DeviceRegistry(database: database), lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
         self.orders = OrderBook(database: database)
         self.customers = CustomerBook(database: database)
@@ -64,6 +71,7 @@ public struct TalkshopServices: Sendable {
             paymentTimeout: .milliseconds(Int(configuration.paymentTimeoutSeconds * 1_000)), logger: logger)
         self.channels = CustomerChannels()
         self.registry = SessionRegistry(limits: configuration.limits)
+        self.openSessions = OpenSessions()
         self.metrics = Metrics()
         self.broadcasts = BroadcastWatch(settings: configuration.broadcast, metrics: metrics, logger: logger)
         self.logger = logger
@@ -79,7 +87,7 @@ public struct TalkshopServices: Sendable {
     /// retention policy, and seeds an empty catalog from the shop's catalog file, as configured.
     public static func make(
         configuration: ServerConfiguration, database: AppDatabase? = nil, gateway: any PaymentGateway = SandboxPaymentGateway(),
-        logger: Logger
+        clock: any WallClock = SystemClock(), logger: Logger
     ) throws -> TalkshopServices {
         let grammarsDirectory = URL(fileURLWithPath: configuration.grammarsDirectory)
         let loader = GrammarLoader(
@@ -97,6 +105,6 @@ public struct TalkshopServices: Sendable {
         let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
         return TalkshopServices(
             configuration: configuration, recognizer: recognizer, database: database, recorder: recorder,
-            policy: try configuration.loadRetentionPolicy(), gateway: gateway, logger: logger)
+            policy: try configuration.loadRetentionPolicy(), gateway: gateway, clock: clock, logger: logger)
     }
 }

@@ -54,7 +54,7 @@ struct TwilioWire: PhoneWire {
     mutating func read(text: String) throws(PhoneWireError) -> PhoneInput {
         let message: Message
         do { message = try JSONDecoder().decode(Message.self, from: Data(text.utf8)) } catch {
-            throw PhoneWireError(description: "not a Media Streams message: \(VoiceSession.describe(error))")
+            throw PhoneWireError(description: "not a Media Streams message: \(DecodingProblem.describe(error, in: Data(text.utf8)))")
         }
         switch message.event {
         case "connected": return .ignored

@@ -23,6 +23,9 @@ public struct VoiceClient: Sendable {
         case pause(Duration)
         /// Waits until an event matching the condition has arrived (fails after the result timeout).
         case awaitEvent(@Sendable (ServerEvent) -> Bool)
+        /// Runs an action between steps, still receiving events: e.g. waits at a barrier until
+        /// other clients are ready, so that several sessions confirm at the same moment.
+        case perform(@Sendable () async throws -> Void)
     }
 
     public var url: String
@@ -32,6 +35,9 @@ public struct VoiceClient: Sendable {
     public var resultTimeout: Duration = .seconds(30)
     /// How long connecting and the WebSocket handshake may take.
     public var connectTimeout: Duration = .seconds(10)
+    /// Offer the token as a browser does — in the subprotocol list, `bearer.tsw_…` — rather
+    /// than in an Authorization header.
+    public var webSessionToken = false
 
     public init(url: String, token: String, fast: Bool = false) {
         self.url = url
@@ -50,11 +56,29 @@ public struct VoiceClient: Sendable {
         try await runMeasured(steps, onEvent: onEvent).events
     }
 
+    /// Runs the script; returns the events and the close code the server ended with, if any.
+    public func runRecordingClose(_ steps: [Step]) async throws -> (events: [ServerEvent], close: UInt16?) {
+        let transcript = try await transcript(of: steps, onEvent: { _ in })
+        return (transcript.events, transcript.close)
+    }
+
     /// Runs the script; returns the events and, for each `awaitResult`, the time from the last
     /// `end_of_speech` or `text` sent to the result's arrival.
     public func runMeasured(
         _ steps: [Step], onEvent: @escaping @Sendable (ServerEvent) -> Void = { _ in }
     ) async throws -> (events: [ServerEvent], resultLatencies: [Duration]) {
+        let transcript = try await transcript(of: steps, onEvent: onEvent)
+        return (transcript.events, transcript.resultLatencies)
+    }
+
+    /// What a scripted session saw.
+    struct Transcript: Sendable {
+        var events: [ServerEvent]
+        var resultLatencies: [Duration]
+        var close: UInt16?
+    }
+
+    private func transcript(of steps: [Step], onEvent: @escaping @Sendable (ServerEvent) -> Void) async throws -> Transcript {
         // The WebSocket client cannot be cancelled during its handshake (a server killed at
         // that moment leaves it waiting for ever), so a stuck attempt is abandoned, not awaited.
         let connected = Flag(), finished = Flag()
@@ -79,14 +103,18 @@ public struct VoiceClient: Sendable {
 
     private func session(
         _ steps: [Step], connected: Flag, onEvent: @escaping @Sendable (ServerEvent) -> Void
-    ) async throws -> (events: [ServerEvent], resultLatencies: [Duration]) {
+    ) async throws -> Transcript {
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
-        configuration.additionalHeaders[.authorization] = "Bearer \(token)"
+        if webSessionToken {
+            configuration.additionalHeaders[.secWebSocketProtocol] = "\(VoiceProtocol.version), bearer.\(token)"
+        } else {
+            configuration.additionalHeaders[.authorization] = "Bearer \(token)"
+        }
         let logger = Logger(label: "talkshop.client")
         let fast = self.fast, timeout = self.resultTimeout
         let collected = EventLog()
         let latencies = LatencyLog()
-        try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+        let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
             _ = connected.set()
             let (results, resultSink) = AsyncStream.makeStream(of: Signal.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -117,6 +145,7 @@ public struct VoiceClient: Sendable {
                     case .stop: try await outbound.write(.text(try Self.json(ClientMessage.stop)))
                     case .raw(let text): try await outbound.write(.text(text))
                     case .pause(let duration): try await Task.sleep(for: duration)
+                    case .perform(let action): try await action()
                     case .awaitEvent(let condition):
                         let deadline = ContinuousClock.now + timeout
                         while !collected.events.contains(where: condition) {
@@ -158,7 +187,8 @@ public struct VoiceClient: Sendable {
                 group.cancelAll()
             }
         }
-        return (collected.events, latencies.values)
+        return Transcript(
+            events: collected.events, resultLatencies: latencies.values, close: closeFrame.map { UInt16(webSocketErrorCode: $0.closeCode) })
     }
 
     /// What the reading task and the timers tell the script runner.

@@ -9,26 +9,36 @@ import Synchronization
 
 /// Runs one `/v1/voice` WebSocket: admits it under the session limits, records it in the
 /// store, feeds its messages to a `VoiceSession`, and ends it on stop, idle timeout, a limit,
-/// a client disconnect or server shutdown (after any decode in progress has answered).
+/// a client disconnect, a revocation or server shutdown (after any decode in progress has answered).
 struct VoiceConnection {
     let services: TalkshopServices
     let device: Device
+    /// The web session token it was opened with, if any (SHA-256).
+    var webTokenHash: String?
 
     /// Shared between the message loop and the watchers: last activity, whether a message is
     /// being handled (a decode in progress), and why the session ended.
     final class Activity: Sendable {
         private struct State {
-            var last = ContinuousClock.now
+            var last: Date
             var busy = false
             var endReason = "client_disconnect"
             var replyCodec: ReplyCodec?
         }
-        private let state = Mutex(State())
+        private let state: Mutex<State>
+        private let clock: any WallClock
 
-        func begin() { state.withLock { $0.busy = true; $0.last = .now } }
-        func end() { state.withLock { $0.busy = false; $0.last = .now } }
+        init(clock: any WallClock) {
+            self.clock = clock
+            state = Mutex(State(last: clock.now))
+        }
+
+        /// A message arrived: the idle time counts from here once it has been handled.
+        func begin() { state.withLock { $0.busy = true; $0.last = clock.now } }
+        func end() { state.withLock { $0.busy = false } }
         var isBusy: Bool { state.withLock { $0.busy } }
-        var idleFor: Duration { state.withLock { $0.busy ? .zero : ContinuousClock.now - $0.last } }
+        /// Seconds since the last message arrived, on the services' clock (zero while one is handled).
+        var idleFor: TimeInterval { state.withLock { $0.busy ? 0 : clock.now.timeIntervalSince($0.last) } }
         var endReason: String {
             get { state.withLock { $0.endReason } }
             set { state.withLock { $0.endReason = newValue } }
@@ -53,19 +63,21 @@ struct VoiceConnection {
         defer { services.metrics.adjust(gauge: "talkshop_sessions_open", by: -1) }
 
         var session = VoiceSession(services: services, device: device, record: record, catalog: catalog)
-        let activity = Activity()
+        let activity = Activity(clock: services.clock)
         let updates = services.channels.subscribe(customerId: device.customerId, sessionId: record.id)
         defer { services.channels.unsubscribe(customerId: device.customerId, sessionId: record.id) }
+        let revocation = services.openSessions.open(
+            sessionId: record.id, .init(deviceId: device.id, customerId: device.customerId, webTokenHash: webTokenHash))
+        defer { services.openSessions.close(sessionId: record.id) }
         let limits = services.configuration.limits
         let maxSize = limits.maxMessageBytes
 
         await withTaskGroup(of: Void.self) { group in
             // Closes the socket after a quiet spell.
             group.addTask {
-                let timeout = Duration.milliseconds(Int(limits.idleTimeoutSeconds * 1_000))
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250))
-                    if activity.idleFor > timeout {
+                    if activity.idleFor > limits.idleTimeoutSeconds {
                         activity.endReason = "idle_timeout"
                         try? await Self.send([.bye(reason: "idle_timeout")], to: outbound)
                         try? await outbound.close(.goingAway, reason: "idle timeout")
@@ -73,12 +85,21 @@ struct VoiceConnection {
                     }
                 }
             }
+            // The device, its customer or its web token was revoked: the session ends now, and
+            // a confirmation it was waiting for places nothing (the store refuses it too).
+            group.addTask {
+                for await reason in revocation {
+                    activity.endReason = reason
+                    try? await Self.send([.bye(reason: reason)], to: outbound)
+                    try? await outbound.close(.policyViolation, reason: reason)
+                }
+            }
             // Order updates from the courier, staff or another device of the customer.
             group.addTask {
                 for await update in updates {
                     var events: [ServerEvent] = [.order(id: update.orderId, status: update.status, total: update.total)]
                     if let text = Self.notice(for: update.status) { events.append(.notice(text: text)) }
-                    try? await send(events, to: outbound, speaking: activity.replyCodec)
+                    _ = try? await send(events, to: outbound, speaking: activity.replyCodec)  // a closed socket ends the session anyway
                 }
             }
             // On SIGTERM: let a decode in progress answer, then say goodbye.
@@ -100,7 +121,7 @@ struct VoiceConnection {
                     }
                     activity.replyCodec = session.replyCodec
                     let spoken = try await send(output.events, to: outbound, speaking: session.replyCodec)
-                    if spoken > 0 { session.repliesPlay(until: Date().addingTimeInterval(spoken)) }
+                    if spoken > 0 { session.repliesPlay(until: services.clock.now.addingTimeInterval(spoken)) }
                     if let close = output.close {
                         switch close {
                         case .normal(let reason):

@@ -5,17 +5,20 @@ import Foundation
 public enum VoiceProtocol {
     public static let version = "talkshop.v1"
 
-    /// The wire encoding: snake_case keys, sorted so logs and tests read the same every time.
+    /// The wire encoding: snake_case keys, sorted so logs and tests read the same every time;
+    /// times in ISO 8601 (never Foundation's default, seconds since 2001).
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
 }

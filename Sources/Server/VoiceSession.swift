@@ -27,6 +27,8 @@ struct VoiceSession {
     let device: Device
     let record: SessionRecord
     private(set) var conversation: ConversationRecord?
+    /// The conversation's cart as stored, shared with the conversation's other sessions.
+    private var sharedCart: SharedCart?
     /// The shop's catalog as the session started (stock is checked again at placement).
     private let catalog: Catalog
     /// The dialog and its confirmation guard; decides the grammar state listened with.
@@ -89,7 +91,7 @@ struct VoiceSession {
         do {
             message = try VoiceProtocol.decoder.decode(ClientMessage.self, from: Data(text.utf8))
         } catch {
-            return failure(.badMessage, "not a valid message: \(Self.describe(error))")
+            return failure(.badMessage, "not a valid message: \(DecodingProblem.describe(error, in: Data(text.utf8)))")
         }
         return await handle(message)
     }
@@ -133,7 +135,7 @@ struct VoiceSession {
             let message = "this session has streamed more than \(Int(limits.maxSessionAudioSeconds)) s of audio"
             return Output(events: [.error(code: .audioLimit, message: message), .bye(reason: "audio_limit")], close: .policy("audio_limit"))
         }
-        var output = Output(events: await events(for: dialog.tick(at: Date())))
+        var output = Output(events: await events(for: dialog.tick(at: services.clock.now)))
         for event in collector.append(pcm) {
             switch event {
             case .speechStarted:
@@ -220,10 +222,10 @@ struct VoiceSession {
             try services.sessions.attach(sessionId: record.id, conversationId: resumed.id)
             // A resumed conversation keeps its cart (re-priced); a pending confirmation never
             // survives a reconnect: it must follow its read-back in the same session.
-            if let json = resumed.cartJSON, let lines = try? JSONDecoder().decode([Cart.Line].self, from: Data(json.utf8)),
-                let cart = try? Cart(lines: lines, from: catalog)
-            {
-                dialog = ConversationMachine(catalog: catalog, rules: dialog.rules, cart: cart)
+            let shared = try SharedCart(conversation: resumed, sessions: services.sessions)
+            sharedCart = shared
+            if !shared.lines.isEmpty {
+                dialog = ConversationMachine(catalog: catalog, rules: dialog.rules, cart: repriced(shared.lines))
             }
         } catch SessionLog.ResumeError.unknownConversation {
             audio = nil
@@ -269,7 +271,7 @@ struct VoiceSession {
         let searched = streamed?.state == state ? streamed?.utterance : nil
         if searched == nil { dropStreamedUtterance() }
         streamed = nil
-        guard services.registry.allowUtterance(deviceId: device.id) else {
+        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else {
             searched?.abandon()
             return rateLimited()
         }
@@ -310,7 +312,7 @@ struct VoiceSession {
             services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
             record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, samples: samples)
             events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
-            return events + (await self.events(for: dialog.rejected(at: Date())))
+            return events + (await self.events(for: dialog.rejected(at: services.clock.now)))
         }
         services.metrics.increment("talkshop_intents_total")
         record(result, outcome: "accepted", secret: secret, samples: samples)
@@ -322,15 +324,16 @@ struct VoiceSession {
         if let fingerprint {
             spokenFingerprints.append(fingerprint)
             if state == IntentGrammar.defaultState {
-                services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId)
+                services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId, at: services.clock.now)
             }
         }
         let (services, device) = (self.services, self.device)
         let cartBefore = dialog.cart.lines
-        let actions = dialog.heard(intent, confidence: result.confidence, at: Date(), facts: Self.guardFacts(services, device))
+        continueFromSharedCart()
+        let actions = dialog.heard(intent, confidence: result.confidence, at: services.clock.now, facts: Self.guardFacts(services, device))
         events += await self.events(for: actions)
+        events += saveConversation()
         if dialog.cart.lines != cartBefore { events.append(cartEvent()) }
-        saveConversation()
         return events
     }
 
@@ -369,27 +372,55 @@ struct VoiceSession {
         return .cart(lines: lines, total: "\(dialog.cart.total)")
     }
 
-    private func saveConversation() {
-        guard let conversation else { return }
-        let cartJSON = dialog.cart.isEmpty ? nil : (try? JSONEncoder().encode(dialog.cart.lines)).map { String(decoding: $0, as: UTF8.self) }
-        try? services.sessions.save(conversationId: conversation.id, state: state, cartJSON: cartJSON)
+    /// A turn starts from the conversation's stored cart when another session changed it (a
+    /// pending read-back keeps the cart it read; the store refuses it if that cart is gone).
+    private mutating func continueFromSharedCart() {
+        guard dialog.pending == nil else { return }
+        do {
+            if let lines = try sharedCart?.refresh() { dialog.cartChanged(to: repriced(lines)) }
+        } catch {
+            logger.error("reading the shared cart failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Saves the dialog state, and the cart if this turn changed it. When another session
+    /// changed the cart during this turn, its cart wins and the customer is told.
+    private mutating func saveConversation() -> [ServerEvent] {
+        guard let conversation, var shared = sharedCart else { return [] }
+        defer { sharedCart = shared }
+        do {
+            try services.sessions.save(conversationId: conversation.id, state: state)
+            if try shared.save(dialog.cart.lines) { return [] }
+            if let lines = try shared.refresh() { dialog.cartChanged(to: repriced(lines)) }
+            return [.prompt(text: "Your cart was just changed on another device. \(dialog.readBack(dialog.cart))", expect: "command")]
+        } catch {
+            logger.error("saving the conversation failed", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Stored cart lines at today's prices; lines of products gone from the catalog are dropped.
+    private func repriced(_ lines: [Cart.Line]) -> Cart {
+        var cart = Cart(currency: catalog.currency)
+        for line in lines { try? cart.add(line.productId, quantity: line.quantity, options: line.options, from: catalog) }
+        return cart
     }
 
     /// What the confirmation guard needs to know about this customer and device now (a few
     /// queries: the dialog asks only when an order is proposed).
     private static func guardFacts(_ services: TalkshopServices, _ device: Device) -> ConfirmationGuard.Facts {
         var facts = ConfirmationGuard.Facts()
-        let now = Date()
+        let now = services.clock.now
         let customer = try? services.customers.customer(device.customerId)
         facts.pinRequired = device.pinRequired || customer?.pinRequired == true
         facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
         facts.hasPIN = customer?.hasPIN ?? false
         facts.hasPaymentMethod = (try? services.customers.defaultPaymentMethod(customerId: device.customerId)) != nil
-        facts.spentTodayMinorUnits = (try? services.orders.spentToday(deviceId: device.id, at: now)) ?? 0
         facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
         let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
-        facts.recentOrders = ((try? services.orders.orders(customerId: device.customerId, since: since)) ?? []).compactMap { order in
-            (try? OrderBook.lines(of: order)).map { .init(signature: Cart.signature(of: $0), placedAt: order.createdAt) }
+        if let stored = try? services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now) {
+            facts.spentTodayMinorUnits = stored.spentTodayMinorUnits
+            facts.recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
         }
         facts.broadcastSuppressed = services.broadcasts.isSuppressed(device.customerId, at: now)
         return facts
@@ -401,7 +432,7 @@ struct VoiceSession {
         for action in actions {
             switch action {
             case .say(let text, let expect): events.append(.prompt(text: text, expect: expect))
-            case .placeOrder(let cart, let pin): events += await place(cart, pin: pin)
+            case .placeOrder(let cart, let pin, let repeatConfirmed): events += await place(cart, pin: pin, repeatConfirmed: repeatConfirmed)
             case .cancelLatestOrder: events += await cancelLatestOrder()
             case .reportOrderStatus: events += report(delivery: false)
             case .reportDelivery: events += report(delivery: true)
@@ -416,10 +447,12 @@ struct VoiceSession {
     }
 
     /// Checks the PIN if one was asked for, then places and pays for the order under an
-    /// idempotency key unique to this confirmation.
-    private mutating func place(_ cart: Cart, pin: String?) async -> [ServerEvent] {
+    /// idempotency key unique to this confirmation. The order consumes the cart version that
+    /// was read back, and the guard's spending and repeat rules are checked again as it is
+    /// written (`OrderBook.place`), so sessions confirming at once cannot both pass them.
+    private mutating func place(_ cart: Cart, pin: String?, repeatConfirmed: Bool) async -> [ServerEvent] {
         if let pin {
-            let check = (try? services.customers.checkPIN(customerId: device.customerId, pin: pin)) ?? .notSet
+            let check = (try? services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)) ?? .notSet
             switch check {
             case .correct: break
             case .wrong(let left):
@@ -437,12 +470,16 @@ struct VoiceSession {
             return [.prompt(text: "There is no saved payment method on your account, so I can't place the order.", expect: "command")]
         }
         confirmedCheckouts += 1
+        let now = services.clock.now
         let placement = OrderBook.Placement(
             customerId: device.customerId, deviceId: device.id, lines: cart.lines, total: cart.total, paymentMethodId: method.id,
             addressId: (try? services.customers.defaultAddress(customerId: device.customerId))?.id,
-            idempotencyKey: "\(record.id):\(confirmedCheckouts)", source: record.id, fingerprints: spokenFingerprints)
+            idempotencyKey: "\(record.id):\(confirmedCheckouts)", source: record.id, fingerprints: spokenFingerprints,
+            cart: sharedCart?.claim, recheck: recheck(cart, repeatConfirmed: repeatConfirmed, at: now))
         do {
-            let outcome = try await services.pipeline.place(placement)
+            let outcome = try await services.pipeline.place(placement, at: now)
+            // The order consumed the cart version it was read from (emptied in the store).
+            continueAfterPlacement()
             spokenFingerprints = []
             // The turns that led to the order point at it until they expire.
             services.turns.linkTurns(ofSession: record.id, toOrder: outcome.order.id)
@@ -450,7 +487,6 @@ struct VoiceSession {
             case .paid(let order):
                 services.metrics.increment("talkshop_orders_total")
                 dialog.orderPlaced()
-                saveConversation()
                 return [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
                     .order(id: order.id, status: order.status, total: "\(cart.total)"),
@@ -468,9 +504,51 @@ struct VoiceSession {
         } catch CommerceError.outOfStock(let productId, let available) {
             let name = catalog.product(productId)?.name ?? productId
             return [.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")]
+        } catch let refusal as OrderBook.Refusal {
+            services.metrics.increment("talkshop_orders_refused_total{reason=\"\(refusal.code)\"}")
+            continueFromSharedCart()
+            switch refusal {
+            case .alreadyPlaced:
+                return [.prompt(text: "That order was already placed from another device.", expect: "command")]
+            case .cartChanged:
+                return [.prompt(
+                    text: "Your cart changed on another device, so I haven't placed the order. \(dialog.readBack(dialog.cart))",
+                    expect: "command")]
+            case .revoked:
+                return [.prompt(text: "This device can no longer place orders, so nothing was ordered.", expect: "command")]
+            }
+        } catch let recheck as ConfirmationGuard.Recheck {
+            switch recheck {
+            case .refuse(let reason):
+                services.metrics.increment("talkshop_orders_refused_total{reason=\"limit\"}")
+                return [.prompt(text: reason, expect: "command")]
+            case .confirmRepeat(let minutes):
+                services.metrics.increment("talkshop_orders_refused_total{reason=\"repeat\"}")
+                return await events(for: dialog.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
+            }
         } catch {
             logger.error("order placement failed", metadata: ["error": "\(error)"])
             return [.error(code: .internalError, message: "the order could not be placed; nothing was charged")]
+        }
+    }
+
+    /// The guard's spending and repeat rules, to be checked again inside the placing transaction.
+    private func recheck(_ cart: Cart, repeatConfirmed: Bool, at now: Date) -> OrderBook.Recheck {
+        let (rules, deviceLimit) = (dialog.rules, device.dailySpendLimitMinorUnits)
+        return OrderBook.Recheck(recentSince: now.addingTimeInterval(-rules.settings.repeatWindowSeconds)) { stored in
+            var facts = ConfirmationGuard.Facts()
+            facts.spentTodayMinorUnits = stored.spentTodayMinorUnits
+            facts.deviceDailyLimitMinorUnits = deviceLimit
+            facts.recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
+            try rules.recheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: now)
+        }
+    }
+
+    /// After an order was written its cart version is consumed: the session continues from
+    /// the stored (empty) cart; a failed payment's cart is saved back at the end of the turn.
+    private mutating func continueAfterPlacement() {
+        do { _ = try sharedCart?.refresh() } catch {
+            logger.error("reading the shared cart failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -517,7 +595,7 @@ struct VoiceSession {
         guard let cart = try? Cart(lines: lines, from: catalog) else {
             return [.prompt(text: "Part of your usual order isn't available right now.", expect: "command")]
         }
-        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: Date(), facts: Self.guardFacts(services, device)))
+        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: services.clock.now, facts: Self.guardFacts(services, device)))
     }
 
     /// "out for delivery" for out_for_delivery.
@@ -528,7 +606,7 @@ struct VoiceSession {
     /// Typed input: the same conversation by text, for chat channels.
     private mutating func interpret(typed: String) async -> Output {
         guard conversation != nil else { return failure(.notStarted, "send a start message before text") }
-        guard services.registry.allowUtterance(deviceId: device.id) else { return Output(events: rateLimited()) }
+        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
         utterances += 1
         do {
             let intent = try services.recognizer.interpreter.interpret(typed, state: state)
@@ -576,14 +654,4 @@ struct VoiceSession {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        case DecodingError.dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON" : "invalid value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        default: "\(error)"
-        }
-    }
 }

@@ -23,6 +23,18 @@ struct WebPage: Sendable {
             router.get("/try/:file") { _, context in file(context.parameters.get("file") ?? "") }
         }
         router.post("/v1/web/session") { request, _ in await session(request) }
+        router.delete("/v1/web/session") { request, _ in endSession(request) }
+    }
+
+    /// Ends a web session token before it expires, and the sessions opened with it: the
+    /// shop's back end logging the customer out, or the page leaving. The token is its own proof.
+    private func endSession(_ request: Request) -> Response {
+        guard let token = DeviceAuthenticator.bearerToken(in: request), token.hasPrefix("tsw_") else {
+            return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <the tsw_ token to end>")
+        }
+        guard services.web.revoke(token: token) else { return problem(.notFound, "not_found", "no live web session token like that") }
+        services.openSessions.end(webTokenHashes: [DeviceRegistry.hash(token)], reason: "revoked")
+        return Response(status: .noContent)
     }
 
     private func file(_ name: String) -> Response {
@@ -70,9 +82,10 @@ struct WebPage: Sendable {
             return problem(.notFound, "not_found", "web sessions are turned off on this server")
         }
         do {
-            guard try services.customers.customer(customerId) != nil else {
+            guard let customer = try services.customers.customer(customerId) else {
                 return problem(.notFound, "not_found", "no customer \(customerId)")
             }
+            guard customer.revokedAt == nil else { return problem(.forbidden, "revoked", "customer \(customerId) has been revoked") }
             guard let grant = try services.web.grant(customerId: customerId) else {
                 return problem(.tooManyRequests, "too_many_sessions", "too many web sessions are starting; try again in a few minutes")
             }

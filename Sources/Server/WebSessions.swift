@@ -15,12 +15,14 @@ public final class WebSessions: Sendable {
 
     private let devices: DeviceRegistry
     private let lifetime: TimeInterval
+    private let clock: any WallClock
     /// SHA-256 of each live token → the device it opens and until when.
     private let grants = Mutex<[String: (deviceId: String, expiresAt: Date)]>([:])
 
-    init(devices: DeviceRegistry, lifetime: TimeInterval) {
+    init(devices: DeviceRegistry, lifetime: TimeInterval, clock: any WallClock) {
         self.devices = devices
         self.lifetime = lifetime
+        self.clock = clock
     }
 
     /// Live tokens at most: an open demo endpoint must not let anyone fill the memory.
@@ -28,7 +30,8 @@ public final class WebSessions: Sendable {
 
     /// A token for the customer's web device, valid for the configured lifetime; nil when
     /// too many are live already.
-    public func grant(customerId: String, now: Date = Date()) throws -> Grant? {
+    public func grant(customerId: String) throws -> Grant? {
+        let now = clock.now
         let device = try webDevice(of: customerId)
         let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
         let expiresAt = now.addingTimeInterval(lifetime)
@@ -42,10 +45,17 @@ public final class WebSessions: Sendable {
     }
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).
-    func device(forToken token: String, now: Date = Date()) throws -> Device? {
+    func device(forToken token: String) throws -> Device? {
         let grant = grants.withLock { $0[DeviceRegistry.hash(token)] }
-        guard let grant, grant.expiresAt > now, let device = try devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
+        guard let grant, grant.expiresAt > clock.now, let device = try devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
         return device
+    }
+
+    /// Ends a token before it expires (the shop's back end logs the customer out, or the page
+    /// leaves); false when it was not live. The caller ends the sessions opened with it.
+    func revoke(token: String) -> Bool {
+        let hash = DeviceRegistry.hash(token)
+        return grants.withLock { $0.removeValue(forKey: hash) } != nil
     }
 
     private func webDevice(of customerId: String) throws -> Device {

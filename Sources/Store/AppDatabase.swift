@@ -116,6 +116,23 @@ public final class AppDatabase: Sendable {
             }
             try db.create(index: "customer_on_phone", on: "customer", columns: ["phone"], unique: true)
         }
+        migrator.registerMigration("v8: cart versions, orders per cart version, revoked customers") { db in
+            try db.alter(table: "conversation") { table in
+                // Bumped by every change of the cart; a read-back confirms one version.
+                table.add(column: "cartVersion", .integer).notNull().defaults(to: 0)
+            }
+            try db.alter(table: "order") { table in
+                table.add(column: "conversationId", .text)
+                table.add(column: "cartVersion", .integer)
+            }
+            // At most one order per cart version of a conversation, whatever the sessions do.
+            try db.create(
+                index: "order_on_conversation_cart", on: "order", columns: ["conversationId", "cartVersion"], unique: true,
+                condition: Column("conversationId") != nil)
+            try db.alter(table: "customer") { table in
+                table.add(column: "revokedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -13,6 +13,9 @@ public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var cartJSON: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Bumped by every change of the cart, from any session of the conversation; an order
+    /// consumes one version (`OrderBook.place`).
+    public var cartVersion: Int = 0
 }
 
 /// A connection of a device: when it started and ended, why, and how much it heard.

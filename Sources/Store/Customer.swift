@@ -19,6 +19,9 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord, Persistab
     public var audioConsent: Bool = true
     /// The phone number a caller is recognised by (E.164), if any.
     public var phone: String?
+    /// Set when the customer's access was revoked: none of their devices may open a session
+    /// or place an order from then on.
+    public var revokedAt: Date?
 
     public var hasPIN: Bool { pinHash != nil }
 }

@@ -89,6 +89,24 @@ public struct CustomerBook: Sendable {
         try database.writer.read { db in try Customer.fetchOne(db, key: id) }
     }
 
+    /// Revokes a customer's access: their devices' sessions end and none may order. False
+    /// when there is no such customer; revoking twice keeps the first time.
+    @discardableResult
+    public func revoke(customerId: String, at now: Date = Date()) throws -> Bool {
+        try database.writer.write { db in
+            guard try Customer.fetchOne(db, key: customerId) != nil else { return false }
+            try db.execute(sql: "UPDATE customer SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL", arguments: [now, customerId])
+            return true
+        }
+    }
+
+    /// Customers revoked at or after `date` (the server closes their open sessions).
+    public func revoked(since date: Date) throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM customer WHERE revokedAt >= ?", arguments: [date])
+        }
+    }
+
     public func all() throws -> [Customer] {
         try database.writer.read { db in try Customer.order(Column("createdAt")).fetchAll(db) }
     }

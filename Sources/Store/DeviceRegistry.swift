@@ -44,6 +44,13 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
+    /// Devices revoked at or after `date` (the server closes their open sessions).
+    public func revoked(since date: Date) throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM device WHERE revokedAt >= ?", arguments: [date])
+        }
+    }
+
     public func all() throws -> [Device] {
         try database.writer.read { db in try Device.order(Column("createdAt")).fetchAll(db) }
     }

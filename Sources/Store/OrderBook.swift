@@ -4,9 +4,11 @@ import GRDB
 
 /// Places, changes and reads orders.
 ///
-/// Placing is one transaction: the stock is taken, the order and its first event are written
-/// and its idempotency key claimed together, so a retry returns the order already placed,
-/// concurrent duplicates create exactly one, and a crash leaves either all of it or none.
+/// Placing is one transaction: the conversation's cart version is consumed, the guard's last
+/// check runs on facts read there, the stock is taken, the order and its first event are
+/// written and its idempotency key claimed together — so a retry returns the order already
+/// placed, concurrent duplicates create exactly one, one cart version becomes at most one
+/// order whichever sessions confirm it, and a crash leaves either all of it or none.
 public struct OrderBook: Sendable {
     public let database: AppDatabase
 
@@ -24,10 +26,15 @@ public struct OrderBook: Sendable {
         public var source: String
         /// Fingerprints of the spoken utterances that led to it (replay protection).
         public var fingerprints: [String]
+        /// The conversation's cart version that was read back and confirmed (nil for staff).
+        public var cart: CartClaim?
+        /// The guard's last check, run inside the placing transaction (nil: none).
+        public var recheck: Recheck?
 
         public init(
             customerId: String, deviceId: String, lines: [Cart.Line], total: Money, paymentMethodId: String? = nil,
-            addressId: String? = nil, idempotencyKey: String, source: String, fingerprints: [String] = []
+            addressId: String? = nil, idempotencyKey: String, source: String, fingerprints: [String] = [], cart: CartClaim? = nil,
+            recheck: Recheck? = nil
         ) {
             self.customerId = customerId
             self.deviceId = deviceId
@@ -38,15 +45,84 @@ public struct OrderBook: Sendable {
             self.idempotencyKey = idempotencyKey
             self.source = source
             self.fingerprints = fingerprints
+            self.cart = cart
+            self.recheck = recheck
         }
     }
 
-    /// Returns the order for this idempotency key, placing it if it is new. Throws
-    /// `CommerceError.outOfStock` (changing nothing) when a product ran out meanwhile.
+    /// One version of a conversation's cart, as a read-back showed it.
+    public struct CartClaim: Sendable, Equatable {
+        public var conversationId: String
+        public var version: Int
+
+        public init(conversationId: String, version: Int) {
+            self.conversationId = conversationId
+            self.version = version
+        }
+    }
+
+    /// A rule checked on facts read inside the placing transaction, so that sessions placing at
+    /// the same moment see each other's orders. It throws to refuse; nothing is written then.
+    public struct Recheck: Sendable {
+        /// The customer's orders since this time count as recent.
+        public var recentSince: Date
+        public var rule: @Sendable (SpendingFacts) throws -> Void
+
+        public init(recentSince: Date, rule: @escaping @Sendable (SpendingFacts) throws -> Void) {
+            self.recentSince = recentSince
+            self.rule = rule
+        }
+    }
+
+    /// What the guard's spending and repeat rules look at.
+    public struct SpendingFacts: Sendable {
+        /// Spent today (UTC) on this device, on orders not cancelled or refunded.
+        public var spentTodayMinorUnits: Int
+        /// The customer's orders since `Recheck.recentSince`, not cancelled: cart signature and time.
+        public var recentOrders: [(signature: String, placedAt: Date)]
+    }
+
+    /// Why a confirmed order was not written. Nothing was changed.
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        /// That cart version already became this order, confirmed on another device.
+        case alreadyPlaced(orderId: String)
+        /// The cart changed (on another device) after it was read back.
+        case cartChanged
+        /// The device or the customer was revoked.
+        case revoked
+
+        /// A stable identifier, for metrics and logs.
+        public var code: String {
+            switch self {
+            case .alreadyPlaced: "already_placed"
+            case .cartChanged: "cart_changed"
+            case .revoked: "revoked"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .alreadyPlaced(let id): "this cart was already placed as order \(id)"
+            case .cartChanged: "the cart changed after it was read back"
+            case .revoked: "the device or customer was revoked"
+            }
+        }
+    }
+
+    /// Returns the order for this idempotency key, placing it if it is new and consuming the
+    /// claimed cart version (the conversation's cart is empty afterwards). Throws, changing
+    /// nothing: `Refusal` when the cart version is gone or the device or customer revoked,
+    /// whatever the recheck rule throws, and `CommerceError.outOfStock` when a product ran out.
     public func place(_ placement: Placement, at now: Date = Date()) throws -> (order: OrderRecord, isNew: Bool) {
         try database.writer.write { db in
             if let existing = try OrderRecord.filter(Column("idempotencyKey") == placement.idempotencyKey).fetchOne(db) {
                 return (existing, false)
+            }
+            try Self.checkNotRevoked(db, deviceId: placement.deviceId, customerId: placement.customerId)
+            if let claim = placement.cart { try Self.checkCurrent(db, claim) }
+            if let recheck = placement.recheck {
+                try recheck.rule(try Self.spendingFacts(
+                    db, deviceId: placement.deviceId, customerId: placement.customerId, recentSince: recheck.recentSince, at: now))
             }
             for line in placement.lines {
                 try db.execute(
@@ -63,8 +139,14 @@ public struct OrderBook: Sendable {
                 status: OrderStatus.placed.rawValue, totalMinorUnits: placement.total.minorUnits, currency: placement.total.currency,
                 linesJSON: String(decoding: try JSONEncoder().encode(placement.lines), as: UTF8.self),
                 idempotencyKey: placement.idempotencyKey, createdAt: now, updatedAt: now, paymentMethodId: placement.paymentMethodId,
-                addressId: placement.addressId, trackingNumber: nil, captureId: nil)
+                addressId: placement.addressId, trackingNumber: nil, captureId: nil, conversationId: placement.cart?.conversationId,
+                cartVersion: placement.cart?.version)
             try order.insert(db)
+            if let claim = placement.cart {
+                try db.execute(
+                    sql: "UPDATE conversation SET cartJSON = NULL, cartVersion = cartVersion + 1, updatedAt = ? WHERE id = ?",
+                    arguments: [now, claim.conversationId])
+            }
             var event = OrderEvent(id: nil, orderId: order.id, status: order.status, note: nil, source: placement.source, createdAt: now)
             try event.insert(db)
             for fingerprint in placement.fingerprints {
@@ -171,26 +253,66 @@ public struct OrderBook: Sendable {
 
     /// What a device has spent since midnight UTC on orders not cancelled or refunded.
     public func spentToday(deviceId: String, at now: Date = Date()) throws -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let midnight = calendar.startOfDay(for: now)
-        return try database.writer.read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
-                    WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded')
-                    """,
-                arguments: [deviceId, midnight]) ?? 0
-        }
+        try database.writer.read { db in try Self.spentToday(db, deviceId: deviceId, at: now) }
     }
 
     /// The customer's orders since `date`, newest first, not counting cancelled ones.
     public func orders(customerId: String, since date: Date) throws -> [OrderRecord] {
+        try database.writer.read { db in try Self.orders(db, customerId: customerId, since: date) }
+    }
+
+    /// The facts the guard's spending and repeat rules look at, read now.
+    public func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date = Date()) throws -> SpendingFacts {
         try database.writer.read { db in
-            try OrderRecord.filter(Column("customerId") == customerId && Column("createdAt") >= date && Column("status") != "cancelled")
-                .order(Column("createdAt").desc).fetchAll(db)
+            try Self.spendingFacts(db, deviceId: deviceId, customerId: customerId, recentSince: recentSince, at: now)
         }
+    }
+
+    static func spendingFacts(_ db: Database, deviceId: String, customerId: String, recentSince: Date, at now: Date) throws -> SpendingFacts {
+        let recent = try orders(db, customerId: customerId, since: recentSince).map { order in
+            (signature: Cart.signature(of: try lines(of: order)), placedAt: order.createdAt)
+        }
+        return SpendingFacts(spentTodayMinorUnits: try spentToday(db, deviceId: deviceId, at: now), recentOrders: recent)
+    }
+
+    static func spentToday(_ db: Database, deviceId: String, at now: Date) throws -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let midnight = calendar.startOfDay(for: now)
+        return try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
+                WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded')
+                """,
+            arguments: [deviceId, midnight]) ?? 0
+    }
+
+    static func orders(_ db: Database, customerId: String, since date: Date) throws -> [OrderRecord] {
+        try OrderRecord.filter(Column("customerId") == customerId && Column("createdAt") >= date && Column("status") != "cancelled")
+            .order(Column("createdAt").desc).fetchAll(db)
+    }
+
+    /// Refuses a placement for a revoked device or customer (rows that do not exist, as for
+    /// staff orders, are not checked).
+    static func checkNotRevoked(_ db: Database, deviceId: String, customerId: String) throws {
+        let revoked = try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM device WHERE id = ? AND revokedAt IS NOT NULL)
+                    OR EXISTS (SELECT 1 FROM customer WHERE id = ? AND revokedAt IS NOT NULL)
+                """,
+            arguments: [deviceId, customerId]) ?? false
+        if revoked { throw Refusal.revoked }
+    }
+
+    /// Refuses a claim on a cart version that is no longer the conversation's current one.
+    static func checkCurrent(_ db: Database, _ claim: CartClaim) throws {
+        let current = try Int.fetchOne(db, sql: "SELECT cartVersion FROM conversation WHERE id = ?", arguments: [claim.conversationId])
+        guard current != claim.version else { return }
+        let placed = try String.fetchOne(
+            db, sql: "SELECT id FROM \"order\" WHERE conversationId = ? AND cartVersion = ?", arguments: [claim.conversationId, claim.version])
+        throw placed.map { Refusal.alreadyPlaced(orderId: $0) } ?? Refusal.cartChanged
     }
 
     /// Whether these exact utterance samples already led to an order (a replayed stream).

@@ -23,6 +23,10 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var trackingNumber: String?
     /// The payment provider's capture, for refunds.
     public var captureId: String?
+    /// The conversation whose cart this order consumed, and that cart's version: at most one
+    /// order per version (a unique index). Nil for orders placed by staff.
+    public var conversationId: String?
+    public var cartVersion: Int?
 
     public var total: Money { Money(minorUnits: totalMinorUnits, currency: currency) }
 }

@@ -30,12 +30,30 @@ public struct SessionLog: Sendable {
         }
     }
 
-    /// Saves where the conversation is: its dialog state and cart.
-    public func save(conversationId: String, state: String, cartJSON: String?) throws {
+    /// Saves the dialog state the conversation is in.
+    public func save(conversationId: String, state: String) throws {
         try database.writer.write { db in
             try db.execute(
-                sql: "UPDATE conversation SET dialogState = ?, cartJSON = ?, updatedAt = ? WHERE id = ?",
-                arguments: [state, cartJSON, Date(), conversationId])
+                sql: "UPDATE conversation SET dialogState = ?, updatedAt = ? WHERE id = ?", arguments: [state, Date(), conversationId])
+        }
+    }
+
+    /// The conversation's cart as stored (JSON, nil when empty) and its version.
+    public func cart(conversationId: String) throws -> (json: String?, version: Int)? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT cartJSON, cartVersion FROM conversation WHERE id = ?", arguments: [conversationId])
+                .map { (json: $0["cartJSON"], version: $0["cartVersion"]) }
+        }
+    }
+
+    /// Replaces the cart if it is still at `version` and returns the new version; nil when
+    /// another session changed it first (nothing is written then).
+    public func saveCart(conversationId: String, json: String?, replacing version: Int) throws -> Int? {
+        try database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE conversation SET cartJSON = ?, cartVersion = cartVersion + 1, updatedAt = ? WHERE id = ? AND cartVersion = ?",
+                arguments: [json, Date(), conversationId, version])
+            return db.changesCount == 1 ? version + 1 : nil
         }
     }
 

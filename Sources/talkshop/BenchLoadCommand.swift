@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import Server
 
 struct BenchLoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

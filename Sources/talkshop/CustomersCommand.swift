@@ -5,8 +5,8 @@ import Store
 struct CustomersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customers",
-        abstract: "Add and list customers, with their PIN, saved payment method and address.",
-        subcommands: [Add.self, List.self, Consent.self],
+        abstract: "Add, list and revoke customers, with their PIN, saved payment method and address.",
+        subcommands: [Add.self, List.self, Consent.self, Revoke.self],
         aliases: ["customer"])
 
     struct Add: ParsableCommand {
@@ -48,6 +48,7 @@ struct CustomersCommand: ParsableCommand {
                 if customer.pinRequired { flags.append("PIN always required") }
                 if let until = customer.pinLockedUntil, until > Date() { flags.append("PIN locked") }
                 if !customer.audioConsent { flags.append("audio not stored") }
+                if customer.revokedAt != nil { flags.append("revoked") }
                 print("\(customer.id)  \(customer.name)  (\(flags.joined(separator: ", ")))")
             }
         }
@@ -67,6 +68,25 @@ struct CustomersCommand: ParsableCommand {
                 throw UsageError("no customer \(customer); see `talkshop customers list`")
             }
             print("customer \(customer): audio \(audio == "on" ? "may be stored" : "is not stored")")
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a customer: none of their devices may connect or order from now on.",
+            discussion: """
+                A running server ends the customer's open sessions (speakers, web pages, phone calls)
+                within a second, with `bye` reason `revoked`; a confirmation they were waiting for
+                places nothing. Orders and recordings stay (see `talkshop retention purge` to erase).
+                """)
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The customer id.") var customer: String
+
+        func run() throws {
+            guard try CustomerBook(database: data.database()).revoke(customerId: customer) else {
+                throw UsageError("no customer \(customer); see `talkshop customers list`")
+            }
+            print("revoked customer \(customer)")
         }
     }
 }

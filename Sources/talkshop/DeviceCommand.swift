@@ -44,7 +44,9 @@ struct DeviceCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a device: its token stops working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a device: its token stops working at once.",
+            discussion: "A running server ends the device's open sessions within a second (`bye` reason `revoked`, close 1008).")
         @OptionGroup var data: DataOptions
         @Argument(help: "Device id.") var id: String
 

@@ -88,7 +88,10 @@ struct GuardRuleTests {
         var (machine, _) = checkedOut(mochas: 2, facts: facts)
         let second = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
         #expect(second == [.say("You ordered exactly this 3 minutes ago. Say yes again to order it a second time.", expect: "confirmation")])
-        #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(2)) == [.placeOrder(machine.cart, pin: nil)])
+        // The second yes is carried to the server, which checks the repeat rule once more.
+        #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(2)) == [
+            .placeOrder(machine.cart, pin: nil, repeatConfirmed: true)
+        ])
 
         // A different order, or the same one outside the window, needs one yes.
         facts.recentOrders = [.init(signature: probe.cart.signature, placedAt: start.addingTimeInterval(-700))]
@@ -156,6 +159,38 @@ struct GuardRuleTests {
         #expect(actions == [.say("Your usual. Your cart: 2 mocha, USD 9.00. Total USD 9.00. Shall I place the order?", expect: "confirmation")])
         #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1)) == [.placeOrder(usual, pin: nil)])
     }
+
+    @Test func theRecheckCatchesWhatAnotherConversationDidSinceTheReadBack() throws {
+        var (machine, _) = checkedOut(mochas: 2, facts: .init())
+        let cart = machine.cart
+        let rules = ConfirmationGuard()
+        var facts = ConfirmationGuard.Facts()
+        #expect(throws: Never.self) { try rules.recheck(cart, facts: facts, repeatConfirmed: false, at: start) }
+
+        // The same order placed by another conversation a moment ago: a second yes is needed…
+        facts.recentOrders = [.init(signature: cart.signature, placedAt: start.addingTimeInterval(-20))]
+        #expect(throws: ConfirmationGuard.Recheck.confirmRepeat(minutesAgo: 0)) {
+            try rules.recheck(cart, facts: facts, repeatConfirmed: false, at: start)
+        }
+        // …unless it was already said.
+        #expect(throws: Never.self) { try rules.recheck(cart, facts: facts, repeatConfirmed: true, at: start) }
+
+        // Spending by another session meanwhile: refused, whatever was confirmed.
+        facts.spentTodayMinorUnits = 9_500
+        #expect(throws: ConfirmationGuard.Recheck.refuse("That would go over this device's daily spending limit; USD 5.00 is left today.")) {
+            try rules.recheck(cart, facts: facts, repeatConfirmed: true, at: start)
+        }
+
+        // The machine asks for the second yes, and only that yes places the order.
+        _ = machine.heard(intent("yes"), confidence: 0.9, at: start)
+        let asked = machine.confirmRepeat(of: cart, minutesAgo: 0, at: start)
+        #expect(asked == [.say("You ordered exactly this less than a minute ago. Say yes again to order it a second time.", expect: "confirmation")])
+        var declined = machine
+        #expect(!declined.heard(intent("no"), confidence: 0.9, at: start.addingTimeInterval(1)).contains { if case .placeOrder = $0 { true } else { false } })
+        #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1)) == [
+            .placeOrder(cart, pin: nil, repeatConfirmed: true)
+        ])
+    }
 }
 
 struct BroadcastDetectorTests {
@@ -179,4 +214,5 @@ struct BroadcastDetectorTests {
         _ = detector.record(transcript: "a mocha", customer: "b", at: start.addingTimeInterval(40))
         #expect(detector.record(transcript: "a mocha", customer: "c", at: start.addingTimeInterval(80)).isEmpty)
     }
+
 }

@@ -51,7 +51,8 @@ import Testing
     }
 
     @Test func noAnotherPhraseOrSilencePastTheWindowPlacesNothing() async throws {
-        try await TestServer.with({ $0.guards.confirmationWindowSeconds = 0.5 }) { server in
+        let clock = ManualClock()
+        try await TestServer.with(clock: clock) { server in
             for answer in ["no", "a small mocha", "what is in my cart"] {
                 let events = try await server.client().run([
                     .start(.init(codec: .opus)),
@@ -65,7 +66,8 @@ import Testing
             let late = try await server.client().run([
                 .start(.init(codec: .opus)),
                 .text("i want a small mocha"), .awaitResult, .text("check out"), .awaitResult,
-                .pause(.seconds(1)), .text("yes"), .awaitResult, .stop,
+                .perform { clock.advance(by: 9) },  // past the 8 s window
+                .text("yes"), .awaitResult, .stop,
             ])
             #expect(Self.placed(late).isEmpty)
             #expect(Self.prompts(late).contains("I didn't hear a yes, so I haven't placed the order. Your cart is kept."))

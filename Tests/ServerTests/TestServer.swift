@@ -11,6 +11,8 @@ import TalkshopTesting
 enum TestServer {
     struct Context: Sendable {
         var services: TalkshopServices
+        /// The services' clock, when the test injected one it moves by hand.
+        var clock: ManualClock?
         var port: Int
         var token: String
         var deviceId: String
@@ -44,20 +46,36 @@ enum TestServer {
         return configuration
     }
 
+    /// `clock`: a clock the test moves by hand (answer windows, token lifetimes, idle
+    /// timeouts); the system clock by default.
     static func with<T: Sendable>(
-        _ adjust: (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (Context) async throws -> T
+        _ adjust: (inout ServerConfiguration) -> Void = { _ in }, clock: ManualClock? = nil, _ body: @Sendable (Context) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "talkshop.test")
         logger.logLevel = .warning
-        let services = try TalkshopServices.make(configuration: configuration(adjust), database: try AppDatabase.inMemory(), logger: logger)
+        let services = try TalkshopServices.make(
+            configuration: configuration(adjust), database: try AppDatabase.inMemory(), clock: clock ?? SystemClock(), logger: logger)
         try services.customers.add(.init(
             id: "customer-1", name: "Test Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
             address: "1 Test Street"))
         let (device, token) = try services.devices.register(name: "test speaker", customerId: "customer-1")
         let app = buildApplication(services: services)
         return try await app.test(.live) { client in
-            try await body(Context(services: services, port: client.port!, token: token, deviceId: device.id, client: client))
+            try await body(Context(services: services, clock: clock, port: client.port!, token: token, deviceId: device.id, client: client))
         }
+    }
+
+    /// Waits until `condition` holds, checking every 20 ms, for at most `limit`: for what the
+    /// server finishes after the client has its answer (closing a session record). Returns
+    /// whether it came to hold; a test asserts that, so a slow machine waits longer rather
+    /// than failing, and a real fault still fails.
+    static func eventually(within limit: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while try !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
     }
 
     static func fixture(_ name: String) throws -> AudioFile {

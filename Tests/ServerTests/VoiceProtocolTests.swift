@@ -30,7 +30,8 @@ import Testing
             #expect(intents.last?.1 == ["size": "small", "coffeeDrink": "cappuccino", "milkAmount": "soy milk"])
             #expect(events.last == .bye(reason: "client_stop"))
 
-            try await Task.sleep(for: .milliseconds(200))
+            let settled = try await TestServer.eventually { try server.services.sessions.session(id: sessionId)?.endedAt != nil }
+            #expect(settled)
             let record = try #require(try server.services.sessions.session(id: sessionId))
             #expect(record.endReason == "client_stop" && record.utterances == 2)
             #expect(server.services.metrics.counter("talkshop_intents_total") == 2)
@@ -98,14 +99,33 @@ import Testing
         }
     }
 
+    @Test func aBadFieldIsNamedInTheError() async throws {
+        try await TestServer.with { server in
+            let events = try await VoiceClient(url: server.url, token: server.token, fast: true).run([
+                .raw(#"{"type":"start","codec":"pcm-s16le","sample_rate":16000.5}"#), .awaitResult,
+                .raw(#"{"type":"start","codec":"pcm-s16le","channels":"two"}"#), .awaitResult,
+                .raw(#"{"type":"start"}"#), .awaitResult,
+                .raw(#"{"type":"start","codec":"pcm"#), .awaitResult,
+                .stop,
+            ])
+            let messages = events.compactMap { if case .error(.badMessage, let message) = $0 { message } else { nil } }
+            #expect(messages == [
+                "not a valid message: 'sample_rate' must be a whole number, not 16000.5",
+                "not a valid message: 'channels' must be a whole number",
+                "not a valid message: missing field 'codec'",
+                "not a valid message: not JSON",
+            ])
+        }
+    }
+
     @Test func anOversizeFrameClosesTheConnection() async throws {
         try await TestServer.with({ $0.limits.maxMessageBytes = 4_096 }) { server in
             let events = try? await VoiceClient(url: server.url, token: server.token).run([
                 .start(.init(codec: .pcmS16le)), .audio([([UInt8](repeating: 0, count: 10_000), 0)]), .awaitResult,
             ])
             #expect(events?.contains(.bye(reason: "client_stop")) != true)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try server.services.sessions.openSessions().isEmpty)
+            let settled = try await TestServer.eventually { try server.services.sessions.openSessions().isEmpty }
+            #expect(settled)
             #expect(server.services.registry.openSessions == 0)
         }
     }

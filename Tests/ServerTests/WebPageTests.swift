@@ -56,14 +56,20 @@ import Testing
     }
 
     @Test func aDemoSessionTokenOpensTheVoiceEndpointUntilItExpires() async throws {
-        try await TestServer.with(Self.web { $0.tokenSeconds = 1 }) { server in
+        let clock = ManualClock()
+        try await TestServer.with(Self.web { $0.tokenSeconds = 300 }, clock: clock) { server in
             let grant = try await Self.post(server)
             #expect(grant.status == .ok, "\(grant.text)")
             let token = try #require(grant.json["token"] as? String)
             #expect(token.hasPrefix("tsw_") && grant.json["customer"] as? String == "customer-1")
+            // ISO 8601 (as docs/web.md shows), on the server's clock: not seconds since 2001.
+            let expiresAt = try #require(grant.json["expires_at"] as? String)
+            #expect(ISO8601DateFormatter().date(from: expiresAt).map { abs($0.timeIntervalSince(clock.now) - 300) < 1 } == true, "\(expiresAt)")
             #expect(try await Self.voiceStatus(server, webToken: token) == .upgradeRequired, "accepted: only the upgrade is missing")
             #expect(try await Self.voiceStatus(server, webToken: "tsw_made_up") == .unauthorized)
-            try await Task.sleep(for: .milliseconds(1_200))
+            clock.advance(by: 299)
+            #expect(try await Self.voiceStatus(server, webToken: token) == .upgradeRequired, "still live a second before it expires")
+            clock.advance(by: 2)
             #expect(try await Self.voiceStatus(server, webToken: token) == .unauthorized, "expired")
 
             // The token in the subprotocol list opens a real session, answered with talkshop.v1.

@@ -87,6 +87,75 @@ struct OrderBookTests {
         #expect(try book.spentToday(deviceId: "d1") == 425)
         #expect(try book.spentToday(deviceId: "d1", at: Date().addingTimeInterval(2 * 86_400)) == 0)
     }
+
+    /// A conversation whose stored cart holds one latte, at cart version 1.
+    func conversationWithALatte(_ database: AppDatabase) throws -> OrderBook.CartClaim {
+        let log = SessionLog(database: database)
+        let conversation = try log.conversation(resuming: nil, customerId: "c1", initialState: "main")
+        let version = try #require(try log.saveCart(conversationId: conversation.id, json: #"[{"productId":"latte"}]"#, replacing: 0))
+        return .init(conversationId: conversation.id, version: version)
+    }
+
+    @Test func oneCartVersionBecomesAtMostOneOrderWhateverTheKeys() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).sqlite")
+        let database = try Self.database(at: path)
+        let book = OrderBook(database: database)
+        let claim = try conversationWithALatte(database)
+        // Eight sessions confirm the same read-back, each under its own idempotency key.
+        let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+            for session in 0..<8 {
+                group.addTask {
+                    var placement = placement(key: "session-\(session):1")
+                    placement.cart = claim
+                    return Result { try book.place(placement).order.id }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let placed = outcomes.compactMap { try? $0.get() }
+        #expect(placed.count == 1)
+        let refusals = outcomes.compactMap { if case .failure(let error) = $0 { error as? OrderBook.Refusal } else { nil } }
+        #expect(refusals == Array(repeating: .alreadyPlaced(orderId: placed[0]), count: 7))
+        #expect(try book.all().count == 1 && stock(database, "latte") == 2)
+        // The order consumed the cart: empty, at the next version.
+        let stored = try #require(try SessionLog(database: database).cart(conversationId: claim.conversationId))
+        #expect(stored.json == nil && stored.version == claim.version + 1)
+    }
+
+    @Test func aCartChangedSinceTheReadBackOrARevokedDeviceOrCustomerPlacesNothing() throws {
+        let database = try Self.database()
+        let book = OrderBook(database: database)
+        let claim = try conversationWithALatte(database)
+        let log = SessionLog(database: database)
+        _ = try #require(try log.saveCart(conversationId: claim.conversationId, json: "[]", replacing: claim.version))
+        var stale = placement(key: "k1")
+        stale.cart = claim
+        #expect(throws: OrderBook.Refusal.cartChanged) { try book.place(stale) }
+
+        let devices = DeviceRegistry(database: database)
+        let customers = CustomerBook(database: database)
+        try customers.add(.init(id: "c1", name: "Cee"))
+        let device = try devices.register(name: "speaker", customerId: "c1").device
+        try devices.revoke(deviceId: device.id)
+        #expect(throws: OrderBook.Refusal.revoked) { try book.place(placement(key: "k2", device: device.id)) }
+        try customers.revoke(customerId: "c1")
+        #expect(throws: OrderBook.Refusal.revoked) { try book.place(placement(key: "k3")) }
+        #expect(try book.all().isEmpty && stock(database, "latte") == 3)
+    }
+
+    @Test func theRecheckSeesOrdersWrittenByOtherSessionsAndRefusesWithoutWriting() throws {
+        let database = try Self.database()
+        let book = OrderBook(database: database)
+        _ = try book.place(placement(key: "first", lattes: 1))
+        struct TooMuch: Error {}
+        var second = placement(key: "second", lattes: 1)
+        second.recheck = .init(recentSince: Date().addingTimeInterval(-600)) { facts in
+            // The first order is seen: spent and recent, with the same cart signature.
+            if facts.spentTodayMinorUnits == 425, facts.recentOrders.count == 1 { throw TooMuch() }
+        }
+        #expect(throws: TooMuch.self) { try book.place(second) }
+        #expect(try book.all().count == 1 && stock(database, "latte") == 2)
+    }
 }
 
 struct CustomerBookTests {
@@ -123,4 +192,5 @@ struct CustomerBookTests {
         #expect(try book.all().count == 1)
         #expect(try book.checkPIN(customerId: "bo", pin: "1234") == .notSet)
     }
+
 }

@@ -7,11 +7,17 @@ final class ServerProcess: Sendable {
     private let process: Process
     private let output = TextBuffer()
 
-    /// Starts the server and waits until it prints its listening address.
-    init(arguments: [String], timeout: Duration = .seconds(60)) async throws {
+    /// Starts the server and waits until it prints its listening address. `openFileLimit`:
+    /// run it with this limit on open descriptors (soft and hard), as a small machine would.
+    init(arguments: [String], openFileLimit: Int? = nil, timeout: Duration = .seconds(60)) async throws {
         let process = Process()
-        process.executableURL = TestPaths.talkshopBinary
-        process.arguments = ["serve"] + arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", TestPaths.talkshopBinary.path, "serve"] + arguments
+        } else {
+            process.executableURL = TestPaths.talkshopBinary
+            process.arguments = ["serve"] + arguments
+        }
         process.currentDirectoryURL = TestPaths.repository
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -43,6 +49,8 @@ final class ServerProcess: Sendable {
     var firstStartToken: String? {
         text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("tsk_") }.map(String.init)
     }
+
+    var isRunning: Bool { process.isRunning }
 
     /// SIGKILL: no shutdown, no flushing, like a power cut for the process.
     func kill() async {

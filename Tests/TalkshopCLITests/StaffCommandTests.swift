@@ -32,6 +32,12 @@ struct StaffCommandTests {
         #expect(orphan.status != 0 && orphan.standardError.contains("no customer nobody"))
         let unknown = try run(["devices", "revoke", "no-such-device"])
         #expect(unknown.status != 0 && unknown.standardError.contains("no device no-such-device"))
+
+        let nobody = try run(["customers", "revoke", "nobody"])
+        #expect(nobody.status != 0 && nobody.standardError.contains("no customer nobody"))
+        let revoked = try run(["customers", "revoke", "ann"])
+        #expect(revoked.status == 0 && revoked.standardOutput.contains("revoked customer ann"), "\(revoked.standardError)")
+        #expect(try run(["customers", "list"]).standardOutput.contains("ann  Ann  (PIN set, Visa ending 4242, revoked)"))
     }
 
     @Test func aCSVImportIsAllOrNothing() throws {

@@ -1,0 +1,34 @@
+import Foundation
+import ServiceLifecycle
+import Store
+
+/// Ends the open sessions of devices and customers revoked while the server runs. It reads
+/// the database, so a revocation by the CLI in another process (`talkshop devices revoke`,
+/// `talkshop customers revoke`) reaches the sessions too.
+struct RevocationWatch: Service {
+    let services: TalkshopServices
+
+    func run() async throws {
+        // A session can only be open for a device revoked after it was admitted, and the
+        // admission check refuses revoked devices: revocations before the start do not matter.
+        // The system clock, not the injected one: the CLI stamps revocations with it.
+        let start = Date().addingTimeInterval(-60)
+        let interval = Duration.milliseconds(Int(services.configuration.limits.revocationCheckSeconds * 1_000))
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                do {
+                    let devices = Set(try services.devices.revoked(since: start))
+                    let customers = Set(try services.customers.revoked(since: start))
+                    guard !devices.isEmpty || !customers.isEmpty else { continue }
+                    let ended = services.openSessions.end(deviceIds: devices, customerIds: customers, reason: "revoked")
+                    if ended > 0 {
+                        services.logger.notice("ended sessions of revoked devices or customers", metadata: ["talkshop.sessions": "\(ended)"])
+                    }
+                } catch {
+                    services.logger.error("reading revocations failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
