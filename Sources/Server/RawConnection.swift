@@ -14,22 +14,37 @@ public final class RawConnection: Sendable {
 
     private let socket: Int32
 
-    /// Connects to `host` (an IPv4 address) and `port`.
-    public init(port: Int, host: String = "127.0.0.1") throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket(): errno \(errno)") }
+    /// Connects to `host` (an IPv4 address) and `port`, giving up after `timeout` seconds (a
+    /// server that no longer accepts leaves a connection waiting in its queue).
+    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket(): errno \(errno)") }
+        if let problem = Self.connect(descriptor, host: host, port: port, timeout: timeout) {
+            close(descriptor)
+            throw Failure(description: problem)
+        }
+        // Blocking from here: sends are small, reads wait with poll.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~Int32(O_NONBLOCK))
+        socket = descriptor
+    }
+
+    /// Connects the non-blocking socket; what went wrong, or nil.
+    private static func connect(_ socket: Int32, host: String, port: Int, timeout: Double) -> String? {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let started = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            let code = errno
-            close(socket)
-            throw Failure(description: "connect(): errno \(code)")
-        }
+        guard started != 0 else { return nil }
+        guard errno == EINPROGRESS else { return "connect(): errno \(errno)" }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        guard poll(&descriptor, 1, Int32(timeout * 1_000)) == 1 else { return "no connection within \(timeout) s" }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error == 0 ? nil : "connect(): errno \(error)"
     }
 
     deinit { close(socket) }

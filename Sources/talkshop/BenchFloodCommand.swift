@@ -54,20 +54,27 @@ struct BenchFloodCommand: AsyncParsableCommand {
         guard host.hasPrefix("127.") else { throw ValidationError("a flood is only sent to this machine: use a 127.x.x.x address") }
         OpenFileLimit.raise()
 
-        print("flood: opening \(connections) half-open connections to \(host):\(port)…")
+        Console.line("flood: opening \(connections) half-open connections to \(host):\(port)…")
         var flood: [RawConnection] = []
-        var refused = 0
+        var refused = 0, failingInARow = 0
         for index in 0..<connections {
             do {
-                let connection = try RawConnection(port: port, host: host)
+                let connection = try RawConnection(port: port, host: host, timeout: 2)
                 connection.send("GET /v1/voice HTTP/1.1\r\nHost: \(host)\r\n")
                 flood.append(connection)
+                failingInARow = 0
             } catch {
                 refused += 1
+                failingInARow += 1
+                // The server no longer accepts at all: more attempts would only wait.
+                if failingInARow == 10 {
+                    Console.line("flood: the server stopped accepting after \(flood.count) connections")
+                    break
+                }
             }
-            if (index + 1) % 1_000 == 0 { print("  \(index + 1) opened") }
+            if (index + 1) % 1_000 == 0 { Console.progress("  \(index + 1) opened") }
         }
-        print("flood: \(flood.count) connected, \(refused) could not connect")
+        Console.line("flood: \(flood.count) connected, \(refused) could not connect")
 
         let dripping = Array(flood.prefix(drip))
         let dripper = Task {
@@ -95,7 +102,7 @@ struct BenchFloodCommand: AsyncParsableCommand {
                 failures.append("\(error)")
             }
             checks += 1
-            if try healthAnswers(host: host, port: port) { healthy += 1 }
+            if healthAnswers(host: host, port: port) { healthy += 1 }
             try await Task.sleep(until: started + .seconds(1))
         }
 
@@ -103,21 +110,22 @@ struct BenchFloodCommand: AsyncParsableCommand {
         let closedDripping = dripping.filter { $0.isClosedByServer(within: 0) }.count
         let sorted = answers.sorted()
         func ms(_ duration: Duration?) -> String { duration.map { String(format: "%.0f ms", $0.seconds * 1_000) } ?? "–" }
-        print("during \(hold): \(answers.count) of \(checks) device sessions answered"
+        Console.line("during \(hold): \(answers.count) of \(checks) device sessions answered"
             + " (connect + upgrade + answer: p50 \(ms(sorted.isEmpty ? nil : sorted[sorted.count / 2])), max \(ms(sorted.last)))"
             + ", /healthz \(healthy) of \(checks)")
-        for failure in Set(failures).sorted() { print("  session failed: \(failure)") }
-        print("the server closed \(closed) of the flood's \(flood.count) connections (\(closedDripping) of \(dripping.count) dripping ones)")
-        let alive = try healthAnswers(host: host, port: port)
-        print("server alive after the flood: \(alive ? "yes" : "NO")")
+        for failure in Set(failures).sorted() { Console.line("  session failed: \(failure)") }
+        Console.line("the server closed \(closed) of the flood's \(flood.count) connections (\(closedDripping) of \(dripping.count) dripping ones)")
+        let alive = healthAnswers(host: host, port: port)
+        Console.line("server alive after the flood: \(alive ? "yes" : "NO")")
         if let metrics = try? await serverFigures(host: host, port: port) {
-            print("server's figures: \(metrics)")
+            Console.line("server's figures: \(metrics)")
         }
         if !alive || !failures.isEmpty { throw ExitCode(1) }
     }
 
-    private func healthAnswers(host: String, port: Int) throws -> Bool {
-        let connection = try RawConnection(port: port, host: host)
+    /// Whether /healthz answers 200 within seconds (false when the server does not even accept).
+    private func healthAnswers(host: String, port: Int) -> Bool {
+        guard let connection = try? RawConnection(port: port, host: host) else { return false }
         connection.send("GET /healthz HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n")
         return connection.readAll(within: 10).hasPrefix("HTTP/1.1 200")
     }
