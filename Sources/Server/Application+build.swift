@@ -90,7 +90,8 @@ public func buildApplication(
             inner: HTTP1WebSocketUpgradeChannel(
                 responder: responder, webSocketResponder: webSocketResponder,
                 configuration: .init(http1: .init(additionalChannelHandlers: [UpgradeRefusalHandler(gate: gate)]), ws: webSocket)),
-            gate: gate, headTimeout: .milliseconds(Int64(limits.requestHeadTimeoutSeconds * 1_000)))
+            gate: gate, headTimeout: .milliseconds(Int64(limits.requestHeadTimeoutSeconds * 1_000)),
+            keepAliveTimeout: .milliseconds(Int64(limits.keepAliveTimeoutSeconds * 1_000)))
     }
     let budget = ConnectionBudget(limit: connectionLimit, metrics: services.metrics, logger: services.logger)
     return Application(

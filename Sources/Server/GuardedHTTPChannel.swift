@@ -12,13 +12,14 @@ struct GuardedHTTPChannel: ServerChildChannel {
     let inner: HTTP1WebSocketUpgradeChannel
     let gate: ConnectionGate
     let headTimeout: TimeAmount
+    let keepAliveTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
         gate.accepted(channel)
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(RequestHeadTimeoutHandler(timeout: headTimeout, gate: gate), position: .after(decoder))
+            try pipeline.addHandler(RequestHeadTimeoutHandler(timeout: headTimeout, keepAlive: keepAliveTimeout, gate: gate), position: .after(decoder))
             return value
         }
     }

@@ -57,9 +57,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         public var maxSessions = 2_000
         /// Utterances (spoken or typed) a device may send per minute.
         public var utterancesPerMinutePerDevice = 30
-        /// A connection's request head (the upgrade, or any HTTP request) must arrive within
-        /// this many seconds of connecting or of the previous response; then it is closed.
+        /// A connection's first request head (the upgrade, or any HTTP request) must arrive
+        /// within this many seconds of connecting, or it is closed.
         public var requestHeadTimeoutSeconds = 10.0
+        /// A keep-alive connection's next request head must arrive within this many seconds of
+        /// the previous response, or it is closed.
+        public var keepAliveTimeoutSeconds = 60.0
         /// Connections not yet authenticated (no request answered, or a WebSocket that has not
         /// shown its token) held at once; over this, the one waiting longest is closed.
         public var maxUnauthenticatedConnections = 1_024
@@ -88,6 +91,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             maxSessions = try value(.maxSessions, defaults.maxSessions)
             utterancesPerMinutePerDevice = try value(.utterancesPerMinutePerDevice, defaults.utterancesPerMinutePerDevice)
             requestHeadTimeoutSeconds = try value(.requestHeadTimeoutSeconds, defaults.requestHeadTimeoutSeconds)
+            keepAliveTimeoutSeconds = try value(.keepAliveTimeoutSeconds, defaults.keepAliveTimeoutSeconds)
             maxUnauthenticatedConnections = try value(.maxUnauthenticatedConnections, defaults.maxUnauthenticatedConnections)
             maxConnections = try value(.maxConnections, defaults.maxConnections)
             revocationCheckSeconds = try value(.revocationCheckSeconds, defaults.revocationCheckSeconds)
@@ -176,7 +180,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard decoderPoolSize > 0 else { throw Invalid(description: "decoderPoolSize must be at least 1") }
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0,
-            limits.requestHeadTimeoutSeconds > 0, limits.revocationCheckSeconds > 0
+            limits.requestHeadTimeoutSeconds > 0, limits.keepAliveTimeoutSeconds > 0, limits.revocationCheckSeconds > 0
         else {
             throw Invalid(description: "limits in seconds must be positive")
         }
