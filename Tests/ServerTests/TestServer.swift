@@ -42,6 +42,10 @@ enum TestServer {
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-server-\(UUID())").path
         configuration.decoderPoolSize = 2
         configuration.courier = .init(preparing: 0.1, outForDelivery: 0.2, delivered: 0.3)
+        // HummingbirdTesting's live client connects when the server starts and can sit idle
+        // while a test speaks for longer than the 10 s a first request head may take. The head
+        // timeout has tests of its own (ConnectionGateTests), which set it.
+        configuration.limits.requestHeadTimeoutSeconds = 600
         adjust(&configuration)
         return configuration
     }
