@@ -29,6 +29,7 @@ const state = {
   talking: false,
   heardWhileTalking: false, // the server's endpointer answered before the button was let go
   releasedAt: null,
+  microphoneOpenedAt: null, // performance.now() when the microphone stream opened
   replyFramesLeft: 0,
   replyCodec: null,
   playAt: 0,
@@ -255,6 +256,7 @@ async function openMicrophone() {
   if (state.capture) return true;
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+    state.microphoneOpenedAt = performance.now();
     state.context = state.context || new AudioContext({ sampleRate: 48000 });
     await state.context.audioWorklet.addModule("/try/capture-worklet.js");
     const source = state.context.createMediaStreamSource(stream);

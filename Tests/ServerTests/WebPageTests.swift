@@ -166,8 +166,8 @@ import Testing
             let page = "http://127.0.0.1:\(server.port)/try"
             let run = try await ExternalTool(executable: URL(fileURLWithPath: "/usr/bin/python3")).runDetached([
                 TestPaths.repository.appendingPathComponent("Tests/browser/try_page.py").path, "--url", page, "--speech", speech.url.path,
-                // Let go 0.3 s after the words (the capture starts about 0.1 s after the key):
-                // sooner than the 0.7 s of silence that would end the utterance by itself.
+                // Let go 0.3 s after the words end in the file: sooner than the 0.7 s of
+                // silence that would end the utterance by itself.
                 "--hold", String(format: "%.2f", speech.wordsEnd + 0.3), "--screenshots", screenshots.path,
             ])
             #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")

@@ -127,11 +127,15 @@ def report(**fields):
 
 
 async def speak(page, args):
-    """Push to talk with the keyboard: focus the button, hold Space while the file plays."""
+    """Push to talk with the keyboard: focus the button, hold Space while the file plays, and
+    let go --hold seconds into the file. The fake microphone plays the file from the moment the
+    page opens it, which on a busy machine can be a while after the key went down, so the hold
+    is counted from there (the page notes when it opened the microphone)."""
     await page.evaluate("document.getElementById('talk').focus()")
     await page.key("keyDown", " ", "Space")
     await page.wait_for("document.getElementById('talk').getAttribute('aria-pressed') === 'true'", "the talk button to be held")
-    await asyncio.sleep(args.hold)
+    left = await page.evaluate("state.microphoneOpenedAt + %f - performance.now()" % (args.hold * 1000))
+    await asyncio.sleep(max(0.0, left / 1000))
     await page.key("keyUp", " ", "Space")
     intent = await page.wait_for("document.getElementById('intent').dataset.intent", "the intent")
     latency = int(await page.wait_for("document.getElementById('latency').dataset.milliseconds", "the latency"))
@@ -227,7 +231,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--speech", required=True, help="WAV file the fake microphone plays")
-    parser.add_argument("--hold", type=float, default=4.0, help="seconds the talk button is held")
+    parser.add_argument("--hold", type=float, default=4.0, help="seconds into the file at which the talk button is let go")
     parser.add_argument("--screenshots", help="directory for PNG screenshots of the main states")
     arguments = parser.parse_args()
     if arguments.screenshots:
