@@ -44,13 +44,18 @@ let package = Package(
             pkgConfig: "espeak-ng",
             providers: [.apt(["libespeak-ng-dev"])]
         ),
+        // Denoisers for the front end, from PyPI wheels that scripts/setup.sh installs into
+        // /usr/local/lib (the shims declare their C API: the wheels ship no headers).
+        .systemLibrary(name: "CRNNoise", pkgConfig: "rnnoise"),
+        .systemLibrary(name: "CDeepFilter", pkgConfig: "deepfilter"),
 
         .target(name: "AudioCodec", dependencies: ["COpus"]),
         .target(name: "Speech", dependencies: ["CEspeakNG", "AudioCodec"]),
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Commerce"),
         .target(name: "Conversation", dependencies: ["Commerce", "Grammar"]),
-        .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar"]),
+        .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar", "AudioCodec"]),
+        .target(name: "FrontEnd", dependencies: ["AudioCodec", "CRNNoise", "CDeepFilter"]),
         .target(
             name: "Store",
             dependencies: [
@@ -63,7 +68,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AudioCodec", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Speech", "Yams",
+                "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Speech", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -76,12 +81,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "Benchmarks", dependencies: ["AudioCodec", "Grammar", "Recognition"]),
+        .target(name: "Benchmarks", dependencies: ["AudioCodec", "FrontEnd", "Grammar", "Recognition"]),
         .target(name: "TalkshopTesting", dependencies: ["AudioCodec", "Grammar", "Yams"]),
         .executableTarget(
             name: "talkshop",
             dependencies: [
                 "AudioCodec",
+                "FrontEnd",
                 "Grammar",
                 "Recognition",
                 "Benchmarks",
@@ -95,6 +101,7 @@ let package = Package(
 
         .testTarget(name: "AudioCodecTests", dependencies: ["AudioCodec", "Grammar", "TalkshopTesting"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "TalkshopTesting"]),
+        .testTarget(name: "FrontEndTests", dependencies: ["FrontEnd", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "CPocketSphinx", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),

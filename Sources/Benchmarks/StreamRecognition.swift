@@ -1,15 +1,17 @@
+import FrontEnd
 import Recognition
 
-/// Streams PCM through the endpointer in 20 ms chunks, exactly as a device session does, and
-/// recognises each utterance found, searching it while it streams (in 100 ms pieces) on a
-/// decoder lent by the pool when one is free. The end of the audio counts as the client's end
-/// of speech.
+/// Streams PCM through the front end and the endpointer in 20 ms chunks, exactly as a device
+/// session does, and recognises each utterance found, searching it while it streams (in 100 ms
+/// pieces) on a decoder lent by the pool when one is free. The end of the audio counts as the
+/// client's end of speech.
 public enum StreamRecognition {
     /// The first utterance of a recording (a command recording holds one).
     public static func firstUtterance(
-        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration
+        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration,
+        frontEnd: AudioFrontEnd.Configuration = .init()
     ) async throws -> RecognitionResult {
-        try await run(samples, recognizer: recognizer, state: state, endpointing: endpointing, continuous: false).first
+        try await run(samples, recognizer: recognizer, state: state, endpointing: endpointing, frontEnd: frontEnd, continuous: false).first
             ?? .rejected(.noSpeech, audioSeconds: Double(samples.count) / 16_000)
     }
 
@@ -17,14 +19,16 @@ public enum StreamRecognition {
     /// device in a room with a TV: the worst case for false accepts).
     public static func run(
         _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration,
-        continuous: Bool
+        frontEnd configuration: AudioFrontEnd.Configuration = .init(), continuous: Bool
     ) async throws -> [RecognitionResult] {
         var results: [RecognitionResult] = []
         var collector = UtteranceCollector(configuration: endpointing)
         var streamed: StreamingUtterance?
+        let frontEnd = AudioFrontEnd(configuration: configuration)
         let chunk = UtteranceCollector.frameSamples
         for start in stride(from: 0, to: samples.count, by: chunk) {
-            for event in collector.append(Array(samples[start..<min(start + chunk, samples.count)])) {
+            let heard = try await frontEnd.process(Array(samples[start..<min(start + chunk, samples.count)]), mayChange: collector.state == .waiting)
+            for event in collector.append(heard) {
                 switch event {
                 case .speechStarted:
                     streamed = try await recognizer.pool.beginUtterance(state: state)

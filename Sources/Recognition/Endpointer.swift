@@ -1,3 +1,4 @@
+import AudioCodec
 import Foundation
 
 /// Finds where an utterance starts and ends in a stream of short PCM frames.
@@ -60,13 +61,13 @@ public struct Endpointer: Sendable {
     private var speechRun = 0
     private var silenceRun = 0
     private var speechFrames = 0
-    /// Recent frame levels (a ring), for the noise floor.
-    private var recentLevels: [Double] = []
-    private var recentIndex = 0
+    /// The quietest frame of the last `noiseWindow`, learnt while waiting for speech.
+    private var floor: NoiseFloor
 
     public init(configuration: Configuration = Configuration(), frameDuration: Duration = .milliseconds(20)) {
         self.configuration = configuration
         self.frameDuration = frameDuration
+        floor = NoiseFloor(frames: Int((configuration.noiseWindow / frameDuration).rounded(.up)))
     }
 
     private func frames(_ duration: Duration) -> Int {
@@ -74,17 +75,17 @@ public struct Endpointer: Sendable {
     }
 
     /// The current noise floor estimate in dBFS.
-    public var noiseFloorDecibels: Double? { recentLevels.min() }
+    public var noiseFloorDecibels: Double? { floor.decibels }
 
     /// Feeds one frame's level (see `Self.level(of:)`); returns what happened, if anything.
     public mutating func process(frameDecibels level: Double) -> Event? {
         guard state != .ended else { return nil }
         framesSeen += 1
-        let floor = recentLevels.min() ?? level
+        let noise = floor.decibels ?? level
         // The floor is learnt only while waiting for speech: speech must not raise it.
-        if state == .waiting { remember(level) }
+        if state == .waiting { floor.remember(level) }
         let threshold = state == .inSpeech ? configuration.continueThresholdDecibels : configuration.speechThresholdDecibels
-        let isSpeech = level > configuration.absoluteFloorDecibels && level > floor + threshold
+        let isSpeech = level > configuration.absoluteFloorDecibels && level > noise + threshold
 
         switch state {
         case .waiting:
@@ -123,24 +124,8 @@ public struct Endpointer: Sendable {
         return wasSpeaking ? .speechEnded(.client) : .noSpeech
     }
 
-    /// Keeps the last `noiseWindow` of levels: the quietest of them is the noise floor
-    /// (minimum statistics), which follows rising background noise within a second.
-    private mutating func remember(_ level: Double) {
-        let capacity = max(1, frames(configuration.noiseWindow))
-        if recentLevels.count < capacity {
-            recentLevels.append(level)
-        } else {
-            recentLevels[recentIndex] = level
-            recentIndex = (recentIndex + 1) % capacity
-        }
-    }
-
     /// A frame's RMS level in dBFS (full scale = 0 dB; digital silence = -100).
     public static func level(of frame: some Collection<Int16>) -> Double {
-        guard !frame.isEmpty else { return -100 }
-        var sum = 0.0
-        for sample in frame { sum += Double(sample) * Double(sample) }
-        let rms = (sum / Double(frame.count)).squareRoot() / 32_768
-        return rms > 0 ? max(-100, 20 * log10(rms)) : -100
+        NoiseFloor.level(of: frame)
     }
 }

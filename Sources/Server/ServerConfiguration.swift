@@ -1,6 +1,7 @@
 import Commerce
 import Conversation
 import Foundation
+import FrontEnd
 import Speech
 import Store
 import Yams
@@ -41,6 +42,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var phone = PhoneSettings()
     /// The try page and its session tokens (docs/web.md).
     public var web = WebSettings()
+    /// Noise suppression before the endpointer, in noisy rooms (docs/recognition.md).
+    public var frontEnd = AudioFrontEnd.Configuration()
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -121,6 +124,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         replyVoice = try container.decode(.replyVoice, default: defaults.replyVoice)
         phone = try container.decode(.phone, default: defaults.phone)
         web = try container.decode(.web, default: defaults.web)
+        frontEnd = try container.decode(.frontEnd, default: defaults.frontEnd)
     }
 
     public struct Invalid: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Commerce
 import Foundation
+import FrontEnd
 import Grammar
 import Logging
 import Recognition
@@ -93,6 +94,7 @@ public struct TalkshopServices: Sendable {
         let loader = GrammarLoader(
             directory: grammarsDirectory, catalogDirectory: URL(fileURLWithPath: configuration.catalogsDirectory))
         let grammar = try loader.load(configuration.grammar)
+        try AudioFrontEnd.check(configuration.frontEnd)
         let lexicon = try Lexicon.standard(grammarDirectory: grammarsDirectory)
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         let recognizer = try SpeechRecognizer.make(

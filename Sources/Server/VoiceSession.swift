@@ -2,6 +2,7 @@ import AudioCodec
 import Commerce
 import Conversation
 import Foundation
+import FrontEnd
 import Grammar
 import Logging
 import Recognition
@@ -42,9 +43,13 @@ struct VoiceSession {
     private var storesAudio = false
     private var audio: (any AudioStreamDecoder)?
     private var collector = UtteranceCollector()
-    /// Decoded samples received in this session, and how many of them came before the
-    /// current collector started: together they place an utterance in the stream.
+    /// Denoises the audio in a noisy room before the endpointer hears it.
+    private let frontEnd: AudioFrontEnd
+    /// Decoded samples received in this session; the samples the front end passed on (the
+    /// stream the collector hears), and how many of those came before the current collector
+    /// started: together with the front end's lag they place an utterance in what was received.
     private var receivedSamples = 0
+    private var heardSamples = 0
     private var collectorOrigin = 0
     /// An Opus device's packets, kept so its utterances are stored as received.
     private var packets: ReceivedPackets?
@@ -69,6 +74,7 @@ struct VoiceSession {
         self.record = record
         self.catalog = catalog
         dialog = ConversationMachine(catalog: catalog, rules: ConfirmationGuard(settings: services.configuration.guards))
+        frontEnd = AudioFrontEnd(configuration: services.configuration.frontEnd)
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
@@ -126,6 +132,8 @@ struct VoiceSession {
             return Output(events: [.error(code: .badAudio, message: "\(error.identifier): \(error.detail)\(advice)")])
         }
         receivedSamples += pcm.count
+        let heard = await listen(pcm)
+        heardSamples += heard.count
         packets?.append(bytes, samples: pcm.count)
         let seconds = Double(pcm.count) / Double(recognitionSampleRate)
         audioSeconds += seconds
@@ -136,7 +144,7 @@ struct VoiceSession {
             return Output(events: [.error(code: .audioLimit, message: message), .bye(reason: "audio_limit")], close: .policy("audio_limit"))
         }
         var output = Output(events: await events(for: dialog.tick(at: services.clock.now)))
-        for event in collector.append(pcm) {
+        for event in collector.append(heard) {
             switch event {
             case .speechStarted:
                 output.events.append(.speechStarted)
@@ -170,13 +178,26 @@ struct VoiceSession {
 
     private mutating func restartCollector() {
         collector = UtteranceCollector(configuration: endpointing)
-        collectorOrigin = receivedSamples
+        collectorOrigin = heardSamples
     }
 
-    /// The stream samples an utterance just ended by the collector covers.
+    /// The received samples an utterance just ended by the collector covers (the front end
+    /// changes its lag only between utterances).
     private func placed(_ samples: [Int16]) -> Range<Int> {
-        let start = collectorOrigin + collector.utteranceStart
+        let start = collectorOrigin + collector.utteranceStart + frontEnd.lag
         return start..<(start + samples.count)
+    }
+
+    /// The audio as the endpointer and decoder get it: denoised in a noisy room. A front end
+    /// that fails passes the audio on as it came (the session must not end for it).
+    private func listen(_ pcm: [Int16]) async -> [Int16] {
+        do {
+            return try await frontEnd.process(pcm, mayChange: collector.state == .waiting)
+        } catch {
+            services.metrics.increment("talkshop_errors_total{code=\"front_end\"}")
+            logger.error("the front end failed; this audio is not denoised", metadata: ["error": "\(error)"])
+            return pcm
+        }
     }
 
     /// Lends the utterance a decoder now, so it is searched while the customer speaks.

@@ -9,18 +9,39 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         commandName: "accuracy",
         abstract: "Command acceptance rate on labelled recordings, clean or with noise mixed in.",
         discussion: """
-            Streams every recording in 20 ms chunks through the endpointer and recogniser the
-            server uses and scores it as the Picovoice benchmark does: the intent and every
-            labelled slot value must be exactly right. Noise is mixed with that benchmark's
-            method (ratio of the loudest 2048-sample frame energies).
+            Streams every recording in 20 ms chunks through the front end, endpointer and
+            recogniser the server uses and scores it as the Picovoice benchmark does: the intent
+            and every labelled slot value must be exactly right. Noise is mixed with that
+            benchmark's method (ratio of the loudest 2048-sample frame energies); several kinds
+            and SNRs give a table with a row for each.
               talkshop bench accuracy --grammar coffee --labels speech/coffee-dev/labels.json speech/coffee-dev
               talkshop bench accuracy --labels speech/coffee-dev/labels.json --noise pink --snr 24,18,12,9,6 --plot snr.svg speech/coffee-dev
+              talkshop bench accuracy --labels speech/coffee-dev/labels.json --noise pink,babble,music,brown --snr 12,6 speech/coffee-dev
             """)
 
-    enum NoiseKind: Equatable {
+    enum NoiseKind: Equatable, CustomStringConvertible {
+        /// 1/f noise: the benchmark's own.
         case pink
+        /// Six other recordings of the set, reversed and overlaid: other people talking.
         case babble
+        /// Three other recordings of the set overlaid: other customers ordering at once.
+        case orders
+        /// Plucked-note melody over a bass line.
+        case music
+        /// 1/f² rumble: a running tap, a fan.
+        case brown
         case file(String)
+
+        var description: String {
+            switch self {
+            case .pink: "pink"
+            case .babble: "babble"
+            case .orders: "orders"
+            case .music: "music"
+            case .brown: "brown"
+            case .file(let path): URL(fileURLWithPath: path).lastPathComponent
+            }
+        }
     }
 
     @OptionGroup var recognition: RecognitionOptions
@@ -29,7 +50,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
     @Option(help: "labels.json: {file: {intent, slots}}.")
     var labels: String
 
-    @Option(help: "Noise to mix in: pink, babble (other recordings of the set, overlaid), or an audio file.")
+    @Option(help: "Noise to mix in, comma-separated: pink, babble (six other speakers, reversed: talk without words), orders (three other customers ordering at once), music, brown (a tap, a fan), or an audio file.")
     var noise: String?
 
     @Option(help: "Comma-separated SNRs in dB (with --noise).")
@@ -50,16 +71,17 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         try await recognizer.pool.warmUp()
         let speech = try files.map { try raw.load($0).decodeToRecognitionPCM() }
 
-        let conditions: [Double?] = try noise == nil ? [nil] : snr.split(separator: ",").map { value in
+        let snrs: [Double] = try snr.split(separator: ",").map { value in
             guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--snr takes numbers such as 24,12,6; got '\(value)'")
             }
             return number
         }
-        var rows: [(label: String, snr: Double?, correct: Int)] = []
+        let conditions: [(kind: NoiseKind, snr: Double)?] = noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
+        var rows: [(label: String, noise: String?, snr: Double?, correct: Int)] = []
         for condition in conditions {
-            let name = condition.map { "\(noise!) \(format($0)) dB" } ?? "clean"
-            let inputs = try condition.map { try mixed(speech, snr: $0) } ?? speech
+            let name = condition.map { "\($0.kind) \(format($0.snr)) dB" } ?? "clean"
+            let inputs = try condition.map { try mixed(speech, kind: $0.kind, snr: $0.snr) } ?? speech
             let results = try await recognizeAll(inputs, recognizer: recognizer, progressLabel: name)
             var correct = 0
             var misses: [String] = []
@@ -73,7 +95,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
                     misses.append("  \(file): expected \(label.intent) \(slots(label.slots)); heard \"\(result.transcript)\" → \(heard)")
                 }
             }
-            rows.append((name, condition, correct))
+            rows.append((name, condition.map { "\($0.kind)" }, condition?.snr, correct))
             print("\(name): \(percent(correct, files.count)) (\(correct)/\(files.count))")
             if !misses.isEmpty { print("misrecognised:\n" + misses.joined(separator: "\n")) }
         }
@@ -81,8 +103,12 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         print("\n| condition | accepted | rate |\n|---|---|---|")
         for row in rows { print("| \(row.label) | \(row.correct)/\(files.count) | \(percent(row.correct, files.count)) |") }
         if let plot {
-            let points = rows.map { SVGPlot.Point(label: $0.snr.map(format) ?? "clean", snr: $0.snr, accuracy: 100 * Double($0.correct) / Double(files.count)) }
-            try SVGPlot.accuracyChart(points, title: "Command acceptance, \(recognition.grammar), \(noise ?? "clean")")
+            // The chart follows the first noise kind across the SNRs.
+            let first = rows.first { $0.noise != nil }?.noise
+            let points = rows.filter { $0.noise == first }.map {
+                SVGPlot.Point(label: $0.snr.map(format) ?? "clean", snr: $0.snr, accuracy: 100 * Double($0.correct) / Double(files.count))
+            }
+            try SVGPlot.accuracyChart(points, title: "Command acceptance, \(recognition.grammar), \(first ?? "clean")")
                 .write(toFile: plot, atomically: true, encoding: .utf8)
             print("plot: \(plot)")
         }
@@ -93,7 +119,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
 
     /// Recognises every input, two at a time per core of the decoder pool.
     private func recognizeAll(_ inputs: [[Int16]], recognizer: SpeechRecognizer, progressLabel: String) async throws -> [RecognitionResult] {
-        let state = recognition.state, endpointing = recognition.endpointing
+        let state = recognition.state, endpointing = recognition.endpointing, frontEnd = recognition.frontEnd
         var results = [RecognitionResult?](repeating: nil, count: inputs.count)
         try await withThrowingTaskGroup(of: (Int, RecognitionResult).self) { group in
             var next = 0, done = 0
@@ -101,7 +127,8 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
                 let index = next
                 let samples = inputs[index]
                 group.addTask {
-                    (index, try await StreamRecognition.firstUtterance(samples, recognizer: recognizer, state: state, endpointing: endpointing))
+                    (index, try await StreamRecognition.firstUtterance(
+                        samples, recognizer: recognizer, state: state, endpointing: endpointing, frontEnd: frontEnd))
                 }
                 next += 1
             }
@@ -116,17 +143,36 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         return results.map { $0! }
     }
 
-    private func mixed(_ speech: [[Int16]], snr: Double) throws -> [[Int16]] {
-        switch try noiseKind() {
+    private func mixed(_ speech: [[Int16]], kind: NoiseKind, snr: Double) throws -> [[Int16]] {
+        switch kind {
         case .pink:
             var generator = PinkNoise(seed: 2_048)
             return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
+        case .brown:
+            var generator = BrownNoise(seed: 2_048)
+            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
+        case .music:
+            var generator = ToneMusic(seed: 2_048)
+            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
         case .babble:
-            // Three other recordings of the set, offset and summed: café chatter.
+            // Six other speakers of the set talking at once, each from a different point of
+            // their recording and played backwards — the sound of speech without words the
+            // grammar knows: café chatter, in which no one voice stands out. (Forwards, the
+            // other customers' coffee orders put their own words into the result: see `orders`.)
             return speech.indices.map { index in
-                let others = (1...3).map { speech[(index + $0 * 37) % speech.count] }
+                let others = (1...6).map { Array(speech[(index + $0 * 37) % speech.count].reversed()) }
                 let length = speech[index].count
                 let babble = (0..<length).map { position in
+                    Int16(clamping: others.enumerated().reduce(0) { sum, other in
+                        sum + Int(other.element[(position + 4_000 + other.offset * 5_000) % other.element.count])
+                    } / 3)
+                }
+                return NoiseMixer.mix(speech: speech[index], noise: babble, snrDecibels: snr)
+            }
+        case .orders:
+            return speech.indices.map { index in
+                let others = (1...3).map { speech[(index + $0 * 37) % speech.count] }
+                let babble = (0..<speech[index].count).map { position in
                     Int16(clamping: others.reduce(0) { $0 + Int($1[(position + 4_000) % $1.count]) } / 2)
                 }
                 return NoiseMixer.mix(speech: speech[index], noise: babble, snrDecibels: snr)
@@ -141,12 +187,16 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         }
     }
 
-    private func noiseKind() throws -> NoiseKind {
-        switch noise {
-        case "pink": .pink
-        case "babble": .babble
-        case let path?: .file(path)
-        case nil: throw ValidationError("no noise given")
+    private func noiseKinds() -> [NoiseKind] {
+        (noise ?? "").split(separator: ",").map { name in
+            switch name.trimmingCharacters(in: .whitespaces) {
+            case "pink": .pink
+            case "babble": .babble
+            case "orders": .orders
+            case "music": .music
+            case "brown": .brown
+            case let path: .file(path)
+            }
         }
     }
 

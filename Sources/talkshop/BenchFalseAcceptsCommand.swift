@@ -33,7 +33,7 @@ struct BenchFalseAcceptsCommand: AsyncParsableCommand {
             seconds += Double(samples.count) / 16_000
             let results = try await StreamRecognition.run(
                 samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing,
-                continuous: true)
+                frontEnd: recognition.frontEnd, continuous: true)
             utterances += results.count
             for result in results {
                 if result.isAccepted { accepted.append((path, result)) }

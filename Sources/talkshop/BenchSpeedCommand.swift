@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import FrontEnd
 import Recognition
 import Server
 
@@ -10,7 +11,9 @@ struct BenchSpeedCommand: AsyncParsableCommand {
         abstract: "CPU seconds per audio second and decodes per second, through the streaming path.",
         discussion: """
             Audio is decoded to PCM first (not timed), then every file is streamed through the
-            endpointer and recogniser with one decoder, so the figure is per core.
+            endpointer and recogniser with one decoder, so the figure is per core. Then each
+            denoiser of the front end runs alone over the same audio, denoising all of it (as in
+            a noisy room): its CPU per audio second, and what starting one costs.
             Example: talkshop bench speed --grammar coffee speech/coffee-dev
             """)
 
@@ -39,7 +42,7 @@ struct BenchSpeedCommand: AsyncParsableCommand {
         let wallStart = Date()
         for (index, samples) in audio.enumerated() {
             _ = try await StreamRecognition.firstUtterance(
-                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing)
+                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing, frontEnd: recognition.frontEnd)
             Progress.report(index + 1, of: audio.count, "files")
         }
         let cpu = CPUClock.processSeconds() - cpuStart
@@ -49,5 +52,35 @@ struct BenchSpeedCommand: AsyncParsableCommand {
         print(String(format: "CPU seconds per audio second: %.4f", cpu / audioSeconds))
         print(String(format: "decodes per CPU second: %.1f", Double(audio.count) / cpu))
         print(String(format: "memory per pooled decoder: %.1f MB", perDecoder / 1_048_576))
+        for kind in DenoiserKind.allCases where kind != .off {
+            try await frontEndSpeed(kind, audio: audio, audioSeconds: audioSeconds)
+        }
+    }
+
+    /// One denoiser, engaged from the start, over all the audio in 20 ms chunks; and four
+    /// started at once for the cost of starting one.
+    private func frontEndSpeed(_ kind: DenoiserKind, audio: [[Int16]], audioSeconds: Double) async throws {
+        var configuration = recognition.frontEnd
+        configuration.denoiser = kind
+        configuration.engageAboveDecibels = -200  // denoise whatever the room, and never stop
+        configuration.releaseBelowDecibels = -300
+        let memoryBefore = ProcessStatistics.current().residentBytes, startBefore = CPUClock.processSeconds()
+        let started = (0..<4).map { _ in AudioFrontEnd(configuration: configuration) }
+        for frontEnd in started { _ = try await frontEnd.process([Int16](repeating: 0, count: 3_200), mayChange: true) }
+        let startCPU = (CPUClock.processSeconds() - startBefore) / 4
+        let memory = Double(ProcessStatistics.current().residentBytes - memoryBefore) / 4
+
+        let frontEnd = AudioFrontEnd(configuration: configuration)
+        let cpuStart = CPUClock.processSeconds()
+        for samples in audio {
+            for start in stride(from: 0, to: samples.count, by: 320) {
+                _ = try await frontEnd.process(Array(samples[start..<min(start + 320, samples.count)]), mayChange: true)
+            }
+        }
+        let cpu = CPUClock.processSeconds() - cpuStart
+        print(String(
+            format: "front end, %@ (resampling included): %.4f CPU s per audio s; starting one: %.3f CPU s, %.1f MB",
+            kind.rawValue, cpu / audioSeconds, startCPU, memory / 1_048_576))
+        withExtendedLifetime(started) {}
     }
 }

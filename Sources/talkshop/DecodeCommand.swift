@@ -27,7 +27,7 @@ struct DecodeCommand: AsyncParsableCommand {
         for path in files {
             let samples = try raw.load(path).decodeToRecognitionPCM()
             let result = try await StreamRecognition.firstUtterance(
-                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing)
+                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing, frontEnd: recognition.frontEnd)
             let line = DecodeLine(file: path, result: result)
             print(String(decoding: try encoder.encode(line), as: UTF8.self))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrontEnd
 import Grammar
 import Recognition
 
@@ -28,6 +29,19 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Audio kept from before the detected start of speech, in milliseconds.")
     var preRoll: Int = 300
 
+    @Option(help: "The front end's denoiser in a noisy room: rnnoise, deepfilter or off (docs/recognition.md).")
+    var denoiser: DenoiserKind = AudioFrontEnd.Configuration().denoiser
+
+    @Option(help: "Denoise once the room's noise floor is above this, in dBFS.")
+    var engageAbove: Double = AudioFrontEnd.Configuration().engageAboveDecibels
+
+    var frontEnd: AudioFrontEnd.Configuration {
+        var configuration = AudioFrontEnd.Configuration()
+        configuration.denoiser = denoiser
+        configuration.engageAboveDecibels = engageAbove
+        return configuration
+    }
+
     var endpointing: Endpointer.Configuration {
         var configuration = Endpointer.Configuration()
         configuration.trailingSilence = .milliseconds(trailingSilence)
@@ -52,3 +66,5 @@ struct RecognitionOptions: ParsableArguments {
             scorer: ConfidenceScorer(threshold: threshold))
     }
 }
+
+extension DenoiserKind: ExpressibleByArgument {}

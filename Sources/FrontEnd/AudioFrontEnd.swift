@@ -1,0 +1,167 @@
+import AudioCodec
+import Dispatch
+
+/// Noise suppression between the decoded 16 kHz audio and the endpointer, for every channel
+/// (speakers, phones, the web page) and the benchmarks. Adaptive: it measures the room's noise
+/// floor on the incoming audio and denoises only while that floor is high, so a quiet room
+/// pays for the measurement alone. It changes mode only when the caller allows it — while no
+/// utterance is in progress — so an utterance is never half denoised.
+///
+/// Not `Sendable`: one session feeds it, in order.
+public final class AudioFrontEnd {
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// RNNoise by default: as accurate as DeepFilterNet in pink noise (better at 18–24 dB),
+        /// at two thirds of the CPU and a fraction of its memory and start-up (docs/recognition.md).
+        public var denoiser: DenoiserKind = .rnnoise
+        /// Denoising starts once the noise floor (the quietest 20 ms of the last second) is
+        /// above this, in dBFS…
+        public var engageAboveDecibels = -50.0
+        /// … and stops once the floor has stayed below this for `releaseAfterSeconds`.
+        public var releaseBelowDecibels = -56.0
+        public var releaseAfterSeconds = 5.0
+        /// DeepFilterNet's model, for `denoiser: deepfilter`.
+        public var deepFilterModel = "/usr/local/share/talkshop/DeepFilterNet3_onnx.tar.gz"
+
+        public init() {}
+
+        /// Keys missing from a configuration file keep their defaults.
+        public init(from decoder: any Decoder) throws {
+            let defaults = Configuration()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+                try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+            }
+            denoiser = try value(.denoiser, defaults.denoiser)
+            engageAboveDecibels = try value(.engageAboveDecibels, defaults.engageAboveDecibels)
+            releaseBelowDecibels = try value(.releaseBelowDecibels, defaults.releaseBelowDecibels)
+            releaseAfterSeconds = try value(.releaseAfterSeconds, defaults.releaseAfterSeconds)
+            deepFilterModel = try value(.deepFilterModel, defaults.deepFilterModel)
+        }
+    }
+
+    /// 20 ms at 16 kHz: the frames the noise floor is measured in.
+    static let frameSamples = 320
+
+    public let configuration: Configuration
+    private var floor = NoiseFloor(frames: 50)
+    /// Input not yet measured (less than a frame).
+    private var unmeasured: [Int16] = []
+    /// Consecutive frames with the floor below the release level.
+    private var quietFrames = 0
+    private var chain: DenoisingChain?
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Checks the configuration and that the configured denoiser can be created (a missing
+    /// library or model is reported at start, not in the first noisy session).
+    public static func check(_ configuration: Configuration) throws(FrontEndError) {
+        guard configuration.releaseBelowDecibels < configuration.engageAboveDecibels, configuration.releaseAfterSeconds >= 0 else {
+            throw FrontEndError("frontEnd.releaseBelowDecibels must be below frontEnd.engageAboveDecibels, and releaseAfterSeconds at least 0")
+        }
+        guard configuration.denoiser != .off else { return }
+        _ = try makeDenoiser(configuration)
+    }
+
+    /// Whether the audio is being denoised now.
+    public var isDenoising: Bool { chain != nil }
+
+    /// Samples the output lags the input by: the denoiser's delay while denoising, else 0.
+    public var lag: Int { chain?.lag ?? 0 }
+
+    /// Measures and, in a noisy room, denoises a chunk of 16 kHz samples; returns what the
+    /// endpointer and decoder should get. `mayChange`: no utterance is in progress, so
+    /// denoising may start or stop here (starting one waits for the denoiser to be made).
+    public func process(_ samples: [Int16], mayChange: Bool) async throws(FrontEndError) -> [Int16] {
+        measure(samples)
+        if mayChange { try await decide() }
+        return chain?.process(samples) ?? samples
+    }
+
+    private func measure(_ samples: [Int16]) {
+        unmeasured += samples
+        var start = 0
+        while unmeasured.count - start >= Self.frameSamples {
+            floor.remember(NoiseFloor.level(of: unmeasured[start..<(start + Self.frameSamples)]))
+            start += Self.frameSamples
+            if let level = floor.decibels, level < configuration.releaseBelowDecibels { quietFrames += 1 } else { quietFrames = 0 }
+        }
+        unmeasured.removeFirst(start)
+    }
+
+    private func decide() async throws(FrontEndError) {
+        guard configuration.denoiser != .off, let level = floor.decibels else { return }
+        if chain == nil, floor.count >= 10, level > configuration.engageAboveDecibels {
+            chain = DenoisingChain(denoiser: try await Self.makeDenoiserOffThePool(configuration))
+        } else if chain != nil, Double(quietFrames) * 0.02 >= configuration.releaseAfterSeconds {
+            chain = nil
+        }
+    }
+
+    /// Making a DeepFilterNet state takes about a quarter of a second of CPU: it is done on a
+    /// queue of its own, not on a thread of the concurrency pool that other sessions need.
+    private static let making = DispatchQueue(label: "talkshop.front-end.making", qos: .userInitiated)
+
+    private static func makeDenoiserOffThePool(_ configuration: Configuration) async throws(FrontEndError) -> any Denoiser {
+        let made: Result<Handover, FrontEndError> = await withCheckedContinuation { continuation in
+            making.async {
+                continuation.resume(returning: Result { () throws(FrontEndError) in Handover(denoiser: try makeDenoiser(configuration)) })
+            }
+        }
+        return try made.get().denoiser
+    }
+
+    private static func makeDenoiser(_ configuration: Configuration) throws(FrontEndError) -> any Denoiser {
+        switch configuration.denoiser {
+        case .rnnoise: try RNNoiseDenoiser()
+        case .deepfilter: try DeepFilterDenoiser(model: configuration.deepFilterModel)
+        case .off: throw FrontEndError("no denoiser is configured")
+        }
+    }
+}
+
+/// A denoiser made on the queue and handed to the session once; `@unchecked Sendable` because
+/// after the hand-over only that session touches it.
+private struct Handover: @unchecked Sendable {
+    var denoiser: any Denoiser
+}
+
+/// 16 kHz → 48 kHz → denoiser in 10 ms frames → 16 kHz.
+private final class DenoisingChain {
+    private let denoiser: any Denoiser
+    private var up: Resampler
+    private var down: Resampler
+    /// 48 kHz samples waiting for a whole frame.
+    private var pending: [Float] = []
+    private var frame: [Float]
+    private var denoised: [Float]
+    private(set) var lag = 0
+
+    init(denoiser: any Denoiser) {
+        self.denoiser = denoiser
+        // 16 kHz ↔ 48 kHz are supported rates: these cannot fail.
+        up = try! Resampler(inputRate: 16_000, outputRate: 48_000)
+        down = try! Resampler(inputRate: 48_000, outputRate: 16_000)
+        frame = [Float](repeating: 0, count: denoiser.frameLength)
+        denoised = frame
+    }
+
+    func process(_ samples: [Int16]) -> [Int16] {
+        for sample in up.process(samples) { pending.append(Float(sample)) }
+        let length = denoiser.frameLength
+        var cleaned: [Int16] = []
+        cleaned.reserveCapacity(pending.count)
+        var start = 0
+        while pending.count - start >= length {
+            for index in 0..<length { frame[index] = pending[start + index] }
+            denoiser.denoise(frame, into: &denoised)
+            for value in denoised { cleaned.append(Int16(max(-32_768, min(32_767, value.rounded())))) }
+            start += length
+        }
+        pending.removeFirst(start)
+        let output = down.process(cleaned)
+        lag += samples.count - output.count
+        return output
+    }
+}
