@@ -19,31 +19,6 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
               talkshop bench accuracy --labels speech/coffee-dev/labels.json --noise pink,babble,music,brown --snr 12,6 speech/coffee-dev
             """)
 
-    enum NoiseKind: Equatable, CustomStringConvertible {
-        /// 1/f noise: the benchmark's own.
-        case pink
-        /// Six other recordings of the set, reversed and overlaid: other people talking.
-        case babble
-        /// Three other recordings of the set overlaid: other customers ordering at once.
-        case orders
-        /// Plucked-note melody over a bass line.
-        case music
-        /// 1/f² rumble: a running tap, a fan.
-        case brown
-        case file(String)
-
-        var description: String {
-            switch self {
-            case .pink: "pink"
-            case .babble: "babble"
-            case .orders: "orders"
-            case .music: "music"
-            case .brown: "brown"
-            case .file(let path): URL(fileURLWithPath: path).lastPathComponent
-            }
-        }
-    }
-
     @OptionGroup var recognition: RecognitionOptions
     @OptionGroup var raw: RawAudioOptions
 
@@ -77,11 +52,11 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
             }
             return number
         }
-        let conditions: [(kind: NoiseKind, snr: Double)?] = noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
+        let conditions: [(kind: NoiseKind, snr: Double)?] = try noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
         var rows: [(label: String, noise: String?, snr: Double?, correct: Int)] = []
         for condition in conditions {
             let name = condition.map { "\($0.kind) \(format($0.snr)) dB" } ?? "clean"
-            let inputs = try condition.map { try mixed(speech, kind: $0.kind, snr: $0.snr) } ?? speech
+            let inputs = condition.map { $0.kind.mixed(into: speech, snr: $0.snr) } ?? speech
             let results = try await recognizeAll(inputs, recognizer: recognizer, progressLabel: name)
             var correct = 0
             var misses: [String] = []
@@ -143,60 +118,12 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         return results.map { $0! }
     }
 
-    private func mixed(_ speech: [[Int16]], kind: NoiseKind, snr: Double) throws -> [[Int16]] {
-        switch kind {
-        case .pink:
-            var generator = PinkNoise(seed: 2_048)
-            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
-        case .brown:
-            var generator = BrownNoise(seed: 2_048)
-            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
-        case .music:
-            var generator = ToneMusic(seed: 2_048)
-            return speech.map { NoiseMixer.mix(speech: $0, noise: generator.samples($0.count), snrDecibels: snr) }
-        case .babble:
-            // Six other speakers of the set talking at once, each from a different point of
-            // their recording and played backwards — the sound of speech without words the
-            // grammar knows: café chatter, in which no one voice stands out. (Forwards, the
-            // other customers' coffee orders put their own words into the result: see `orders`.)
-            return speech.indices.map { index in
-                let others = (1...6).map { Array(speech[(index + $0 * 37) % speech.count].reversed()) }
-                let length = speech[index].count
-                let babble = (0..<length).map { position in
-                    Int16(clamping: others.enumerated().reduce(0) { sum, other in
-                        sum + Int(other.element[(position + 4_000 + other.offset * 5_000) % other.element.count])
-                    } / 3)
-                }
-                return NoiseMixer.mix(speech: speech[index], noise: babble, snrDecibels: snr)
-            }
-        case .orders:
-            return speech.indices.map { index in
-                let others = (1...3).map { speech[(index + $0 * 37) % speech.count] }
-                let babble = (0..<speech[index].count).map { position in
-                    Int16(clamping: others.reduce(0) { $0 + Int($1[(position + 4_000) % $1.count]) } / 2)
-                }
-                return NoiseMixer.mix(speech: speech[index], noise: babble, snrDecibels: snr)
-            }
-        case .file(let path):
-            let noiseSamples = try raw.load(path).decodeToRecognitionPCM()
-            return speech.enumerated().map { index, samples in
-                let offset = (index * 16_000 * 7) % max(1, noiseSamples.count)
-                let rotated = Array(noiseSamples[offset...] + noiseSamples[..<offset])
-                return NoiseMixer.mix(speech: samples, noise: rotated, snrDecibels: snr)
-            }
-        }
-    }
-
-    private func noiseKinds() -> [NoiseKind] {
-        (noise ?? "").split(separator: ",").map { name in
-            switch name.trimmingCharacters(in: .whitespaces) {
-            case "pink": .pink
-            case "babble": .babble
-            case "orders": .orders
-            case "music": .music
-            case "brown": .brown
-            case let path: .file(path)
-            }
+    /// --noise as noise kinds: the named ones, and files for anything else.
+    private func noiseKinds() throws -> [NoiseKind] {
+        try (noise ?? "").split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            return try NoiseKind(named: name)
+                ?? .recording(name: URL(fileURLWithPath: name).lastPathComponent, samples: raw.load(name).decodeToRecognitionPCM())
         }
     }
 

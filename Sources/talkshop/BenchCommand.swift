@@ -3,10 +3,10 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks that print their figures: accuracy, false accepts, speed, sweep, load, connection flood.",
+        abstract: "Benchmarks that print their figures: accuracy, false accepts, endpoints in noise, speed, sweep, load, connection flood.",
         subcommands: [
             BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self, BenchSweepCommand.self, BenchLoadCommand.self,
-            BenchFloodCommand.self,
+            BenchFloodCommand.self, BenchEndpointsCommand.self,
         ]
     )
 }
