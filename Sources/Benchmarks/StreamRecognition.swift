@@ -26,29 +26,42 @@ public enum StreamRecognition {
         var streamed: StreamingUtterance?
         let frontEnd = AudioFrontEnd(configuration: configuration)
         let chunk = UtteranceCollector.frameSamples
+        // Output samples of the front end when the collector started (utterances are placed by it).
+        var collectorOrigin = 0
+        func retained(_ utterance: [Int16]) -> Double? {
+            let start = collectorOrigin + collector.utteranceStart
+            return frontEnd.retainedDecibels(over: start..<(start + utterance.count))
+        }
         for start in stride(from: 0, to: samples.count, by: chunk) {
             let heard = try await frontEnd.process(Array(samples[start..<min(start + chunk, samples.count)]), mayChange: collector.state == .waiting)
             for event in collector.append(heard) {
                 switch event {
                 case .speechStarted:
-                    streamed = try await recognizer.pool.beginUtterance(state: state)
+                    streamed = try await recognizer.pool.beginUtterance(state: state, partials: endpointing.endsSentencesSooner)
                 case .utterance(let utterance, _):
                     streamed?.feed(collector.takeUnstreamed())
-                    results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed))
+                    results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed, retainedDecibels: retained(utterance)))
                     streamed = nil
                 case .noSpeech:
                     break
                 }
             }
-            streamed?.feed(collector.takeUnstreamed(minimum: 1_600))
+            let piece = collector.takeUnstreamed(minimum: 1_600)
+            if let streamed, !piece.isEmpty {
+                streamed.feed(piece)
+                if endpointing.endsSentencesSooner {
+                    collector.sentence = recognizer.completeness(of: await streamed.searchedWords(), state: state)
+                }
+            }
             if collector.state == .ended {
                 guard continuous else { return results }
                 collector = UtteranceCollector(configuration: endpointing)
+                collectorOrigin = frontEnd.producedSamples
             }
         }
         if case .utterance(let utterance, _)? = collector.finish() {
             streamed?.feed(collector.takeUnstreamed())
-            results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed))
+            results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed, retainedDecibels: retained(utterance)))
         }
         return results
     }

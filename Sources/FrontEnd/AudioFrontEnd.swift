@@ -1,5 +1,6 @@
 import AudioCodec
 import Dispatch
+import Foundation
 
 /// Noise suppression between the decoded 16 kHz audio and the endpointer, for every channel
 /// (speakers, phones, the web page) and the benchmarks. Adaptive: it measures the room's noise
@@ -49,6 +50,11 @@ public final class AudioFrontEnd {
     /// Consecutive frames with the floor below the release level.
     private var quietFrames = 0
     private var chain: DenoisingChain?
+    /// Energy in and out of each processed chunk, by where its output ends: how much of a
+    /// stretch of audio the denoiser removed (`retainedDecibels(over:)`).
+    private var tallies: [EnergyTally] = []
+    /// Output samples produced so far.
+    public private(set) var producedSamples = 0
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -76,7 +82,36 @@ public final class AudioFrontEnd {
     public func process(_ samples: [Int16], mayChange: Bool) async throws(FrontEndError) -> [Int16] {
         measure(samples)
         if mayChange { try await decide() }
-        return chain?.process(samples) ?? samples
+        guard let chain else {
+            producedSamples += samples.count
+            return samples
+        }
+        let output = chain.process(samples)
+        producedSamples += output.count
+        tallies.append(EnergyTally(outputEnd: producedSamples, input: Self.energy(samples), output: Self.energy(output)))
+        // About a minute of chunks: longer than any utterance.
+        if tallies.count > 6_000 { tallies.removeFirst(3_000) }
+        return output
+    }
+
+    /// How much of the sound in this stretch of output (counted in output samples) the
+    /// denoiser kept, in dB: about −1 for speech in a noisy room, far lower for noise, which
+    /// it removes. Nil when none of the stretch was denoised.
+    public func retainedDecibels(over range: Range<Int>) -> Double? {
+        var input = 0.0, output = 0.0, chunks = 0
+        for tally in tallies.reversed() {
+            if tally.outputEnd <= range.lowerBound { break }
+            if tally.outputEnd > range.upperBound { continue }
+            input += tally.input
+            output += tally.output
+            chunks += 1
+        }
+        guard chunks > 0 else { return nil }
+        return 10 * log10(max(output, 1) / max(input, 1))
+    }
+
+    private static func energy(_ samples: [Int16]) -> Double {
+        samples.reduce(0.0) { $0 + Double($1) * Double($1) }
     }
 
     private func measure(_ samples: [Int16]) {
@@ -119,6 +154,14 @@ public final class AudioFrontEnd {
         case .off: throw FrontEndError("no denoiser is configured")
         }
     }
+}
+
+/// One chunk's energy before and after denoising.
+private struct EnergyTally {
+    /// Output samples produced up to the end of this chunk.
+    var outputEnd: Int
+    var input: Double
+    var output: Double
 }
 
 /// A denoiser made on the queue and handed to the session once; `@unchecked Sendable` because

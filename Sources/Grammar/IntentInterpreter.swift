@@ -38,25 +38,39 @@ public struct IntentInterpreter: Sendable {
         return nil
     }
 
+    /// How far `words` are from a whole sentence of the state's grammar: the endpointer ends
+    /// a complete one after a shorter silence, and a finished one sooner still.
+    public func completeness(of words: [String], state: String = IntentGrammar.defaultState) throws(GrammarError) -> SentenceCompleteness {
+        guard !words.isEmpty, try interpret(words: words, state: state) != nil else { return .incomplete }
+        for intent in try grammar.intents(in: state) {
+            for sentence in intent.sentences where match(sentence, words, 0, [:], extending: true, { _, _ in false }) {
+                return .complete
+            }
+        }
+        return .finished
+    }
+
     /// Depth-first matching with continuations: `next` gets each way `expression` can end,
-    /// and returns true to stop the search.
+    /// and returns true to stop the search. `extending`: also stop (true) as soon as all the
+    /// words are matched and the expression wants another: the words can go on.
     private func match(
         _ expression: Expression, _ words: [String], _ position: Int, _ slots: [String: String],
-        _ next: (Int, [String: String]) -> Bool
+        extending: Bool = false, _ next: (Int, [String: String]) -> Bool
     ) -> Bool {
         switch expression {
         case .word(let word, _):
+            if extending, position == words.count { return true }
             return position < words.count && words[position] == word && next(position + 1, slots)
         case .sequence(let items):
-            return matchSequence(items[...], words, position, slots, next)
+            return matchSequence(items[...], words, position, slots, extending: extending, next)
         case .alternatives(let items):
-            return items.contains { match($0, words, position, slots, next) }
+            return items.contains { match($0, words, position, slots, extending: extending, next) }
         case .optional(let inner):
-            return match(inner, words, position, slots, next) || next(position, slots)
+            return match(inner, words, position, slots, extending: extending, next) || next(position, slots)
         case .list(let name, let slot, _):
             guard let list = grammar.lists[name] else { return false }
             return list.values.contains { value in
-                match(value.spoken, words, position, slots) { end, inner in
+                match(value.spoken, words, position, slots, extending: extending) { end, inner in
                     var captured = inner
                     captured[slot] = value.value ?? words[position..<end].joined(separator: " ")
                     return next(end, captured)
@@ -64,17 +78,17 @@ public struct IntentInterpreter: Sendable {
             }
         case .rule(let name, _):
             guard let rule = grammar.rules[name] else { return false }
-            return match(rule, words, position, slots, next)
+            return match(rule, words, position, slots, extending: extending, next)
         }
     }
 
     private func matchSequence(
         _ items: ArraySlice<Expression>, _ words: [String], _ position: Int, _ slots: [String: String],
-        _ next: (Int, [String: String]) -> Bool
+        extending: Bool = false, _ next: (Int, [String: String]) -> Bool
     ) -> Bool {
         guard let first = items.first else { return next(position, slots) }
-        return match(first, words, position, slots) { end, captured in
-            matchSequence(items.dropFirst(), words, end, captured, next)
+        return match(first, words, position, slots, extending: extending) { end, captured in
+            matchSequence(items.dropFirst(), words, end, captured, extending: extending, next)
         }
     }
 }

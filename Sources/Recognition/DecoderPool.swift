@@ -121,7 +121,7 @@ public actor DecoderPool {
     }
 
     /// Runs blocking work on the decoding queue and resumes the caller with its result.
-    private static func run<T: Sendable>(_ work: @escaping @Sendable () throws(RecognitionError) -> T) async throws(RecognitionError) -> T {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws(RecognitionError) -> T) async throws(RecognitionError) -> T {
         let result: Result<T, RecognitionError> = await withCheckedContinuation { continuation in
             queue.async {
                 do throws(RecognitionError) { continuation.resume(returning: .success(try work())) } catch {

@@ -13,11 +13,26 @@ public final class SpeechDecoder {
         /// PocketSphinx's path score (log domain, more negative is worse).
         public var score: Int
         public var frames: Int
+        /// The best path's segments, words and fillers, in order.
+        public var segments: [Segment]
+
         /// Sum of the segments' acoustic scores (log domain): how well the audio fits the
         /// path's phones, without grammar weights. Comparable between searches.
-        public var acousticScore: Int
+        public var acousticScore: Int { segments.reduce(0) { $0 + $1.acousticScore } }
+
         /// Frame ranges (10 ms frames) aligned to silence or noise fillers rather than words.
-        public var fillerSegments: [ClosedRange<Int>]
+        public var fillerSegments: [ClosedRange<Int>] { segments.filter(\.isFiller).map(\.frames) }
+    }
+
+    /// One word or filler of the best path.
+    public struct Segment: Sendable, Equatable {
+        public var word: String
+        /// 10 ms frames, counted from the utterance's start.
+        public var frames: ClosedRange<Int>
+        /// How well the audio fits the word's phones (log domain, more negative is worse).
+        public var acousticScore: Int
+        /// Silence or noise rather than a word.
+        public var isFiller: Bool
     }
 
     public let configuration: DecoderConfiguration
@@ -58,8 +73,10 @@ public final class SpeechDecoder {
 
     deinit { ps_free(handle) }
 
-    /// Adds (or replaces) a grammar under `name`; every word must be in the dictionary.
+    /// Adds (or replaces) a grammar under `name`; every word must be in the dictionary. The
+    /// search in use cannot be replaced (PocketSphinx would free it under the decoder).
     public func addGrammar(name: String, jsgf: String) throws(RecognitionError) {
+        guard name != activeGrammar else { throw .grammar("the search '\(name)' is in use; activate another before replacing it") }
         let result = ps_set_jsgf_string(handle, name, jsgf)
         guard result == 0 else {
             throw .grammar("PocketSphinx rejected JSGF grammar '\(name)' (code \(result)); check its words are in the dictionary")
@@ -68,7 +85,34 @@ public final class SpeechDecoder {
         if activeGrammar == nil { try activate(name) }
     }
 
-    /// Switches the search to a grammar added before; the acoustic model stays loaded.
+    /// Adds the words of a dictionary file that the decoder's dictionary lacks (a grammar's own
+    /// `.dict` words, for a decoder that loaded the standard dictionary). Call before adding
+    /// searches that should know them.
+    public func addMissingWords(from dictionary: URL) throws(RecognitionError) {
+        let text: String
+        do { text = try String(contentsOf: dictionary, encoding: .utf8) } catch {
+            throw .modelMissing("cannot read the dictionary \(dictionary.path)")
+        }
+        for line in text.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let word = String(line[..<space]), phones = line[space...].trimmingCharacters(in: .whitespaces)
+            guard ps_lookup_word(handle, word) == nil else { continue }
+            guard ps_add_word(handle, word, phones, 0) >= 0 else { throw .configuration("PocketSphinx refused the word '\(word)' (\(phones))") }
+        }
+    }
+
+    /// Adds an n-gram language model search under `name` (e.g. Debian's general English
+    /// `en-us.lm.bin`); its words must be in the dictionary.
+    public func addLanguageModel(name: String, file: URL) throws(RecognitionError) {
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw .modelMissing("language model not found at \(file.path); install pocketsphinx-en-us (scripts/setup.sh)")
+        }
+        guard ps_set_lm_file(handle, name, file.path) == 0 else { throw .configuration("PocketSphinx could not load the language model \(file.path)") }
+        grammars.insert(name)
+    }
+
+    /// Switches the search to a grammar (or language model) added before; the acoustic model
+    /// stays loaded.
     public func activate(_ name: String) throws(RecognitionError) {
         guard grammars.contains(name) else { throw .unknownSearch("no grammar named '\(name)' on this decoder") }
         guard activeGrammar != name else { return }
@@ -112,10 +156,7 @@ public final class SpeechDecoder {
         guard let text = ps_get_hyp(handle, &score) else { return nil }
         let words = String(cString: text).split(separator: " ").map(String.init)
         guard !words.isEmpty else { return nil }
-        let (acoustic, fillers) = segmentScores()
-        return Hypothesis(
-            words: words, score: Int(score), frames: Int(ps_get_n_frames(handle)),
-            acousticScore: acoustic, fillerSegments: fillers)
+        return Hypothesis(words: words, score: Int(score), frames: Int(ps_get_n_frames(handle)), segments: segments())
     }
 
     /// Silence and noise fillers: `<sil>`, `[NOISE]`, `+SPN+`, `SIL`.
@@ -123,29 +164,29 @@ public final class SpeechDecoder {
         word == "SIL" || word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("+")
     }
 
-    /// Acoustic score and filler frames over the best path's segments.
-    /// Segment frames count from the decoder's first utterance when it is fed in pieces (live
-    /// mode), from 0 when an utterance is decoded whole; the first segment starts the
-    /// utterance, so the ranges are made relative to it.
-    private func segmentScores() -> (acoustic: Int, fillers: [ClosedRange<Int>]) {
-        var acoustic = 0
-        var fillers: [ClosedRange<Int>] = []
+    /// The best path's segments. Segment frames count from the decoder's first utterance when
+    /// it is fed in pieces (live mode), from 0 when an utterance is decoded whole; the first
+    /// segment starts the utterance, so the ranges are made relative to it.
+    private func segments() -> [Segment] {
+        var segments: [Segment] = []
         var utteranceStart: Int?
         var segment = ps_seg_iter(handle)
         while let current = segment {
             var acousticScore: Int32 = 0, languageScore: Int32 = 0, backoff: Int32 = 0
             _ = ps_seg_prob(current, &acousticScore, &languageScore, &backoff)
-            acoustic += Int(acousticScore)
             var start: Int32 = 0, end: Int32 = 0
             ps_seg_frames(current, &start, &end)
             let base = utteranceStart ?? Int(start)
             utteranceStart = base
-            if let word = ps_seg_word(current), Self.isFiller(String(cString: word)), end >= start {
-                fillers.append((Int(start) - base)...(Int(end) - base))
+            if let word = ps_seg_word(current), end >= start {
+                let text = String(cString: word)
+                segments.append(Segment(
+                    word: text, frames: (Int(start) - base)...(Int(end) - base), acousticScore: Int(acousticScore),
+                    isFiller: Self.isFiller(text)))
             }
             segment = ps_seg_next(current)
         }
-        return (acoustic, fillers)
+        return segments
     }
 
 }

@@ -7,18 +7,24 @@ public struct SpeechRecognizer: Sendable {
     public let pool: DecoderPool
     public let interpreter: IntentInterpreter
     public var scorer: ConfidenceScorer
+    /// Asked about accepted utterances, when set.
+    public var verifiers: VerifierPool?
 
-    public init(pool: DecoderPool, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer()) {
+    public init(pool: DecoderPool, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer(), verifiers: VerifierPool? = nil) {
         self.pool = pool
         self.interpreter = interpreter
         self.scorer = scorer
+        self.verifiers = verifiers
     }
 
     /// Builds the pool for a grammar: exports every state's JSGF and writes the dictionary cut
     /// to the grammar's words into `workDirectory` (decoders then start in milliseconds).
+    /// `verifyNearMisses`: ask general English about accepted utterances that fit poorly
+    /// (`GrammarVerifier`; about 30 MB per verifier, made when first needed).
     public static func make(
         grammar: IntentGrammar, lexicon: Lexicon, workDirectory: URL, poolSize: Int,
-        configuration: DecoderConfiguration = DecoderConfiguration(), scorer: ConfidenceScorer = ConfidenceScorer()
+        configuration: DecoderConfiguration = DecoderConfiguration(), scorer: ConfidenceScorer = ConfidenceScorer(),
+        verifyNearMisses: Bool = false
     ) throws -> SpeechRecognizer {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
@@ -27,13 +33,22 @@ public struct SpeechRecognizer: Sendable {
         for state in grammar.states { jsgf[state] = try JSGFExporter.export(grammar, state: state) }
         let pool = DecoderPool(
             configuration: configuration, grammars: .init(jsgfByState: jsgf, dictionary: dictionary), size: poolSize)
-        return SpeechRecognizer(pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer)
+        return SpeechRecognizer(
+            pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
+            verifiers: verifyNearMisses ? VerifierPool(grammarDictionary: dictionary, size: poolSize) : nil)
+    }
+
+    /// How complete the words heard so far are, for the endpointer (incomplete on any doubt).
+    public func completeness(of words: [String], state: String) -> SentenceCompleteness {
+        (try? interpreter.completeness(of: words, state: state)) ?? .incomplete
     }
 
     /// Recognises a whole utterance. `streamed` is the same utterance already fed to a decoder
     /// while it was spoken (`pool.beginUtterance`): only its end remains to be searched.
+    /// `retainedDecibels`: how much of its sound the front end's denoiser kept, if it ran.
     public func recognize(
-        _ samples: [Int16], state: String = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil
+        _ samples: [Int16], state: String = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil,
+        retainedDecibels: Double? = nil
     ) async throws -> RecognitionResult {
         let seconds = Double(samples.count) / Double(16_000)
         let decoded = if let streamed { try await streamed.finish() } else { try await pool.decode(samples, state: state) }
@@ -43,11 +58,16 @@ public struct SpeechRecognizer: Sendable {
         let evidence = ConfidenceScorer.Evidence(
             unexplainedSpeech: hypothesis.unexplainedSpeechShare(speechFrames: SpeechActivity.speechFrames(samples)),
             acousticScorePerFrame: hypothesis.acousticScorePerFrame,
-            wordsPerSecond: Double(hypothesis.words.count) / max(seconds, 0.01))
+            wordsPerSecond: Double(hypothesis.words.count) / max(seconds, 0.01), words: hypothesis.wordFits,
+            retainedDecibels: retainedDecibels)
         var result = RecognitionResult(
             transcript: hypothesis.words.joined(separator: " "), intent: nil, confidence: scorer.confidence(evidence),
             rejection: nil, audioSeconds: seconds, evidence: evidence)
         if let intent = try interpreter.interpret(words: hypothesis.words, state: state) {
+            if result.confidence >= scorer.threshold, let verifiers, scorer.wantsVerification(evidence) {
+                result.evidence?.outOfGrammar = try await verifiers.opinion(on: samples, words: hypothesis.words)?.advantagePerFrame
+                if let checked = result.evidence { result.confidence = scorer.confidence(checked) }
+            }
             if result.confidence >= scorer.threshold { result.intent = intent } else { result.rejection = .lowConfidence }
         } else {
             result.rejection = .noMatch

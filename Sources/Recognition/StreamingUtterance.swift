@@ -24,6 +24,8 @@ public final class StreamingUtterance: @unchecked Sendable {
         var done = false
         /// The best words so far, when asked for.
         var partial: [String] = []
+        /// Waiting for the search to use up what was fed (`searchedWords`).
+        var catchingUp: [CheckedContinuation<[String], Never>] = []
 
         var ending: Bool { waiter != nil || abandoned }
 
@@ -51,6 +53,20 @@ public final class StreamingUtterance: @unchecked Sendable {
 
     /// The words heard so far (empty unless partials were asked for), as of the last piece searched.
     public var partialWords: [String] { state.withLock { $0.partial } }
+
+    /// The best words once all audio fed so far has been searched. A live session's search
+    /// keeps up with speech and reads `partialWords`; a benchmark, which feeds faster than
+    /// real time, waits here so the endpointer sees what a live session would.
+    public func searchedWords() async -> [String] {
+        await withCheckedContinuation { continuation in
+            let ready: [String]? = state.withLock { state in
+                if state.done || (!state.queued && !state.running) { return state.partial }
+                state.catchingUp.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
 
     /// Queues more audio of the utterance for the search.
     public func feed(_ samples: [Int16]) {
@@ -125,18 +141,20 @@ public final class StreamingUtterance: @unchecked Sendable {
             }
             let partial = tracksPartials && failure == nil && !samples.isEmpty ? decoder.decoder.partialWords() : nil
             enum Next { case again, requeue, idle, end(Waiter?, RecognitionError?) }
-            let next: Next = state.withLock { state in
+            let (next, caughtUp, words): (Next, [CheckedContinuation<[String], Never>], [String]) = state.withLock { state in
                 if let failure, state.failure == nil { state.failure = failure }
                 if let partial { state.partial = partial }
                 // The speaker stopped: finish without giving way.
-                if !state.pending.isEmpty && state.ending { return .again }
+                if !state.pending.isEmpty && state.ending { return (.again, [], []) }
                 state.running = false
                 // Still speaking and more came: other utterances get a turn first.
-                if !state.pending.isEmpty { return state.claimQueueing() ? .requeue : .idle }
-                guard state.ending else { return .idle }
+                if !state.pending.isEmpty { return (state.claimQueueing() ? .requeue : .idle, [], []) }
+                defer { state.catchingUp = [] }
+                guard state.ending else { return (.idle, state.catchingUp, state.partial) }
                 state.done = true
-                return .end(state.waiter, state.failure)
+                return (.end(state.waiter, state.failure), state.catchingUp, state.partial)
             }
+            for waiter in caughtUp { waiter.resume(returning: words) }
             switch next {
             case .again: continue
             case .requeue: scheduler.schedule(self, urgent: false)

@@ -1,3 +1,5 @@
+import Grammar
+
 /// Cuts a stream of 16 kHz PCM chunks of any size into one utterance, using an `Endpointer`
 /// over 20 ms frames. Keeps a short pre-roll so the first phoneme is not lost, and buffers
 /// the utterance so it can be decoded whole at the endpoint (as accurate as batch decoding).
@@ -32,6 +34,11 @@ public struct UtteranceCollector: Sendable {
     }
 
     public var state: Endpointer.State { endpointer.state }
+    /// How complete the words heard so far are (`Endpointer.sentence`).
+    public var sentence: SentenceCompleteness {
+        get { endpointer.sentence }
+        set { endpointer.sentence = newValue }
+    }
     /// Samples buffered for the current utterance so far.
     public var bufferedSamples: Int { utterance.count }
 

@@ -44,6 +44,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var web = WebSettings()
     /// Noise suppression before the endpointer, in noisy rooms (docs/recognition.md).
     public var frontEnd = AudioFrontEnd.Configuration()
+    /// When an utterance ends and which results are rejected (docs/recognition.md).
+    public var recognition = RecognitionSettings()
 
     public struct Limits: Codable, Sendable, Equatable {
         /// Largest WebSocket frame or message, in bytes.
@@ -125,6 +127,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         phone = try container.decode(.phone, default: defaults.phone)
         web = try container.decode(.web, default: defaults.web)
         frontEnd = try container.decode(.frontEnd, default: defaults.frontEnd)
+        recognition = try container.decode(.recognition, default: defaults.recognition)
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -205,5 +208,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         }
         guard broadcast.customers >= 2 else { throw Invalid(description: "broadcast.customers must be at least 2") }
         guard paymentTimeoutSeconds > 0 else { throw Invalid(description: "paymentTimeoutSeconds must be positive") }
+        let silences = [recognition.completeSentenceSilenceMilliseconds, recognition.finishedSentenceSilenceMilliseconds]
+        guard recognition.trailingSilenceMilliseconds >= 100, silences.allSatisfy({ (0...recognition.trailingSilenceMilliseconds).contains($0) }) else {
+            throw Invalid(description: "recognition.trailingSilenceMilliseconds must be at least 100, and the sentence silences within 0 (off) … the trailing silence")
+        }
     }
 }

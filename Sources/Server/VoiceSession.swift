@@ -58,6 +58,8 @@ struct VoiceSession {
     /// The device asked for the words so far while it speaks; the last ones sent.
     private var sendsPartials = false
     private var lastPartial: [String] = []
+    /// The words the endpointer was last told the completeness of.
+    private var sentenceWords: [String] = []
     /// The utterance in progress, searched while it is spoken, and the dialog state whose
     /// grammar it is searched with (nil when no decoder was free: it is decoded whole at the end).
     private var streamed: (utterance: StreamingUtterance, state: String)?
@@ -87,7 +89,7 @@ struct VoiceSession {
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
 
     private var endpointing: Endpointer.Configuration {
-        var configuration = Endpointer.Configuration()
+        var configuration = services.configuration.recognition.endpointing(deviceClass: device.deviceClass)
         configuration.maxUtterance = .milliseconds(Int(limits.maxUtteranceSeconds * 1_000))
         return configuration
     }
@@ -163,7 +165,11 @@ struct VoiceSession {
         if let streamed {
             streamed.utterance.feed(collector.takeUnstreamed(minimum: recognitionSampleRate / 10))
             let words = streamed.utterance.partialWords
-            if sendsPartials, !words.isEmpty, words != lastPartial {
+            if endpointing.endsSentencesSooner, words != sentenceWords {
+                sentenceWords = words
+                collector.sentence = services.recognizer.completeness(of: words, state: streamed.state)
+            }
+            if sendsPartials, state != "pin", !words.isEmpty, words != lastPartial {
                 lastPartial = words
                 output.events.append(.partial(text: words.joined(separator: " ")))
             }
@@ -179,6 +185,7 @@ struct VoiceSession {
     private mutating func restartCollector() {
         collector = UtteranceCollector(configuration: endpointing)
         collectorOrigin = heardSamples
+        sentenceWords = []
     }
 
     /// The received samples an utterance just ended by the collector covers (the front end
@@ -206,7 +213,8 @@ struct VoiceSession {
         do {
             lastPartial = []
             let partials = sendsPartials && state != "pin"
-            if let utterance = try await services.recognizer.pool.beginUtterance(state: state, partials: partials) {
+            let tracked = partials || endpointing.endsSentencesSooner
+            if let utterance = try await services.recognizer.pool.beginUtterance(state: state, partials: tracked) {
                 streamed = (utterance, state)
             } else {
                 services.metrics.increment("talkshop_decoded_at_end_total")
@@ -301,7 +309,9 @@ struct VoiceSession {
         let started = ContinuousClock.now
         let result: RecognitionResult
         do {
-            result = try await services.recognizer.recognize(samples, state: state, streamed: searched)
+            let start = collectorOrigin + collector.utteranceStart
+            result = try await services.recognizer.recognize(
+                samples, state: state, streamed: searched, retainedDecibels: frontEnd.retainedDecibels(over: start..<(start + samples.count)))
         } catch {
             logger.error("recognition failed", metadata: ["error": "\(error)"])
             services.metrics.increment("talkshop_errors_total{code=\"internal_error\"}")

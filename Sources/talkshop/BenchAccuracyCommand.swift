@@ -34,6 +34,9 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
     @Option(help: "Write an SVG chart of accuracy against SNR.")
     var plot: String?
 
+    @Option(help: "Write every result with its evidence (per-word fits) as JSON lines to this file, for tuning rejection.")
+    var evidence: String?
+
     @Argument(help: "Directory (or files) of the labelled recordings.")
     var paths: [String]
 
@@ -54,6 +57,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         }
         let conditions: [(kind: NoiseKind, snr: Double)?] = try noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
         var rows: [(label: String, noise: String?, snr: Double?, correct: Int)] = []
+        var evidenceLines: [EvidenceLine] = []
         for condition in conditions {
             let name = condition.map { "\($0.kind) \(format($0.snr)) dB" } ?? "clean"
             let inputs = condition.map { $0.kind.mixed(into: speech, snr: $0.snr) } ?? speech
@@ -63,6 +67,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
             for (index, result) in results.enumerated() {
                 let file = URL(fileURLWithPath: files[index]).lastPathComponent
                 let label = labelled[file]!
+                evidenceLines.append(EvidenceLine(condition: name, file: file, correct: AccuracyScore.isCorrect(result, label: label), result: result))
                 if AccuracyScore.isCorrect(result, label: label) {
                     correct += 1
                 } else {
@@ -87,6 +92,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
                 .write(toFile: plot, atomically: true, encoding: .utf8)
             print("plot: \(plot)")
         }
+        if let evidence { try EvidenceLine.write(evidenceLines, to: evidence) }
         let total = rows.reduce(0) { $0 + $1.correct }
         let suffix = rows.count > 1 ? ", average over \(rows.count) conditions" : ""
         print("command acceptance rate: \(percent(total, files.count * rows.count)) (\(total)/\(files.count * rows.count)\(suffix))")
@@ -139,3 +145,4 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 }
+

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks that print their figures: accuracy, false accepts, endpoints in noise, speed, sweep, load, connection flood.",
         subcommands: [
             BenchAccuracyCommand.self, BenchFalseAcceptsCommand.self, BenchSpeedCommand.self, BenchSweepCommand.self, BenchLoadCommand.self,
-            BenchFloodCommand.self, BenchEndpointsCommand.self,
+            BenchFloodCommand.self, BenchEndpointsCommand.self, BenchSplitsCommand.self,
         ]
     )
 }

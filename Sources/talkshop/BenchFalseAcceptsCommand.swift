@@ -20,6 +20,9 @@ struct BenchFalseAcceptsCommand: AsyncParsableCommand {
     @Flag(help: "Print the decoder diagnostics of each false accept.")
     var verbose = false
 
+    @Option(help: "Write every utterance with its evidence as JSON lines to this file, for tuning rejection.")
+    var evidence: String?
+
     @Argument(help: "Files or directories of non-command audio.")
     var paths: [String]
 
@@ -27,7 +30,7 @@ struct BenchFalseAcceptsCommand: AsyncParsableCommand {
         let files = try AudioFiles.expand(paths)
         let recognizer = try recognition.makeRecognizer()
         var seconds = 0.0, utterances = 0, accepted: [(String, RecognitionResult)] = []
-        var rejections: [Rejection: Int] = [:]
+        var rejections: [Rejection: Int] = [:], evidenceLines: [EvidenceLine] = []
         for (index, path) in files.enumerated() {
             let samples = try raw.load(path).decodeToRecognitionPCM()
             seconds += Double(samples.count) / 16_000
@@ -37,6 +40,7 @@ struct BenchFalseAcceptsCommand: AsyncParsableCommand {
             utterances += results.count
             for result in results {
                 if result.isAccepted { accepted.append((path, result)) }
+                evidenceLines.append(EvidenceLine(condition: "non-command", file: URL(fileURLWithPath: path).lastPathComponent, correct: false, result: result))
                 if let rejection = result.rejection { rejections[rejection, default: 0] += 1 }
             }
             Progress.report(index + 1, of: files.count, "files")
@@ -48,10 +52,13 @@ struct BenchFalseAcceptsCommand: AsyncParsableCommand {
             if verbose {
                 let evidence = result.evidence
                 print(String(
-                    format: "  unexplainedSpeech=%.3f acousticScorePerFrame=%.1f wordsPerSecond=%.2f",
-                    evidence?.unexplainedSpeech ?? 0, evidence?.acousticScorePerFrame ?? 0, evidence?.wordsPerSecond ?? 0))
+                    format: "  unexplainedSpeech=%.3f acousticScorePerFrame=%.1f wordsPerSecond=%.2f outOfGrammar=%.1f",
+                    evidence?.unexplainedSpeech ?? 0, evidence?.acousticScorePerFrame ?? 0, evidence?.wordsPerSecond ?? 0,
+                    evidence?.outOfGrammar ?? .nan))
+                for word in evidence?.words ?? [] { print(String(format: "    %@ %d frames %.1f", word.word, word.frames, word.acousticScorePerFrame)) }
             }
         }
+        if let evidence { try EvidenceLine.write(evidenceLines, to: evidence) }
         print(String(format: "false accepts: %d in %.2f h = %.2f per hour", accepted.count, seconds / 3_600, Double(accepted.count) / (seconds / 3_600)))
     }
 }

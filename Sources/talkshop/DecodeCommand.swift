@@ -55,7 +55,8 @@ struct DecodeLine: Encodable {
             ConfidenceScorer.Evidence(
                 unexplainedSpeech: (evidence.unexplainedSpeech * 1_000).rounded() / 1_000,
                 acousticScorePerFrame: (evidence.acousticScorePerFrame * 10).rounded() / 10,
-                wordsPerSecond: (evidence.wordsPerSecond * 100).rounded() / 100)
+                wordsPerSecond: (evidence.wordsPerSecond * 100).rounded() / 100,
+                words: evidence.words.map { .init(word: $0.word, frames: $0.frames, acousticScorePerFrame: ($0.acousticScorePerFrame * 10).rounded() / 10) })
         }
     }
 }

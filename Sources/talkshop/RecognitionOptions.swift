@@ -26,6 +26,12 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Silence that ends an utterance, in milliseconds.")
     var trailingSilence: Int = 700
 
+    @Option(help: "Silence that ends an utterance once its words are a complete sentence, in milliseconds (0: off).")
+    var completeSentenceSilence: Int = 0
+
+    @Option(help: "Silence that ends an utterance once no sentence goes on from its words, in milliseconds (0: off; phone lines use 250).")
+    var finishedSentenceSilence: Int = 0
+
     @Option(help: "Audio kept from before the detected start of speech, in milliseconds.")
     var preRoll: Int = 300
 
@@ -34,6 +40,9 @@ struct RecognitionOptions: ParsableArguments {
 
     @Option(help: "Denoise once the room's noise floor is above this, in dBFS.")
     var engageAbove: Double = AudioFrontEnd.Configuration().engageAboveDecibels
+
+    @Flag(help: "Reject near misses: ask general English about accepted utterances that fit poorly (docs/recognition.md).")
+    var verify = false
 
     var frontEnd: AudioFrontEnd.Configuration {
         var configuration = AudioFrontEnd.Configuration()
@@ -45,6 +54,8 @@ struct RecognitionOptions: ParsableArguments {
     var endpointing: Endpointer.Configuration {
         var configuration = Endpointer.Configuration()
         configuration.trailingSilence = .milliseconds(trailingSilence)
+        configuration.completeSentenceSilence = completeSentenceSilence > 0 ? .milliseconds(completeSentenceSilence) : nil
+        configuration.finishedSentenceSilence = finishedSentenceSilence > 0 ? .milliseconds(finishedSentenceSilence) : nil
         configuration.preRoll = .milliseconds(preRoll)
         return configuration
     }
@@ -60,10 +71,11 @@ struct RecognitionOptions: ParsableArguments {
             }
             configuration.extraArguments[parts[0]] = parts[1]
         }
-        return try SpeechRecognizer.make(
+        let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
             configuration: configuration,
-            scorer: ConfidenceScorer(threshold: threshold))
+            scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
+        return recognizer
     }
 }
 

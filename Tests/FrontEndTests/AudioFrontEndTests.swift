@@ -54,6 +54,25 @@ struct AudioFrontEndTests {
         #expect(after < before - 15, "\(denoiser): \(before) dBFS → \(after) dBFS")
     }
 
+    /// Speech in noise keeps most of its sound; noise alone loses most of it: the evidence
+    /// that keeps denoised noise from being taken for a short command.
+    @Test func speechKeepsItsSoundAndNoiseLosesIt() async throws {
+        let noisy = try Self.noisy(snr: 6)
+        let speechFrontEnd = AudioFrontEnd()
+        _ = try await Self.run(speechFrontEnd, noisy)
+        // The words (after the first second) to the end, as an utterance would span them.
+        let words = try #require(speechFrontEnd.retainedDecibels(over: 16_000..<speechFrontEnd.producedSamples))
+        #expect(words > -4.5, "speech at 6 dB kept \(words) dB")
+
+        var pink = PinkNoise(seed: 3)
+        let noiseFrontEnd = AudioFrontEnd()
+        _ = try await Self.run(noiseFrontEnd, pink.samples(noisy.count))
+        let noise = try #require(noiseFrontEnd.retainedDecibels(over: 16_000..<noiseFrontEnd.producedSamples))
+        #expect(noise < -10, "pink noise kept \(noise) dB")
+
+        #expect(AudioFrontEnd().retainedDecibels(over: 0..<16_000) == nil, "nothing denoised, nothing to say")
+    }
+
     @Test func theModeChangesOnlyWhenAllowed() async throws {
         let frontEnd = AudioFrontEnd()
         let noisy = try Self.noisy(snr: 6)

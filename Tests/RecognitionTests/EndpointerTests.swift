@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 import Recognition
 import Testing
 
@@ -33,6 +34,43 @@ struct EndpointerTests {
         let events = run(levels)
         #expect(events.map(\.1) == [.speechStarted(preRollFrames: 19), .speechEnded(.silence)])
         #expect(events.last!.0 > 125)
+    }
+
+    /// Speech, then silence, with the caller saying after `completeAfter` frames how complete
+    /// the words are (as a session does from the search's best path).
+    func runTellingCompleteness(
+        _ completeness: SentenceCompleteness, configuration: Endpointer.Configuration = .init()
+    ) -> [(Int, Endpointer.Event)] {
+        var endpointer = Endpointer(configuration: configuration)
+        let levels = frames(Self.silence, 20) + frames(Self.speech, 40) + frames(Self.silence, 60)
+        return levels.enumerated().compactMap { index, level in
+            if index == 60 { endpointer.sentence = completeness }
+            return endpointer.process(frameDecibels: level).map { (index, $0) }
+        }
+    }
+
+    @Test func aFinishedSentenceEndsAfterTheShorterSilence() {
+        let events = runTellingCompleteness(.finished)
+        #expect(events.last?.1 == .speechEnded(.completeSentence))
+        // 250 ms = 13 frames after speech ends at frame 59.
+        #expect(events.last?.0 == 60 + 12)
+    }
+
+    @Test func aSentenceThatMayGoOnWaitsTheWholeSilenceByDefault() {
+        #expect(runTellingCompleteness(.complete).last?.1 == .speechEnded(.silence))
+        #expect(runTellingCompleteness(.incomplete).last?.0 == 60 + 34)
+        var configuration = Endpointer.Configuration()
+        configuration.completeSentenceSilence = .milliseconds(400)
+        let events = runTellingCompleteness(.complete, configuration: configuration)
+        #expect(events.last?.1 == .speechEnded(.completeSentence))
+        #expect(events.last?.0 == 60 + 19)
+    }
+
+    @Test func theShorterSilencesCanBeTurnedOff() {
+        var configuration = Endpointer.Configuration()
+        configuration.finishedSentenceSilence = nil
+        #expect(!configuration.endsSentencesSooner)
+        #expect(runTellingCompleteness(.finished, configuration: configuration).last?.1 == .speechEnded(.silence))
     }
 
     @Test func clicksShorterThanTheMinimumAreNotSpeech() {

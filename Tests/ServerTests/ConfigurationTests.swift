@@ -20,10 +20,26 @@ struct ConfigurationTests {
         #expect(configuration.host == "127.0.0.1")
     }
 
+    @Test func theRecognitionSectionSetsTheEndpointer() throws {
+        let path = try write("recognition:\n  finishedSentenceSilenceMilliseconds: 300\n  completeSentenceSilenceMilliseconds: 450\n")
+        let endpointing = try ServerConfiguration.load(file: path, environment: [:]).recognition.endpointing
+        #expect(endpointing.finishedSentenceSilence == .milliseconds(300))
+        #expect(endpointing.completeSentenceSilence == .milliseconds(450))
+        #expect(endpointing.trailingSilence == .milliseconds(700))
+        let defaults = ServerConfiguration().recognition
+        #expect(defaults.endpointing.completeSentenceSilence == nil && defaults.endpointing.finishedSentenceSilence == .milliseconds(250))
+        #expect(!defaults.rejectNearMisses)
+        #expect(defaults.endpointing(deviceClass: "phone").finishedSentenceSilence == .milliseconds(250))
+        #expect(!defaults.endpointing(deviceClass: "speaker").endsSentencesSooner, "TV talk cut short passes as commands")
+    }
+
     @Test func badValuesAreRefusedWithTheirName() throws {
         #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: nil, environment: ["TALKSHOP_PORT": "eighty"]) }
         #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: try write("port: 70000\n"), environment: [:]) }
         #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: try write("port: [1\n"), environment: [:]) }
         #expect(throws: ServerConfiguration.Invalid.self) { try ServerConfiguration.load(file: "/nonexistent.yaml", environment: [:]) }
+        #expect(throws: ServerConfiguration.Invalid.self) {
+            try ServerConfiguration.load(file: try write("recognition:\n  finishedSentenceSilenceMilliseconds: 900\n"), environment: [:])
+        }
     }
 }
