@@ -53,7 +53,7 @@ public final class AudioFrontEnd {
     /// Energy in and out of each processed chunk, by where its output ends: how much of a
     /// stretch of audio the denoiser removed (`retainedDecibels(over:)`).
     private var tallies: [EnergyTally] = []
-    /// Output samples produced so far.
+    /// Output samples produced so far: where the stream the endpointer hears stands.
     public private(set) var producedSamples = 0
 
     public init(configuration: Configuration = Configuration()) {
@@ -79,9 +79,17 @@ public final class AudioFrontEnd {
     /// Measures and, in a noisy room, denoises a chunk of 16 kHz samples; returns what the
     /// endpointer and decoder should get. `mayChange`: no utterance is in progress, so
     /// denoising may start or stop here (starting one waits for the denoiser to be made).
+    /// When the denoiser cannot be made it throws, and the chunk counts as passed on as it came
+    /// (what a caller that keeps listening does with it), so `producedSamples` stays the count
+    /// of what the endpointer heard.
     public func process(_ samples: [Int16], mayChange: Bool) async throws(FrontEndError) -> [Int16] {
         measure(samples)
-        if mayChange { try await decide() }
+        if mayChange {
+            do { try await decide() } catch {
+                producedSamples += samples.count
+                throw error
+            }
+        }
         guard let chain else {
             producedSamples += samples.count
             return samples

@@ -45,11 +45,10 @@ struct VoiceSession {
     private var collector = UtteranceCollector()
     /// Denoises the audio in a noisy room before the endpointer hears it.
     private let frontEnd: AudioFrontEnd
-    /// Decoded samples received in this session; the samples the front end passed on (the
-    /// stream the collector hears), and how many of those came before the current collector
-    /// started: together with the front end's lag they place an utterance in what was received.
+    /// Decoded samples received in this session, and how many of the samples the front end
+    /// passed on (the stream the collector hears) came before the current collector started:
+    /// together with the front end's lag they place an utterance in what was received.
     private var receivedSamples = 0
-    private var heardSamples = 0
     private var collectorOrigin = 0
     /// An Opus device's packets, kept so its utterances are stored as received.
     private var packets: ReceivedPackets?
@@ -135,7 +134,6 @@ struct VoiceSession {
         }
         receivedSamples += pcm.count
         let heard = await listen(pcm)
-        heardSamples += heard.count
         packets?.append(bytes, samples: pcm.count)
         let seconds = Double(pcm.count) / Double(recognitionSampleRate)
         audioSeconds += seconds
@@ -153,8 +151,9 @@ struct VoiceSession {
                 await startStreamedUtterance()
             case .utterance(let samples, _):
                 streamed?.utterance.feed(collector.takeUnstreamed())
-                utteranceRange = placed(samples)
-                output.events += await recognize(samples)
+                let heard = heardRange(of: samples)
+                utteranceRange = received(heard)
+                output.events += await recognize(samples, heard: heard)
             case .noSpeech:
                 dropStreamedUtterance()
                 output.events += [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)]
@@ -184,15 +183,21 @@ struct VoiceSession {
 
     private mutating func restartCollector() {
         collector = UtteranceCollector(configuration: endpointing)
-        collectorOrigin = heardSamples
+        collectorOrigin = frontEnd.producedSamples
         sentenceWords = []
     }
 
-    /// The received samples an utterance just ended by the collector covers (the front end
-    /// changes its lag only between utterances).
-    private func placed(_ samples: [Int16]) -> Range<Int> {
-        let start = collectorOrigin + collector.utteranceStart + frontEnd.lag
+    /// Where an utterance the collector just ended lies in the stream it heard (read before
+    /// the collector restarts).
+    private func heardRange(of samples: [Int16]) -> Range<Int> {
+        let start = collectorOrigin + collector.utteranceStart
         return start..<(start + samples.count)
+    }
+
+    /// The same stretch in what was received (the front end changes its lag only between
+    /// utterances).
+    private func received(_ heard: Range<Int>) -> Range<Int> {
+        (heard.lowerBound + frontEnd.lag)..<(heard.upperBound + frontEnd.lag)
     }
 
     /// The audio as the endpointer and decoder get it: denoised in a noisy room. A front end
@@ -281,20 +286,21 @@ struct VoiceSession {
         if collector.state == .waiting && resultsSinceEndOfSpeech > 0 { return Output() }
         let ending = collector.finish()
         let unstreamed = collector.takeUnstreamed()
-        if case .utterance(let samples, _)? = ending { utteranceRange = placed(samples) }
-        restartCollector()
-        switch ending {
-        case .utterance(let samples, _)?:
-            streamed?.utterance.feed(unstreamed)
-            return Output(events: await recognize(samples))
-        default:
+        guard case .utterance(let samples, _)? = ending else {
+            restartCollector()
             dropStreamedUtterance()
             services.metrics.increment("talkshop_rejections_total{reason=\"no_speech\"}")
             return Output(events: [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)])
         }
+        let heard = heardRange(of: samples)
+        utteranceRange = received(heard)
+        restartCollector()
+        streamed?.utterance.feed(unstreamed)
+        return Output(events: await recognize(samples, heard: heard))
     }
 
-    private mutating func recognize(_ samples: [Int16]) async -> [ServerEvent] {
+    /// `heard`: where the utterance lies in the stream the collector heard.
+    private mutating func recognize(_ samples: [Int16], heard: Range<Int>) async -> [ServerEvent] {
         // A dialog state that changed while the customer spoke (a confirmation window ran
         // out) needs the other grammar: the utterance is then decoded whole.
         let searched = streamed?.state == state ? streamed?.utterance : nil
@@ -309,9 +315,8 @@ struct VoiceSession {
         let started = ContinuousClock.now
         let result: RecognitionResult
         do {
-            let start = collectorOrigin + collector.utteranceStart
             result = try await services.recognizer.recognize(
-                samples, state: state, streamed: searched, retainedDecibels: frontEnd.retainedDecibels(over: start..<(start + samples.count)))
+                samples, state: state, streamed: searched, retainedDecibels: frontEnd.retainedDecibels(over: heard))
         } catch {
             logger.error("recognition failed", metadata: ["error": "\(error)"])
             services.metrics.increment("talkshop_errors_total{code=\"internal_error\"}")

@@ -102,4 +102,20 @@ struct AudioFrontEndTests {
         #expect(throws: FrontEndError.self) { try AudioFrontEnd.check(configuration) }
         #expect(throws: Never.self) { try AudioFrontEnd.check(.init()) }
     }
+
+    /// A session passes a chunk on as it came when the denoiser cannot be made; the count of
+    /// what the endpointer heard, which places utterances, must include it.
+    @Test func aChunkPassedOnAfterAFailureIsCounted() async throws {
+        var configuration = AudioFrontEnd.Configuration()
+        configuration.denoiser = .deepfilter
+        configuration.deepFilterModel = "/nonexistent/model.tar.gz"
+        let frontEnd = AudioFrontEnd(configuration: configuration)
+        let noisy = try Self.noisy(snr: 6)
+        var failures = 0
+        for start in stride(from: 0, to: 16_000, by: 320) {
+            do { _ = try await frontEnd.process(Array(noisy[start..<(start + 320)]), mayChange: true) } catch { failures += 1 }
+        }
+        #expect(failures > 0, "the noise engages the denoiser, which cannot be made")
+        #expect(frontEnd.producedSamples == 16_000)
+    }
 }
