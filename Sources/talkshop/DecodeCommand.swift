@@ -49,14 +49,24 @@ struct DecodeLine: Encodable {
         transcript = result.transcript
         intent = result.intent?.name
         slots = result.intent?.slots
-        confidence = (result.confidence * 1_000).rounded() / 1_000
+        confidence = Self.round(result.confidence, 1_000)
         rejected = result.rejection?.rawValue
+        // Every figure, rounded for reading (the denoiser's and the verifier's too).
         evidence = result.evidence.map { evidence in
-            ConfidenceScorer.Evidence(
-                unexplainedSpeech: (evidence.unexplainedSpeech * 1_000).rounded() / 1_000,
-                acousticScorePerFrame: (evidence.acousticScorePerFrame * 10).rounded() / 10,
-                wordsPerSecond: (evidence.wordsPerSecond * 100).rounded() / 100,
-                words: evidence.words.map { .init(word: $0.word, frames: $0.frames, acousticScorePerFrame: ($0.acousticScorePerFrame * 10).rounded() / 10) })
+            var rounded = evidence
+            rounded.unexplainedSpeech = Self.round(evidence.unexplainedSpeech, 1_000)
+            rounded.acousticScorePerFrame = Self.round(evidence.acousticScorePerFrame, 10)
+            rounded.wordsPerSecond = Self.round(evidence.wordsPerSecond, 100)
+            rounded.outOfGrammar = evidence.outOfGrammar.map { Self.round($0, 10) }
+            rounded.retainedDecibels = evidence.retainedDecibels.map { Self.round($0, 10) }
+            for index in rounded.words.indices {
+                rounded.words[index].acousticScorePerFrame = Self.round(evidence.words[index].acousticScorePerFrame, 10)
+            }
+            return rounded
         }
+    }
+
+    private static func round(_ value: Double, _ scale: Double) -> Double {
+        (value * scale).rounded() / scale
     }
 }
