@@ -175,7 +175,9 @@ struct PhoneBridgeTests {
                         }
                     }
                 }
-                try await Task.sleep(for: .seconds(1))  // the greeting starts
+                // Speak once the greeting is playing (on a loaded machine it comes later).
+                let deadline = ContinuousClock.now + .seconds(30)
+                while received.frames == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 for start in stride(from: 0, to: speech.count + silence.count, by: 640) {
                     let audio = speech + silence
                     try await outbound.write(.binary(ByteBuffer(bytes: audio[start..<min(start + 640, audio.count)])))

@@ -53,6 +53,10 @@ import Testing
                     }
                 }
             }
+            // The first kill waits for a first confirmed order (a loaded machine takes longer to
+            // get there, and a crash test with nothing confirmed proves nothing); every kill then
+            // comes at a random moment of the ordering.
+            await confirmed.waitUntilNotEmpty(atMost: .seconds(60))
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500, using: &generator)))
             await server.kill()
             ordering.cancel()
@@ -112,4 +116,9 @@ final class OrderIds: Sendable {
     private let ids = Mutex(Set<String>())
     func insert(_ id: String) { ids.withLock { _ = $0.insert(id) } }
     var all: Set<String> { ids.withLock { $0 } }
+
+    func waitUntilNotEmpty(atMost limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while all.isEmpty && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
 }
