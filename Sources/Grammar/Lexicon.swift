@@ -38,15 +38,16 @@ public struct Lexicon: Sendable {
         }
     }
 
+    /// The pronunciations of `words`, alternates named as PocketSphinx names them (`word(2)`).
+    public func pronunciations(for words: [String]) -> [(word: String, phones: String)] {
+        words.sorted().flatMap { word in
+            (entries[word] ?? []).enumerated().map { index, phones in (index == 0 ? word : "\(word)(\(index + 1))", phones) }
+        }
+    }
+
     /// A dictionary cut to `words`: a decoder loads it in milliseconds instead of the full one.
     public func subset(for words: [String]) -> String {
-        var lines: [String] = []
-        for word in words.sorted() {
-            for (index, phones) in (entries[word] ?? []).enumerated() {
-                lines.append(index == 0 ? "\(word) \(phones)" : "\(word)(\(index + 1)) \(phones)")
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        pronunciations(for: words).map { "\($0.word) \($0.phones)" }.joined(separator: "\n") + "\n"
     }
 
     /// The PocketSphinx dictionary plus every `.dict` file in the grammar directory.

@@ -23,12 +23,10 @@ public actor DecoderPool {
         }
     }
 
-    public let size: Int
+    public var size: Int { slots.size }
     private let configuration: DecoderConfiguration
     private let grammars: Grammars
-    private var idle: [PooledDecoder] = []
-    private var created = 0
-    private var waiters: [CheckedContinuation<PooledDecoder, Never>] = []
+    private var slots: LendingSlots<PooledDecoder>
     private static let queue = DispatchQueue(label: "talkshop.decoding", qos: .userInitiated, attributes: .concurrent)
 
     public init(configuration: DecoderConfiguration, grammars: Grammars, size: Int) {
@@ -37,23 +35,22 @@ public actor DecoderPool {
         configuration.dictionary = grammars.dictionary
         self.configuration = configuration
         self.grammars = grammars
-        self.size = size
+        slots = LendingSlots(size: size)
     }
 
     /// Decoders created so far (they are made on first demand, up to `size`).
-    public var loadedDecoders: Int { created }
+    public var loadedDecoders: Int { slots.created }
     /// Decoders loaded and not lent out.
-    public var idleDecoders: Int { idle.count }
+    public var idleDecoders: Int { slots.idleCount }
     /// Sessions waiting for a free decoder right now.
-    public var queuedRequests: Int { waiters.count }
+    public var queuedRequests: Int { slots.waitingCount }
 
     /// Creates `count` decoders now, so the first customers do not pay for model loading.
     public func warmUp(_ count: Int? = nil) async throws(RecognitionError) {
         var made: [PooledDecoder] = []
-        while created < min(size, count ?? size) {
-            created += 1
+        while slots.reserve(below: count) {
             do { made.append(try await makeDecoder()) } catch {
-                created -= 1
+                slots.unreserve()
                 throw error
             }
         }
@@ -86,27 +83,20 @@ public actor DecoderPool {
 
     private func borrow() async throws(RecognitionError) -> PooledDecoder {
         if let decoder = try await idleOrNewDecoder() { return decoder }
-        return await withCheckedContinuation { waiters.append($0) }
+        return await withCheckedContinuation { slots.wait($0) }
     }
 
     /// An idle decoder, or a new one while the pool is below its size; nil when all are lent out.
     private func idleOrNewDecoder() async throws(RecognitionError) -> PooledDecoder? {
-        if let decoder = idle.popLast() { return decoder }
-        guard created < size else { return nil }
-        created += 1
+        if let decoder = slots.takeIdle() { return decoder }
+        guard slots.reserve() else { return nil }
         do { return try await makeDecoder() } catch {
-            created -= 1
+            slots.unreserve()
             throw error
         }
     }
 
-    func giveBack(_ decoder: PooledDecoder) {
-        if waiters.isEmpty {
-            idle.append(decoder)
-        } else {
-            waiters.removeFirst().resume(returning: decoder)
-        }
-    }
+    func giveBack(_ decoder: PooledDecoder) { slots.giveBack(decoder) }
 
     private func makeDecoder() async throws(RecognitionError) -> PooledDecoder {
         let configuration = self.configuration

@@ -44,6 +44,13 @@ public struct Endpointer: Sendable {
 
         public init() {}
 
+        /// Sets the two sentence silences from milliseconds, as configuration files and flags
+        /// give them (0: off).
+        public mutating func setSentenceSilences(completeMilliseconds: Int, finishedMilliseconds: Int) {
+            completeSentenceSilence = completeMilliseconds > 0 ? .milliseconds(completeMilliseconds) : nil
+            finishedSentenceSilence = finishedMilliseconds > 0 ? .milliseconds(finishedMilliseconds) : nil
+        }
+
         /// Whether the caller should tell the endpointer how complete the sentence is.
         public var endsSentencesSooner: Bool { completeSentenceSilence != nil || finishedSentenceSilence != nil }
     }

@@ -6,7 +6,7 @@ import Foundation
 /// (for "americano") with a good confidence. The verifier decodes the same audio twice with
 /// one decoder and the same features (whole utterance): once forced onto the sentence, once
 /// with Debian's general English language model and the whole dictionary; the difference of
-/// their acoustic scores per frame is the evidence (`RecognitionResult.Evidence.outOfGrammar`).
+/// their acoustic scores per frame is the evidence (`ConfidenceScorer.Evidence.outOfGrammar`).
 ///
 /// Not `Sendable`: one utterance at a time (`VerifierPool`).
 public final class GrammarVerifier {
@@ -14,38 +14,30 @@ public final class GrammarVerifier {
     private static let languageModel = "general"
     private static let sentence = "sentence"
 
-    /// Loads the full dictionary, the grammar's own words (`grammarDictionary`: the grammar's
-    /// cut dictionary, which has them) and the general language model: about 30 MB, a
-    /// fraction of a second.
-    public init(grammarDictionary: URL, configuration: DecoderConfiguration = .verifier) throws(RecognitionError) {
+    /// Loads the full dictionary, the grammar's own words (`grammarWords`, some of which the
+    /// standard dictionary lacks) and the general language model: about 30 MB, a fraction of
+    /// a second.
+    public init(grammarWords: [(word: String, phones: String)], configuration: DecoderConfiguration = .verifier) throws(RecognitionError) {
         decoder = try SpeechDecoder(configuration: configuration)
-        try decoder.addMissingWords(from: grammarDictionary)
+        try decoder.addMissingWords(grammarWords)
         try decoder.addLanguageModel(
             name: Self.languageModel, file: DecoderConfiguration.debianModelDirectory.appendingPathComponent("en-us.lm.bin"))
     }
 
-    public struct Opinion: Sendable, Equatable {
-        /// How much better general English fits than the sentence, per 10 ms frame (≥ 0 in
-        /// practice; near 0 when the sentence is what was said).
-        public var advantagePerFrame: Double
-        /// What general English heard (for diagnostics, never logged).
-        public var generalWords: [String]
-    }
-
-    /// `words`: the sentence the grammar decoder returned (pronunciation variants such as
-    /// `get(2)` are fine). Nil when a search finds no path.
+    /// How much better general English fits the audio than `words` do, per 10 ms frame of
+    /// speech (≥ 0 in practice; near 0 when the sentence is what was said). `words`: the
+    /// sentence the grammar decoder returned (pronunciation variants such as `get(2)` are
+    /// fine). Nil when a search finds no path.
     ///
     /// The two sentences are compared by aligning each to the audio with the same kind of
     /// search: the language-model search scores its path on another scale.
-    public func opinion(on samples: [Int16], words: [String]) throws(RecognitionError) -> Opinion? {
+    public func advantage(on samples: [Int16], words: [String]) throws(RecognitionError) -> Double? {
         try decoder.activate(Self.languageModel)
         guard let general = try decoder.decode(utterance: samples) else { return nil }
         let generalWords = general.segments.filter { !$0.isFiller && $0.word != "<s>" && $0.word != "</s>" }.map(\.word)
         guard let forced = try align(words, samples), let heard = try align(generalWords, samples) else { return nil }
         let speechFrames = forced.segments.filter { !$0.isFiller }.reduce(0) { $0 + $1.frames.count }
-        return Opinion(
-            advantagePerFrame: Double(heard.acousticScore - forced.acousticScore) / Double(max(1, speechFrames)),
-            generalWords: generalWords.map(Self.baseWord))
+        return Double(heard.acousticScore - forced.acousticScore) / Double(max(1, speechFrames))
     }
 
     /// The audio forced onto one sentence: its best alignment.

@@ -85,18 +85,11 @@ public final class SpeechDecoder {
         if activeGrammar == nil { try activate(name) }
     }
 
-    /// Adds the words of a dictionary file that the decoder's dictionary lacks (a grammar's own
-    /// `.dict` words, for a decoder that loaded the standard dictionary). Call before adding
-    /// searches that should know them.
-    public func addMissingWords(from dictionary: URL) throws(RecognitionError) {
-        let text: String
-        do { text = try String(contentsOf: dictionary, encoding: .utf8) } catch {
-            throw .modelMissing("cannot read the dictionary \(dictionary.path)")
-        }
-        for line in text.split(separator: "\n") {
-            guard let space = line.firstIndex(of: " ") else { continue }
-            let word = String(line[..<space]), phones = line[space...].trimmingCharacters(in: .whitespaces)
-            guard ps_lookup_word(handle, word) == nil else { continue }
+    /// Adds the pronunciations the decoder's dictionary lacks (a grammar's own `.dict` words,
+    /// for a decoder that loaded the standard dictionary; `Lexicon.pronunciations`). Call
+    /// before adding searches that should know them.
+    public func addMissingWords(_ pronunciations: [(word: String, phones: String)]) throws(RecognitionError) {
+        for (word, phones) in pronunciations where ps_lookup_word(handle, word) == nil {
             guard ps_add_word(handle, word, phones, 0) >= 0 else { throw .configuration("PocketSphinx refused the word '\(word)' (\(phones))") }
         }
     }

@@ -28,14 +28,16 @@ public struct SpeechRecognizer: Sendable {
     ) throws -> SpeechRecognizer {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
-        try lexicon.subset(for: grammar.vocabulary().map(\.word)).write(to: dictionary, atomically: true, encoding: .utf8)
+        let vocabulary = grammar.vocabulary().map(\.word)
+        try lexicon.subset(for: vocabulary).write(to: dictionary, atomically: true, encoding: .utf8)
         var jsgf: [String: String] = [:]
         for state in grammar.states { jsgf[state] = try JSGFExporter.export(grammar, state: state) }
         let pool = DecoderPool(
             configuration: configuration, grammars: .init(jsgfByState: jsgf, dictionary: dictionary), size: poolSize)
         return SpeechRecognizer(
             pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
-            verifiers: verifyNearMisses ? VerifierPool(grammarDictionary: dictionary, size: poolSize) : nil)
+            verifiers: verifyNearMisses
+                ? VerifierPool(grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize) : nil)
     }
 
     /// How complete the words heard so far are, for the endpointer (incomplete on any doubt).
@@ -65,7 +67,7 @@ public struct SpeechRecognizer: Sendable {
             rejection: nil, audioSeconds: seconds, evidence: evidence)
         if let intent = try interpreter.interpret(words: hypothesis.words, state: state) {
             if result.confidence >= scorer.threshold, let verifiers, scorer.wantsVerification(evidence) {
-                result.evidence?.outOfGrammar = try await verifiers.opinion(on: samples, words: hypothesis.words)?.advantagePerFrame
+                result.evidence?.outOfGrammar = try await verifiers.advantage(on: samples, words: hypothesis.words)
                 if let checked = result.evidence { result.confidence = scorer.confidence(checked) }
             }
             if result.confidence >= scorer.threshold { result.intent = intent } else { result.rejection = .lowConfidence }

@@ -4,44 +4,38 @@ import Foundation
 /// (each holds the whole dictionary and the general language model, about 30 MB). Verifying
 /// is blocking C code and runs on the decoding queue, like whole-utterance decodes.
 public actor VerifierPool {
-    public let size: Int
-    /// The grammar's cut dictionary: its own words, which the standard one may lack.
-    private let grammarDictionary: URL
-    private var idle: [PooledVerifier] = []
-    private var created = 0
-    private var waiters: [CheckedContinuation<PooledVerifier, Never>] = []
+    /// The grammar's own pronunciations, which the standard dictionary may lack.
+    private let grammarWords: [(word: String, phones: String)]
+    private var slots: LendingSlots<PooledVerifier>
 
-    public init(grammarDictionary: URL, size: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.grammarDictionary = grammarDictionary
-        self.size = max(1, size)
+    public init(grammarWords: [(word: String, phones: String)], size: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.grammarWords = grammarWords
+        slots = LendingSlots(size: max(1, size))
     }
 
+    public var size: Int { slots.size }
+
     /// General English's advantage over `words` on this utterance (`GrammarVerifier`).
-    public func opinion(on samples: [Int16], words: [String]) async throws(RecognitionError) -> GrammarVerifier.Opinion? {
+    public func advantage(on samples: [Int16], words: [String]) async throws(RecognitionError) -> Double? {
         let verifier = try await borrow()
-        defer { giveBack(verifier) }
-        return try await DecoderPool.run { () throws(RecognitionError) -> GrammarVerifier.Opinion? in
-            try verifier.verifier.opinion(on: samples, words: words)
+        defer { slots.giveBack(verifier) }
+        return try await DecoderPool.run { () throws(RecognitionError) -> Double? in
+            try verifier.verifier.advantage(on: samples, words: words)
         }
     }
 
     private func borrow() async throws(RecognitionError) -> PooledVerifier {
-        if let verifier = idle.popLast() { return verifier }
-        guard created < size else { return await withCheckedContinuation { waiters.append($0) } }
-        created += 1
-        let dictionary = grammarDictionary
+        if let verifier = slots.takeIdle() { return verifier }
+        guard slots.reserve() else { return await withCheckedContinuation { slots.wait($0) } }
+        let words = grammarWords
         do {
             return try await DecoderPool.run { () throws(RecognitionError) -> PooledVerifier in
-                PooledVerifier(try GrammarVerifier(grammarDictionary: dictionary))
+                PooledVerifier(try GrammarVerifier(grammarWords: words))
             }
         } catch {
-            created -= 1
+            slots.unreserve()
             throw error
         }
-    }
-
-    private func giveBack(_ verifier: PooledVerifier) {
-        if waiters.isEmpty { idle.append(verifier) } else { waiters.removeFirst().resume(returning: verifier) }
     }
 }
 

@@ -59,7 +59,7 @@ public final class ConnectionGate: Sendable {
             return oldest?.connection.channel
         }
         metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: evicted == nil ? 1 : 0)
-        channel.closeFuture.whenComplete { _ in self.closed(id) }
+        channel.closeFuture.whenComplete { _ in self.forget(id) }
         if let evicted {
             metrics.increment("talkshop_connections_closed_total{reason=\"evicted\"}")
             warnOfFlood()
@@ -77,11 +77,11 @@ public final class ConnectionGate: Sendable {
 
     /// The connection showed a valid token: it no longer counts against the cap.
     func authenticated(_ channel: any Channel) {
-        let removed = state.withLock { $0.unauthenticated.removeValue(forKey: ObjectIdentifier(channel)) }
-        if removed != nil { metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: -1) }
+        forget(ObjectIdentifier(channel))
     }
 
-    private func closed(_ id: ObjectIdentifier) {
+    /// The connection authenticated or closed: no longer counted (once, whichever came first).
+    private func forget(_ id: ObjectIdentifier) {
         let removed = state.withLock { $0.unauthenticated.removeValue(forKey: id) }
         if removed != nil { metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: -1) }
     }

@@ -3,14 +3,15 @@ import Recognition
 /// When an utterance ends and which results are rejected (docs/recognition.md,
 /// docs/configuration.md). The denoiser has its own section, `frontEnd`.
 public struct RecognitionSettings: Codable, Sendable, Equatable {
-    /// Silence that ends an utterance, in milliseconds.
-    public var trailingSilenceMilliseconds = 700
+    /// Silence that ends an utterance, in milliseconds (default 700, the endpointer's).
+    public var trailingSilenceMilliseconds = Self.milliseconds(Endpointer.Configuration().trailingSilence)
     /// Silence that ends it once the words so far are a complete sentence that may go on
     /// ("a large latte", "yes"); 0 (the default): wait the whole trailing silence.
-    public var completeSentenceSilenceMilliseconds = 0
+    public var completeSentenceSilenceMilliseconds = Self.milliseconds(Endpointer.Configuration().completeSentenceSilence)
     /// Silence that ends it once no sentence of the grammar goes on from the words ("no",
     /// "where is my order", "… with oat milk and sugar"); 0: wait the whole trailing silence.
-    public var finishedSentenceSilenceMilliseconds = 250
+    /// Default 250.
+    public var finishedSentenceSilenceMilliseconds = Self.milliseconds(Endpointer.Configuration().finishedSentenceSilence)
     /// Device classes whose utterances end sooner on a sentence (the two settings above):
     /// phone lines by default. An always-on speaker hears TV talk, which a shorter silence cuts
     /// into short sentences that pass as commands (2.4 false accepts per hour against 1.2,
@@ -46,12 +47,17 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
         return configuration
     }
 
+    /// An endpointer default as a configuration value (nil: 0, off).
+    private static func milliseconds(_ duration: Duration?) -> Int {
+        duration.map { Int($0 / .milliseconds(1)) } ?? 0
+    }
+
     /// The endpointer's configuration with the sentence rules as set.
     public var endpointing: Endpointer.Configuration {
         var configuration = Endpointer.Configuration()
         configuration.trailingSilence = .milliseconds(trailingSilenceMilliseconds)
-        configuration.completeSentenceSilence = completeSentenceSilenceMilliseconds > 0 ? .milliseconds(completeSentenceSilenceMilliseconds) : nil
-        configuration.finishedSentenceSilence = finishedSentenceSilenceMilliseconds > 0 ? .milliseconds(finishedSentenceSilenceMilliseconds) : nil
+        configuration.setSentenceSilences(
+            completeMilliseconds: completeSentenceSilenceMilliseconds, finishedMilliseconds: finishedSentenceSilenceMilliseconds)
         return configuration
     }
 }

@@ -45,6 +45,8 @@ struct VoiceSession {
     private var collector = UtteranceCollector()
     /// Denoises the audio in a noisy room before the endpointer hears it.
     private let frontEnd: AudioFrontEnd
+    /// When an utterance ends, for this device's class (`RecognitionSettings`).
+    private let endpointing: Endpointer.Configuration
     /// Decoded samples received in this session, and how many of the samples the front end
     /// passed on (the stream the collector hears) came before the current collector started:
     /// together with the front end's lag they place an utterance in what was received.
@@ -76,6 +78,9 @@ struct VoiceSession {
         self.catalog = catalog
         dialog = ConversationMachine(catalog: catalog, rules: ConfirmationGuard(settings: services.configuration.guards))
         frontEnd = AudioFrontEnd(configuration: services.configuration.frontEnd)
+        var endpointing = services.configuration.recognition.endpointing(deviceClass: device.deviceClass)
+        endpointing.maxUtterance = .milliseconds(Int(services.configuration.limits.maxUtteranceSeconds * 1_000))
+        self.endpointing = endpointing
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
@@ -87,11 +92,6 @@ struct VoiceSession {
     private(set) var replyCodec: ReplyCodec?
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
 
-    private var endpointing: Endpointer.Configuration {
-        var configuration = services.configuration.recognition.endpointing(deviceClass: device.deviceClass)
-        configuration.maxUtterance = .milliseconds(Int(limits.maxUtteranceSeconds * 1_000))
-        return configuration
-    }
 
     mutating func handle(text: String) async -> Output {
         let message: ClientMessage
@@ -411,11 +411,16 @@ struct VoiceSession {
     /// A turn starts from the conversation's stored cart when another session changed it (a
     /// pending read-back keeps the cart it read; the store refuses it if that cart is gone).
     private mutating func continueFromSharedCart() {
-        guard dialog.pending == nil else { return }
-        do {
-            if let lines = try sharedCart?.refresh() { dialog.cartChanged(to: repriced(lines)) }
-        } catch {
+        guard dialog.pending == nil, let lines = storedCartIfChanged() else { return }
+        dialog.cartChanged(to: repriced(lines))
+    }
+
+    /// The stored cart's lines if another session changed it since this one last looked
+    /// (`SharedCart.refresh`); nil if not, or if it cannot be read (logged).
+    private mutating func storedCartIfChanged() -> [Cart.Line]? {
+        do { return try sharedCart?.refresh() } catch {
             logger.error("reading the shared cart failed", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -455,8 +460,7 @@ struct VoiceSession {
         facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
         let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
         if let stored = try? services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now) {
-            facts.spentTodayMinorUnits = stored.spentTodayMinorUnits
-            facts.recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
+            facts.include(stored)
         }
         facts.broadcastSuppressed = services.broadcasts.isSuppressed(device.customerId, at: now)
         return facts
@@ -514,8 +518,10 @@ struct VoiceSession {
             cart: sharedCart?.claim, recheck: recheck(cart, repeatConfirmed: repeatConfirmed, at: now))
         do {
             let outcome = try await services.pipeline.place(placement, at: now)
-            // The order consumed the cart version it was read from (emptied in the store).
-            continueAfterPlacement()
+            // The order consumed the cart version it was read from (emptied in the store): the
+            // session continues from that version; a failed payment's cart is saved back at the
+            // end of the turn.
+            _ = storedCartIfChanged()
             spokenFingerprints = []
             // The turns that led to the order point at it until they expire.
             services.turns.linkTurns(ofSession: record.id, toOrder: outcome.order.id)
@@ -573,20 +579,12 @@ struct VoiceSession {
         let (rules, deviceLimit) = (dialog.rules, device.dailySpendLimitMinorUnits)
         return OrderBook.Recheck(recentSince: now.addingTimeInterval(-rules.settings.repeatWindowSeconds)) { stored in
             var facts = ConfirmationGuard.Facts()
-            facts.spentTodayMinorUnits = stored.spentTodayMinorUnits
+            facts.include(stored)
             facts.deviceDailyLimitMinorUnits = deviceLimit
-            facts.recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
             try rules.recheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: now)
         }
     }
 
-    /// After an order was written its cart version is consumed: the session continues from
-    /// the stored (empty) cart; a failed payment's cart is saved back at the end of the turn.
-    private mutating func continueAfterPlacement() {
-        do { _ = try sharedCart?.refresh() } catch {
-            logger.error("reading the shared cart failed", metadata: ["error": "\(error)"])
-        }
-    }
 
     private func latestOrder() -> OrderRecord? {
         (try? services.orders.orders(customerId: device.customerId))?.first
@@ -690,4 +688,12 @@ struct VoiceSession {
         }
     }
 
+}
+
+extension ConfirmationGuard.Facts {
+    /// The spending and repeat facts as the store read them (`OrderBook.SpendingFacts`).
+    mutating func include(_ stored: OrderBook.SpendingFacts) {
+        spentTodayMinorUnits = stored.spentTodayMinorUnits
+        recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
+    }
 }

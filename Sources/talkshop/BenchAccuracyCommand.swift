@@ -49,12 +49,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         try await recognizer.pool.warmUp()
         let speech = try files.map { try raw.load($0).decodeToRecognitionPCM() }
 
-        let snrs: [Double] = try snr.split(separator: ",").map { value in
-            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--snr takes numbers such as 24,12,6; got '\(value)'")
-            }
-            return number
-        }
+        let snrs = try SNRList.parse(snr)
         let conditions: [(kind: NoiseKind, snr: Double)?] = try noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
         var rows: [(label: String, noise: String?, snr: Double?, correct: Int)] = []
         var evidenceLines: [EvidenceLine] = []
@@ -67,8 +62,9 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
             for (index, result) in results.enumerated() {
                 let file = URL(fileURLWithPath: files[index]).lastPathComponent
                 let label = labelled[file]!
-                evidenceLines.append(EvidenceLine(condition: name, file: file, correct: AccuracyScore.isCorrect(result, label: label), result: result))
-                if AccuracyScore.isCorrect(result, label: label) {
+                let isCorrect = AccuracyScore.isCorrect(result, label: label)
+                evidenceLines.append(EvidenceLine(condition: name, file: file, correct: isCorrect, result: result))
+                if isCorrect {
                     correct += 1
                 } else {
                     let heard = result.rejection.map { "rejected (\($0.rawValue))" } ?? (result.intent.map { "\($0.name) \(slots($0.slots))" } ?? "nothing")

@@ -32,10 +32,7 @@ struct BenchEndpointsCommand: AsyncParsableCommand {
         let endpointing = recognition.endpointing, frontEnd = recognition.frontEnd
         var reference: [EndpointProbe.Boundaries?] = []
         for samples in speech { reference.append(try await EndpointProbe.first(samples, endpointing: endpointing, frontEnd: frontEnd)) }
-        let snrs = try snr.split(separator: ",").map { value in
-            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--snr takes numbers such as 12,6") }
-            return number
-        }
+        let snrs = try SNRList.parse(snr)
         print("clean: \(reference.compactMap { $0 }.count) of \(files.count) recordings have an utterance (the reference)")
         print("| condition | found | ended by silence | start within 100 ms | end within 250 ms | start error p50 / p90 | end error p50 / p90 |")
         print("|---|---|---|---|---|---|---|")

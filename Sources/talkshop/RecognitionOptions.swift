@@ -54,8 +54,7 @@ struct RecognitionOptions: ParsableArguments {
     var endpointing: Endpointer.Configuration {
         var configuration = Endpointer.Configuration()
         configuration.trailingSilence = .milliseconds(trailingSilence)
-        configuration.completeSentenceSilence = completeSentenceSilence > 0 ? .milliseconds(completeSentenceSilence) : nil
-        configuration.finishedSentenceSilence = finishedSentenceSilence > 0 ? .milliseconds(finishedSentenceSilence) : nil
+        configuration.setSentenceSilences(completeMilliseconds: completeSentenceSilence, finishedMilliseconds: finishedSentenceSilence)
         configuration.preRoll = .milliseconds(preRoll)
         return configuration
     }

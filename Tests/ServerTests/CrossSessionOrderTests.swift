@@ -25,6 +25,19 @@ import Testing
         return try #require(events.compactMap { if case .ready(_, let id, _) = $0 { id } else { nil } }.first)
     }
 
+    /// A new conversation orders a large iced mocha, checks out, and says yes once every
+    /// session sharing `barrier` has heard its read-back.
+    static func orderAMochaAndConfirm(together barrier: Barrier) -> [VoiceClient.Step] {
+        [
+            .start(.init(codec: .opus)),
+            .text("i want a large iced mocha"), .awaitResult,
+            .text("check out"), .awaitResult,
+            .perform { await barrier.arrive() },
+            .text("yes"), .awaitResult,
+            .stop,
+        ]
+    }
+
     static func longWindow(_ configuration: inout ServerConfiguration) {
         // These tests are about concurrency, not the answer window.
         configuration.guards.confirmationWindowSeconds = 120
@@ -147,15 +160,7 @@ import Testing
     @Test func twoConversationsConfirmingTheSameAtOnceNeedASecondYesForOne() async throws {
         try await TestServer.with(Self.longWindow) { server in
             let tokens = try Self.devices(server, count: 2)
-            let readBack = Barrier(2)
-            let script: [VoiceClient.Step] = [
-                .start(.init(codec: .opus)),
-                .text("i want a large iced mocha"), .awaitResult,
-                .text("check out"), .awaitResult,
-                .perform { await readBack.arrive() },
-                .text("yes"), .awaitResult,
-                .stop,
-            ]
+            let script = Self.orderAMochaAndConfirm(together: Barrier(2))
             async let first = server.client(tokens[0]).run(script)
             async let second = server.client(tokens[1]).run(script)
             let results = try await [first, second]
@@ -168,15 +173,7 @@ import Testing
         try await TestServer.with(Self.longWindow) { server in
             // One device, two sessions: USD 10 a day; each cart is USD 5.25.
             let token = try server.addCustomer("limited", dailyLimit: 1_000)
-            let readBack = Barrier(2)
-            let script: [VoiceClient.Step] = [
-                .start(.init(codec: .opus)),
-                .text("i want a large iced mocha"), .awaitResult,
-                .text("check out"), .awaitResult,
-                .perform { await readBack.arrive() },
-                .text("yes"), .awaitResult,
-                .stop,
-            ]
+            let script = Self.orderAMochaAndConfirm(together: Barrier(2))
             async let first = server.client(token).run(script)
             async let second = server.client(token).run(script)
             let results = try await [first, second]
