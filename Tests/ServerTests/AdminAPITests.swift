@@ -105,7 +105,9 @@ struct AdminAPITests {
             let utterances = try #require(manifest["utterances"] as? [[String: Any]])
             #expect(utterances.map { $0["transcript"] as? String } == ["i would like a large latte", "check out", "yes"])
             let orders = try #require(manifest["orders"] as? [[String: Any]])
-            #expect(orders.count == 1 && utterances.filter { $0["orderId"] as? String == orders[0]["id"] as? String }.count == 3)
+            // A missing order fails the test here rather than crashing the run below.
+            try #require(orders.count == 1, "\(orders)")
+            #expect(utterances.filter { $0["orderId"] as? String == orders[0]["id"] as? String }.count == 3)
             let recordings = try #require(export.json["recordings"] as? [String: String])
             #expect(recordings.count == 2, "spoken turns have audio; the typed one has none")
             for (name, base64) in recordings {
