@@ -47,8 +47,9 @@ public enum StreamRecognition {
                 }
             }
             let piece = collector.takeUnstreamed(minimum: 1_600)
-            if let streamed, !piece.isEmpty {
-                streamed.feed(piece)
+            let searchNow = endpointing.endsSentencesSooner && collector.isPausing
+            if let streamed, !piece.isEmpty || searchNow {
+                streamed.feed(piece, searchNow: searchNow)
                 if endpointing.endsSentencesSooner {
                     collector.sentence = recognizer.completeness(of: await streamed.searchedWords(), state: state)
                 }

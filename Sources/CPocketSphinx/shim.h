@@ -6,5 +6,7 @@
 // argv array instead, which needs no wrapper.
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
+// feat_t and cmn_t: a streamed utterance's cepstral mean is set on its decoder (SpeechDecoder).
+#include <sphinxbase/feat.h>
 
 #endif

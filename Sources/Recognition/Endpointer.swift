@@ -95,6 +95,9 @@ public struct Endpointer: Sendable {
         floor = NoiseFloor(frames: Int((configuration.noiseWindow / frameDuration).rounded(.up)))
     }
 
+    /// Silence since the last speech frame of the utterance being spoken (zero outside one).
+    public var silenceSoFar: Duration { state == .inSpeech ? frameDuration * silenceRun : .zero }
+
     private func frames(_ duration: Duration) -> Int {
         Int((duration / frameDuration).rounded(.up))
     }

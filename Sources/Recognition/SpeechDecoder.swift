@@ -2,11 +2,14 @@ import CPocketSphinx
 import Foundation
 
 /// One PocketSphinx decoder: an acoustic model and dictionary loaded once, any number of
-/// named grammars (searches) to switch between, and whole-utterance decoding.
+/// named grammars (searches) to switch between, and decoding of whole utterances or of
+/// utterances fed in pieces as they are spoken.
 ///
-/// Utterances are decoded whole (`full_utt`), so cepstral normalisation uses the utterance's
-/// own mean as `pocketsphinx_batch` does; a decoder is never switched to live mode, which in
-/// this PocketSphinx generation would stick.
+/// Cepstral mean normalisation: an utterance decoded whole subtracts its own mean, as
+/// `pocketsphinx_batch` does. One fed in pieces cannot know its mean yet and subtracts
+/// `cepstralMean`, which PocketSphinx updates from the audio at the end of the utterance and
+/// after every 3 s of it. Left alone, that mean would come from whatever the pooled decoder heard
+/// last, so a streamed utterance sets it from its own opening (`StreamingUtterance.meanEstimate`).
 public final class SpeechDecoder {
     public struct Hypothesis: Sendable, Equatable {
         public var words: [String]
@@ -39,6 +42,8 @@ public final class SpeechDecoder {
     private let handle: OpaquePointer
     public private(set) var grammars: Set<String> = []
     public private(set) var activeGrammar: String?
+    /// The model's starting mean (`-cmninit` in its feat.params), for an opening with no frame.
+    public let initialCepstralMean: [Float]
 
     /// PocketSphinx logs through one process-wide FILE. With `-logfn`, every `ps_init` opened
     /// a new one and closed the one before while decoders on other threads could be writing
@@ -69,6 +74,7 @@ public final class SpeechDecoder {
         }
         self.configuration = configuration
         self.handle = handle
+        initialCepstralMean = Self.cepstralMean(of: handle)
     }
 
     deinit { ps_free(handle) }
@@ -116,12 +122,18 @@ public final class SpeechDecoder {
     /// Decodes one whole utterance of 16 kHz mono PCM with the active grammar.
     /// Returns nil when the grammar allows no path through the audio.
     public func decode(utterance samples: [Int16]) throws(RecognitionError) -> Hypothesis? {
+        // Once fed in pieces, sphinxbase keeps using the running mean even for whole utterances.
+        ps_get_feat(handle).pointee.cmn = CMN_BATCH
         try startUtterance()
         try process(samples, wholeUtterance: true)
         return try endUtterance()
     }
 
     /// Starts an utterance to be fed in pieces as it is spoken (`process`, then `endUtterance`).
+    ///
+    /// The front end's noise level (spectral subtraction, silence removal) goes on from the
+    /// decoder's earlier utterances: starting a new stream per utterance (`ps_start_stream`)
+    /// made commands fit no better and near misses fit much better (docs/recognition.md).
     public func startUtterance() throws(RecognitionError) {
         guard activeGrammar != nil else { throw .unknownSearch("no grammar is active") }
         guard ps_start_utt(handle) == 0 else { throw .decoding("ps_start_utt failed") }
@@ -152,14 +164,65 @@ public final class SpeechDecoder {
         return Hypothesis(words: words, score: Int(score), frames: Int(ps_get_n_frames(handle)), segments: segments())
     }
 
+    /// The mean subtracted from an utterance fed in pieces (13 cepstral coefficients), updated
+    /// by the audio searched; setting it restarts the running estimate from it.
+    public var cepstralMean: [Float] {
+        get { Self.cepstralMean(of: handle) }
+        set {
+            let normalisation = ps_get_feat(handle).pointee.cmn_struct!
+            precondition(newValue.count == Int(normalisation.pointee.veclen), "a cepstral mean has \(normalisation.pointee.veclen) values")
+            newValue.withUnsafeBufferPointer { cmn_live_set(normalisation, $0.baseAddress) }
+        }
+    }
+
+    /// The mean cepstrum of `samples` as this decoder's front end computes it; nil when they
+    /// make no frame. Call between utterances (it uses the front end the search uses).
+    public func cepstralMean(of samples: [Int16]) -> [Float]? {
+        let frontEnd = ps_get_fe(handle)
+        let width = Int(fe_get_output_size(frontEnd))
+        let rowsPerCall = 64
+        var rows = [Float](repeating: 0, count: rowsPerCall * width)
+        var sum = [Double](repeating: 0, count: width)
+        var frames = 0
+        fe_start_utt(frontEnd)
+        samples.withUnsafeBufferPointer { pcm in
+            rows.withUnsafeMutableBufferPointer { rows in
+                var rowPointers: [UnsafeMutablePointer<Float>?] = (0..<rowsPerCall).map { rows.baseAddress! + $0 * width }
+                var cursor: UnsafePointer<Int16>? = pcm.baseAddress
+                var remaining = pcm.count
+                while remaining > 0 {
+                    var made = Int32(rowsPerCall)
+                    let before = remaining
+                    guard fe_process_frames(frontEnd, &cursor, &remaining, &rowPointers, &made, nil) >= 0 else { break }
+                    for row in 0..<Int(made) {
+                        for column in 0..<width { sum[column] += Double(rows[row * width + column]) }
+                    }
+                    frames += Int(made)
+                    if made == 0 && remaining == before { break }
+                }
+            }
+        }
+        // Ends the front end's utterance; its one padded residual frame is left out.
+        var residual = [Float](repeating: 0, count: width), made: Int32 = 0
+        fe_end_utt(frontEnd, &residual, &made)
+        guard frames > 0 else { return nil }
+        return sum.map { Float($0 / Double(frames)) }
+    }
+
+    private static func cepstralMean(of handle: OpaquePointer) -> [Float] {
+        let normalisation = ps_get_feat(handle).pointee.cmn_struct!
+        var mean = [Float](repeating: 0, count: Int(normalisation.pointee.veclen))
+        mean.withUnsafeMutableBufferPointer { cmn_live_get(normalisation, $0.baseAddress) }
+        return mean
+    }
+
     /// Silence and noise fillers: `<sil>`, `[NOISE]`, `+SPN+`, `SIL`.
     private static func isFiller(_ word: String) -> Bool {
         word == "SIL" || word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("+")
     }
 
-    /// The best path's segments. Segment frames count from the decoder's first utterance when
-    /// it is fed in pieces (live mode), from 0 when an utterance is decoded whole; the first
-    /// segment starts the utterance, so the ranges are made relative to it.
+    /// The best path's segments. The first segment starts the utterance, so the ranges are made
+    /// relative to it (frames once counted on from a decoder's first utterance in live mode).
     private func segments() -> [Segment] {
         var segments: [Segment] = []
         var utteranceStart: Int?

@@ -39,6 +39,9 @@ public struct UtteranceCollector: Sendable {
         get { endpointer.sentence }
         set { endpointer.sentence = newValue }
     }
+    /// The speaker has paused for a moment (60 ms) in mid-utterance: the utterance may be about
+    /// to end, so a search that waits to hear more before it starts should start now.
+    public var isPausing: Bool { endpointer.silenceSoFar >= .milliseconds(60) }
     /// Samples buffered for the current utterance so far.
     public var bufferedSamples: Int { utterance.count }
 

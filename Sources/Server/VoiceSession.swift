@@ -162,7 +162,8 @@ struct VoiceSession {
         // In 100 ms pieces: fewer hops to the decoding queue, and at the end of speech at most
         // 100 ms is left to search.
         if let streamed {
-            streamed.utterance.feed(collector.takeUnstreamed(minimum: recognitionSampleRate / 10))
+            streamed.utterance.feed(
+                collector.takeUnstreamed(minimum: recognitionSampleRate / 10), searchNow: endpointing.endsSentencesSooner && collector.isPausing)
             let words = streamed.utterance.partialWords
             if endpointing.endsSentencesSooner, words != sentenceWords {
                 sentenceWords = words
