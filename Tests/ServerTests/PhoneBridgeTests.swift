@@ -63,8 +63,15 @@ struct PhoneBridgeTests {
         }
     }
 
+    /// A greeting of about half a minute for the barge-in tests: the caller must be heard while
+    /// it plays, and with both cores busy (the suite runs in parallel) hearing the caller's
+    /// first words once took longer than the usual six-second greeting.
+    static func longGreeting(_ configuration: inout ServerConfiguration) {
+        configuration.phone.greeting = Array(repeating: "Welcome to Talkshop, where you order by voice.", count: 8).joined(separator: " ")
+    }
+
     @Test func speakingOverAReplyClearsItAndIsHeard() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(Self.longGreeting) { server in
             let line = try Self.phoneLine(server)
             let outcome = try await Self.caller(server, token: line).call([.interrupt(try Self.muLaw("large-latte.ul"))])
             #expect(outcome.clears >= 1, "the greeting was cut off")
@@ -158,7 +165,7 @@ struct PhoneBridgeTests {
     // MARK: - The generic L16 bridge
 
     @Test func aGenericGatewayStreamsL16BothWays() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(Self.longGreeting) { server in
             let line = try Self.phoneLine(server)
             let speech = try TestPaths.readBytes(TestPaths.audioFixtures.appendingPathComponent("large-latte.l16"))
             let silence = [UInt8](repeating: 0, count: 32_000)  // 1 s, so the endpointer hears the end
