@@ -70,7 +70,13 @@ public struct PhoneCaller: Sendable {
                 ],
             ])
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await Self.pump(sender, state) }
+                group.addTask {
+                    // A send that fails ends the call for the steps too: none may wait for audio to go.
+                    do { try await Self.pump(sender, state) } catch {
+                        state.hungUp()
+                        throw error
+                    }
+                }
                 group.addTask {
                     try await Self.listen(inbound, sender, state, log: log)
                     state.hungUp()
@@ -104,7 +110,8 @@ public struct PhoneCaller: Sendable {
             if case .speak = step { await state.waitUntilPlayed() } else { try await state.waitUntilPlaying(within: replyTimeout) }
             log("caller: speaking \(String(format: "%.1f", Double(audio.count) / 8_000)) s")
             let spoken = state.queue(audio)
-            while !state.hasSent(spoken) { try await Task.sleep(for: .milliseconds(10)) }
+            // The server may end the call mid-utterance (a hand-over): the rest is never sent.
+            while !state.hasSent(spoken) && !state.isHungUp { try await Task.sleep(for: .milliseconds(10)) }
         case .dtmf(let digits):
             await state.waitUntilPlayed()
             for (index, digit) in digits.enumerated() {

@@ -70,6 +70,34 @@ struct PhoneBridgeTests {
         configuration.phone.greeting = Array(repeating: "Welcome to Talkshop, where you order by voice.", count: 8).joined(separator: " ")
     }
 
+    /// The simulator once waited for ever for the rest of an utterance to go out after the
+    /// server had ended the call (a hand-over while the caller spoke): a rare full-suite hang.
+    @Test func theCallerStopsWhenTheServerEndsTheCallMidUtterance() async throws {
+        try await TestServer.with { server in
+            _ = try Self.phoneLine(server)
+            let line = try server.services.devices.register(name: "second line", customerId: "caller", deviceClass: "phone")
+            let minuteOfTalk = Array(repeating: try Self.muLaw("tv-chatter.ul"), count: 16).flatMap { $0 }
+            let caller = Self.caller(server, token: line.token)
+            let returned = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    _ = try? await caller.call([.interrupt(minuteOfTalk)])
+                    return true
+                }
+                group.addTask {  // less than the minute of talk takes to send
+                    try await Task.sleep(for: .seconds(40))
+                    return false
+                }
+                #expect(await TestServer.eventually { server.services.openSessions.count == 1 })
+                try await Task.sleep(for: .seconds(2))  // into the minute of talk
+                #expect(try DeviceRegistry(database: server.services.database).revoke(deviceId: line.device.id))
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(returned, "the caller returned once the server ended the call")
+        }
+    }
+
     @Test func speakingOverAReplyClearsItAndIsHeard() async throws {
         try await TestServer.with(Self.longGreeting) { server in
             let line = try Self.phoneLine(server)
