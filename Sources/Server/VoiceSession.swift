@@ -160,7 +160,8 @@ struct VoiceSession {
             }
         }
         // In 100 ms pieces: fewer hops to the decoding queue, and at the end of speech at most
-        // 100 ms is left to search.
+        // 100 ms is left to search (or the opening of a short utterance, up to
+        // `StreamingUtterance.meanEstimate`, which the search waits for).
         if let streamed {
             streamed.utterance.feed(
                 collector.takeUnstreamed(minimum: recognitionSampleRate / 10), searchNow: endpointing.endsSentencesSooner && collector.isPausing)
