@@ -140,12 +140,23 @@ public final class SpeechDecoder {
     }
 
     /// Searches on through more of the utterance's audio.
+    ///
+    /// Audio fed in pieces goes to PocketSphinx 100 ms at a time, as its own live tools feed
+    /// it: given seconds at once (the opening waited for, or audio that queued up on a busy
+    /// server), this PocketSphinx generation overfilled its feature buffer and aborted
+    /// (`acmod_process_cep` assertion) at 120 load-test streams.
     public func process(_ samples: [Int16], wholeUtterance: Bool = false) throws(RecognitionError) {
-        let processed = samples.withUnsafeBufferPointer { buffer in
-            ps_process_raw(handle, buffer.baseAddress, buffer.count, 0, wholeUtterance ? 1 : 0)
+        let piece = wholeUtterance ? max(samples.count, 1) : Self.livePiece
+        for start in stride(from: 0, to: samples.count, by: piece) {
+            let processed = samples[start..<min(start + piece, samples.count)].withUnsafeBufferPointer { buffer in
+                ps_process_raw(handle, buffer.baseAddress, buffer.count, 0, wholeUtterance ? 1 : 0)
+            }
+            guard processed >= 0 else { throw .decoding("ps_process_raw failed (\(processed))") }
         }
-        guard processed >= 0 else { throw .decoding("ps_process_raw failed (\(processed))") }
     }
+
+    /// 100 ms of 16 kHz audio.
+    private static let livePiece = 1_600
 
     /// The best path so far in the utterance being searched (words only, no fillers).
     public func partialWords() -> [String] {
