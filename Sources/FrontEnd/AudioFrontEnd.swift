@@ -94,7 +94,7 @@ public final class AudioFrontEnd {
             producedSamples += samples.count
             return samples
         }
-        let output = chain.process(samples)
+        let output = await Self.offThePool(chain, samples)
         producedSamples += output.count
         tallies.append(EnergyTally(outputEnd: producedSamples, input: Self.energy(samples), output: Self.energy(output)))
         // About a minute of chunks: longer than any utterance.
@@ -142,17 +142,28 @@ public final class AudioFrontEnd {
         }
     }
 
-    /// Making a DeepFilterNet state takes about a quarter of a second of CPU: it is done on a
-    /// queue of its own, not on a thread of the concurrency pool that other sessions need.
-    private static let making = DispatchQueue(label: "talkshop.front-end.making", qos: .userInitiated)
+    /// Denoising is CPU-bound C code, like decoding (0.04–0.065 CPU s per audio s), and making a
+    /// DeepFilterNet state takes a quarter of a second: both run on a queue of their own, never
+    /// on the concurrency pool that every session's messages need — a few noisy rooms would
+    /// otherwise hold its threads.
+    private static let work = DispatchQueue(label: "talkshop.front-end", qos: .userInitiated, attributes: .concurrent)
 
     private static func makeDenoiserOffThePool(_ configuration: Configuration) async throws(FrontEndError) -> any Denoiser {
-        let made: Result<Handover, FrontEndError> = await withCheckedContinuation { continuation in
-            making.async {
-                continuation.resume(returning: Result { () throws(FrontEndError) in Handover(denoiser: try makeDenoiser(configuration)) })
+        let made: Result<Lent<any Denoiser>, FrontEndError> = await withCheckedContinuation { continuation in
+            work.async {
+                continuation.resume(returning: Result { () throws(FrontEndError) in Lent(value: try makeDenoiser(configuration)) })
             }
         }
-        return try made.get().denoiser
+        return try made.get().value
+    }
+
+    /// One chunk through the chain on the front end's queue (the session awaits it: one chunk at
+    /// a time, in order).
+    private static func offThePool(_ chain: DenoisingChain, _ samples: [Int16]) async -> [Int16] {
+        let lent = Lent(value: chain)
+        return await withCheckedContinuation { continuation in
+            work.async { continuation.resume(returning: lent.value.process(samples)) }
+        }
     }
 
     private static func makeDenoiser(_ configuration: Configuration) throws(FrontEndError) -> any Denoiser {
@@ -172,10 +183,11 @@ private struct EnergyTally {
     var output: Double
 }
 
-/// A denoiser made on the queue and handed to the session once; `@unchecked Sendable` because
-/// after the hand-over only that session touches it.
-private struct Handover: @unchecked Sendable {
-    var denoiser: any Denoiser
+/// A denoiser made on the front end's queue and handed to the session, or the session's chain
+/// lent to the queue for one chunk; `@unchecked Sendable` because one side at a time uses it
+/// (the other awaits).
+private struct Lent<Value>: @unchecked Sendable {
+    let value: Value
 }
 
 /// 16 kHz → 48 kHz → denoiser in 10 ms frames → 16 kHz.

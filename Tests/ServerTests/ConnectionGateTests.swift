@@ -64,8 +64,11 @@ import Testing
             #expect(halfSent.allSatisfy { $0.isClosedByServer(within: 15) })
             #expect(dripping.allSatisfy { $0.isClosedByServer(within: 15) }, "a byte every 0.3 s does not keep a connection")
             let metrics = server.services.metrics
-            #expect(metrics.counter("talkshop_connections_closed_total{reason=\"evicted\"}") >= Double(flood - cap))
-            #expect(metrics.counter("talkshop_connections_closed_total{reason=\"head_timeout\"}") >= 1)
+            // Which of the two closed each one depends on how fast they were opened (on a busy
+            // machine some time out before the cap fills), not on the gate.
+            let evicted = metrics.counter("talkshop_connections_closed_total{reason=\"evicted\"}")
+            let timedOut = metrics.counter("talkshop_connections_closed_total{reason=\"head_timeout\"}")
+            #expect(evicted >= 1 && timedOut >= 1 && evicted + timedOut >= Double(flood + dripping.count), "evicted \(evicted), timed out \(timedOut)")
             let settled = await TestServer.eventually { metrics.gauge("talkshop_connections_unauthenticated") == 0 }
             #expect(settled)
         }
