@@ -191,7 +191,7 @@ public final class StreamingUtterance: @unchecked Sendable {
     /// How much of an utterance is heard before its search starts: the search subtracts the
     /// mean cepstrum of this opening from every frame (cepstral mean normalisation), as a whole
     /// utterance's own mean would be. Starting from the model's mean instead, or from whatever
-    /// the pooled decoder heard last, cost 3–5 of 160 commands in pink noise at 12 dB and made
+    /// the pooled decoder heard last, cost 9 or 4–5 of 160 commands in pink noise at 12 dB and made
     /// results depend on who had spoken before (docs/recognition.md). The search catches up
     /// while the customer goes on speaking.
     public static let meanEstimate: Duration = .milliseconds(1500)

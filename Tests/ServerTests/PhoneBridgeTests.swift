@@ -73,7 +73,7 @@ struct PhoneBridgeTests {
     /// The simulator once waited for ever for the rest of an utterance to go out after the
     /// server had ended the call (a hand-over while the caller spoke): a rare full-suite hang.
     @Test func theCallerStopsWhenTheServerEndsTheCallMidUtterance() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(Self.longGreeting) { server in
             _ = try Self.phoneLine(server)
             let line = try server.services.devices.register(name: "second line", customerId: "caller", deviceClass: "phone")
             let minuteOfTalk = Array(repeating: try Self.muLaw("tv-chatter.ul"), count: 16).flatMap { $0 }
@@ -87,8 +87,8 @@ struct PhoneBridgeTests {
                     try await Task.sleep(for: .seconds(40))
                     return false
                 }
-                #expect(await TestServer.eventually { server.services.openSessions.count == 1 })
-                try await Task.sleep(for: .seconds(2))  // into the minute of talk
+                // The server has heard the caller start (speaking over the greeting): well into the minute.
+                #expect(await TestServer.eventually(within: .seconds(20)) { server.services.metrics.counter("talkshop_barge_ins_total") >= 1 })
                 #expect(try DeviceRegistry(database: server.services.database).revoke(deviceId: line.device.id))
                 let first = try await group.next() ?? false
                 group.cancelAll()
