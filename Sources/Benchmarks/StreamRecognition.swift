@@ -47,7 +47,7 @@ public enum StreamRecognition {
                 }
             }
             let piece = collector.takeUnstreamed(minimum: 1_600)
-            let searchNow = endpointing.endsSentencesSooner && collector.isPausing
+            let searchNow = collector.needsWordsSoon
             if let streamed, !piece.isEmpty || searchNow {
                 streamed.feed(piece, searchNow: searchNow)
                 if endpointing.endsSentencesSooner {

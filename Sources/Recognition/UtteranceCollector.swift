@@ -39,9 +39,13 @@ public struct UtteranceCollector: Sendable {
         get { endpointer.sentence }
         set { endpointer.sentence = newValue }
     }
-    /// The speaker has paused for a moment (60 ms) in mid-utterance: the utterance may be about
-    /// to end, so a search that waits to hear more before it starts should start now.
-    public var isPausing: Bool { endpointer.silenceSoFar >= .milliseconds(60) }
+    /// The endpointer may soon need the words so far: it ends finished sentences sooner
+    /// (`Endpointer.Configuration.endsSentencesSooner`) and the speaker has paused for a moment
+    /// (60 ms) in mid-utterance. A search that waits to hear more before it starts
+    /// (`StreamingUtterance.meanEstimate`) should start now.
+    public var needsWordsSoon: Bool {
+        endpointer.configuration.endsSentencesSooner && endpointer.silenceSoFar >= .milliseconds(60)
+    }
     /// Samples buffered for the current utterance so far.
     public var bufferedSamples: Int { utterance.count }
 

@@ -164,7 +164,7 @@ struct VoiceSession {
         // `StreamingUtterance.meanEstimate`, which the search waits for).
         if let streamed {
             streamed.utterance.feed(
-                collector.takeUnstreamed(minimum: recognitionSampleRate / 10), searchNow: endpointing.endsSentencesSooner && collector.isPausing)
+                collector.takeUnstreamed(minimum: recognitionSampleRate / 10), searchNow: collector.needsWordsSoon)
             let words = streamed.utterance.partialWords
             if endpointing.endsSentencesSooner, words != sentenceWords {
                 sentenceWords = words
