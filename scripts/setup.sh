@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Talkshop needs, and nothing when they are all present.
-# Usage: scripts/setup.sh            (called by scripts/serve.sh)
-#        scripts/setup.sh --tests    also what only the tests need (called by scripts/test.sh)
+# Usage: scripts/setup.sh               (called by scripts/serve.sh)
+#        scripts/setup.sh --tests       also what only the tests need (called by scripts/test.sh)
+#        scripts/setup.sh --adaptation  also sphinxtrain, for scripts/adapt-model.sh
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,12 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(
     chromium             # the headless browser that drives the try page in its test
     fonts-dejavu-core    # so the page's screenshots have text
+  )
+fi
+if [ "${1:-}" = "--adaptation" ]; then
+  packages+=(
+    sphinxtrain          # bw, mllr_solve, map_adapt: acoustic model adaptation
+    sphinxbase-utils     # sphinx_fe: features of the adaptation audio
   )
 fi
 

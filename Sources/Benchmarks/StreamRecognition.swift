@@ -37,7 +37,7 @@ public enum StreamRecognition {
             for event in collector.append(heard) {
                 switch event {
                 case .speechStarted:
-                    streamed = try await recognizer.pool.beginUtterance(state: state, partials: endpointing.endsSentencesSooner)
+                    streamed = try await recognizer.pool(denoised: frontEnd.isDenoising).beginUtterance(state: state, partials: endpointing.endsSentencesSooner)
                 case .utterance(let utterance, _):
                     streamed?.feed(collector.takeUnstreamed())
                     results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed, retainedDecibels: retained(utterance)))

@@ -33,6 +33,36 @@ public struct DecoderConfiguration: Sendable, Equatable {
         self.extraArguments = extraArguments
     }
 
+    /// The model files an adapted model may replace, by PocketSphinx option: a directory made
+    /// by `scripts/adapt-model.sh` holds some of them, and the rest come from the base model.
+    public static let adaptationFiles: KeyValuePairs<String, String> = [
+        "-mean": "means", "-var": "variances", "-sendump": "sendump", "-mixw": "mixture_weights",
+        "-tmat": "transition_matrices", "-mllr": "mllr_matrix",
+    ]
+
+    /// The shipped model adapted to denoised speech, relative to the working directory.
+    public static let noisyRoomModelSetting = "models/noisy-room"
+
+    /// A noisy-room model setting as a directory; nil for "off" (or nothing).
+    public static func noisyRoomModel(_ setting: String) -> URL? {
+        ["", "off"].contains(setting) ? nil : URL(fileURLWithPath: setting)
+    }
+
+    /// This configuration with an adapted model's files (`adaptationFiles`) from `directory`
+    /// in place of the base model's. Throws when the directory holds none of them.
+    public func adapted(by directory: URL) throws(RecognitionError) -> DecoderConfiguration {
+        var adapted = self
+        for (option, file) in Self.adaptationFiles {
+            let path = directory.appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: path) { adapted.extraArguments[option] = path }
+        }
+        guard adapted != self else {
+            let files = Self.adaptationFiles.map(\.value).joined(separator: ", ")
+            throw .modelMissing("the adapted model \(directory.path) holds none of \(files) (does it exist? make one with scripts/adapt-model.sh)")
+        }
+        return adapted
+    }
+
     /// Options that would change process-wide state rather than one decoder's.
     static let refusedArguments: Set<String> = ["-logfn"]
 

@@ -5,13 +5,20 @@ import Grammar
 /// constrained by the dialog state's grammar, the interpreter, and the confidence check.
 public struct SpeechRecognizer: Sendable {
     public let pool: DecoderPool
+    /// Decoders with the acoustic model adapted to denoised speech, for utterances the front
+    /// end denoised; nil: those use `pool` too.
+    public let noisyRoomPool: DecoderPool?
     public let interpreter: IntentInterpreter
     public var scorer: ConfidenceScorer
     /// Asked about accepted utterances, when set.
     public var verifiers: VerifierPool?
 
-    public init(pool: DecoderPool, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer(), verifiers: VerifierPool? = nil) {
+    public init(
+        pool: DecoderPool, noisyRoomPool: DecoderPool? = nil, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer(),
+        verifiers: VerifierPool? = nil
+    ) {
         self.pool = pool
+        self.noisyRoomPool = noisyRoomPool
         self.interpreter = interpreter
         self.scorer = scorer
         self.verifiers = verifiers
@@ -21,10 +28,12 @@ public struct SpeechRecognizer: Sendable {
     /// to the grammar's words into `workDirectory` (decoders then start in milliseconds).
     /// `verifyNearMisses`: ask general English about accepted utterances that fit poorly
     /// (`GrammarVerifier`; about 30 MB per verifier, made when first needed).
+    /// `noisyRoomModel`: a directory of adapted model files (`scripts/adapt-model.sh`) for
+    /// utterances the front end denoised.
     public static func make(
         grammar: IntentGrammar, lexicon: Lexicon, workDirectory: URL, poolSize: Int,
-        configuration: DecoderConfiguration = DecoderConfiguration(), scorer: ConfidenceScorer = ConfidenceScorer(),
-        verifyNearMisses: Bool = false
+        configuration: DecoderConfiguration = DecoderConfiguration(), noisyRoomModel: URL? = nil,
+        scorer: ConfidenceScorer = ConfidenceScorer(), verifyNearMisses: Bool = false
     ) throws -> SpeechRecognizer {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
@@ -32,12 +41,26 @@ public struct SpeechRecognizer: Sendable {
         try lexicon.subset(for: vocabulary).write(to: dictionary, atomically: true, encoding: .utf8)
         var jsgf: [String: String] = [:]
         for state in grammar.states { jsgf[state] = try JSGFExporter.export(grammar, state: state) }
-        let pool = DecoderPool(
-            configuration: configuration, grammars: .init(jsgfByState: jsgf, dictionary: dictionary), size: poolSize)
+        let grammars = DecoderPool.Grammars(jsgfByState: jsgf, dictionary: dictionary)
+        let noisyRoomPool = try noisyRoomModel.map {
+            DecoderPool(configuration: try configuration.adapted(by: $0), grammars: grammars, size: poolSize)
+        }
         return SpeechRecognizer(
-            pool: pool, interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
+            pool: DecoderPool(configuration: configuration, grammars: grammars, size: poolSize), noisyRoomPool: noisyRoomPool,
+            interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
             verifiers: verifyNearMisses
                 ? VerifierPool(grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize) : nil)
+    }
+
+    /// The decoders for an utterance: the noisy-room model's when the front end denoised it.
+    public func pool(denoised: Bool) -> DecoderPool {
+        denoised ? noisyRoomPool ?? pool : pool
+    }
+
+    /// Loads `count` decoders of each model now (all of the pools' size when nil).
+    public func warmUp(_ count: Int? = nil) async throws(RecognitionError) {
+        try await pool.warmUp(count)
+        try await noisyRoomPool?.warmUp(count)
     }
 
     /// How complete the words heard so far are, for the endpointer (incomplete on any doubt).
@@ -47,13 +70,14 @@ public struct SpeechRecognizer: Sendable {
 
     /// Recognises a whole utterance. `streamed` is the same utterance already fed to a decoder
     /// while it was spoken (`pool.beginUtterance`): only its end remains to be searched.
-    /// `retainedDecibels`: how much of its sound the front end's denoiser kept, if it ran.
+    /// `retainedDecibels`: how much of its sound the front end's denoiser kept, if it ran (a
+    /// denoised utterance not streamed is decoded with the noisy-room model).
     public func recognize(
         _ samples: [Int16], state: String = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil,
         retainedDecibels: Double? = nil
     ) async throws -> RecognitionResult {
         let seconds = Double(samples.count) / Double(16_000)
-        let decoded = if let streamed { try await streamed.finish() } else { try await pool.decode(samples, state: state) }
+        let decoded = if let streamed { try await streamed.finish() } else { try await pool(denoised: retainedDecibels != nil).decode(samples, state: state) }
         guard let hypothesis = decoded else {
             return .rejected(.noMatch, audioSeconds: seconds)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Recognition
 
 /// When an utterance ends and which results are rejected (docs/recognition.md,
@@ -20,8 +21,14 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
     /// Ask general English about accepted utterances that fit the grammar's sentence poorly,
     /// and reject near misses (`GrammarVerifier`).
     public var rejectNearMisses = false
+    /// Acoustic model files adapted to denoised speech (`scripts/adapt-model.sh`), for the
+    /// utterances the front end denoised; "off": the base model for every utterance.
+    public var noisyRoomModel = DecoderConfiguration.noisyRoomModelSetting
 
     public init() {}
+
+    /// The noisy-room model's directory; nil when off.
+    public var noisyRoomModelDirectory: URL? { DecoderConfiguration.noisyRoomModel(noisyRoomModel) }
 
     /// Keys missing from the file keep their defaults.
     public init(from decoder: any Decoder) throws {
@@ -34,6 +41,7 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
             .finishedSentenceSilenceMilliseconds, default: defaults.finishedSentenceSilenceMilliseconds)
         soonerEndDeviceClasses = try container.decode(.soonerEndDeviceClasses, default: defaults.soonerEndDeviceClasses)
         rejectNearMisses = try container.decode(.rejectNearMisses, default: defaults.rejectNearMisses)
+        noisyRoomModel = try container.decode(.noisyRoomModel, default: defaults.noisyRoomModel)
     }
 
     /// The endpointer's configuration for a device of this class (the longest utterance

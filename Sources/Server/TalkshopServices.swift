@@ -99,7 +99,8 @@ public struct TalkshopServices: Sendable {
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
-            poolSize: configuration.decoderPoolSize, verifyNearMisses: configuration.recognition.rejectNearMisses)
+            poolSize: configuration.decoderPoolSize, noisyRoomModel: configuration.recognition.noisyRoomModelDirectory,
+            verifyNearMisses: configuration.recognition.rejectNearMisses)
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))

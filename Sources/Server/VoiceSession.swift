@@ -221,7 +221,7 @@ struct VoiceSession {
             lastPartial = []
             let partials = sendsPartials && state != "pin"
             let tracked = partials || endpointing.endsSentencesSooner
-            if let utterance = try await services.recognizer.pool.beginUtterance(state: state, partials: tracked) {
+            if let utterance = try await services.recognizer.pool(denoised: frontEnd.isDenoising).beginUtterance(state: state, partials: tracked) {
                 streamed = (utterance, state)
             } else {
                 services.metrics.increment("talkshop_decoded_at_end_total")

@@ -9,6 +9,6 @@ struct AudioCommand: AsyncParsableCommand {
             μ-law (.ul, .ulaw, .mulaw) and L16 (.raw, .l16, .pcm) by extension, described with
             --rate, --channels and --byte-order.
             """,
-        subcommands: [AudioInfoCommand.self, AudioDecodeCommand.self, AudioBenchCommand.self]
+        subcommands: [AudioInfoCommand.self, AudioDecodeCommand.self, AudioBenchCommand.self, AudioAdaptationSetCommand.self]
     )
 }

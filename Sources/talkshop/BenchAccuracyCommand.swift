@@ -37,20 +37,27 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
     @Option(help: "Write every result with its evidence (per-word fits) as JSON lines to this file, for tuning rejection.")
     var evidence: String?
 
+    @Option(help: "Only the recordings of this part of the set, K/N (cross-validation: test a model adapted with `talkshop adapt prepare --fold K/N` on the part it left out).")
+    var fold: String?
+
     @Argument(help: "Directory (or files) of the labelled recordings.")
     var paths: [String]
 
     func run() async throws {
         let labelData = try Data(contentsOf: URL(fileURLWithPath: labels))
         let labelled = try JSONDecoder().decode([String: CommandLabel].self, from: labelData)
-        let files = try AudioFiles.expand(paths).filter { labelled[URL(fileURLWithPath: $0).lastPathComponent] != nil }
+        let part = try fold.map(Fold.parse)
+        let files = try AudioFiles.expand(paths).filter {
+            let name = URL(fileURLWithPath: $0).lastPathComponent
+            return labelled[name] != nil && part?.contains(name) != false
+        }
         guard !files.isEmpty else { throw ValidationError("none of the files has a label in \(labels)") }
         let recognizer = try recognition.makeRecognizer()
-        try await recognizer.pool.warmUp()
+        try await recognizer.warmUp()
         let speech = try files.map { try raw.load($0).decodeToRecognitionPCM() }
 
         let snrs = try SNRList.parse(snr)
-        let conditions: [(kind: NoiseKind, snr: Double)?] = try noise == nil ? [nil] : noiseKinds().flatMap { kind in snrs.map { (kind, $0) } }
+        let conditions: [(kind: NoiseKind, snr: Double)?] = try noise == nil ? [nil] : raw.noiseKinds(noise ?? "").flatMap { kind in snrs.map { (kind, $0) } }
         var rows: [(label: String, noise: String?, snr: Double?, correct: Int)] = []
         var evidenceLines: [EvidenceLine] = []
         for condition in conditions {
@@ -118,15 +125,6 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
             }
         }
         return results.map { $0! }
-    }
-
-    /// --noise as noise kinds: the named ones, and files for anything else.
-    private func noiseKinds() throws -> [NoiseKind] {
-        try (noise ?? "").split(separator: ",").map { part in
-            let name = part.trimmingCharacters(in: .whitespaces)
-            return try NoiseKind(named: name)
-                ?? .recording(name: URL(fileURLWithPath: name).lastPathComponent, samples: raw.load(name).decodeToRecognitionPCM())
-        }
     }
 
     private func slots(_ slots: [String: String]) -> String {

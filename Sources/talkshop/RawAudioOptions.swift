@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioCodec
+import Benchmarks
 import Foundation
 
 /// How to read headerless audio files, shared by the `audio` subcommands.
@@ -25,5 +26,14 @@ struct RawAudioOptions: ParsableArguments {
             header: bytes.prefix(4), fileExtension: URL(fileURLWithPath: path).pathExtension,
             rawSampleRate: rate, rawChannels: channels, rawByteOrder: order)
         return AudioFile(bytes: bytes, format: format)
+    }
+
+    /// `--noise pink,music,hum.wav` as noise kinds: the named ones, and audio files for anything else.
+    func noiseKinds(_ list: String) throws -> [NoiseKind] {
+        try list.split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            return try NoiseKind(named: name)
+                ?? .recording(name: URL(fileURLWithPath: name).lastPathComponent, samples: load(name).decodeToRecognitionPCM())
+        }
     }
 }

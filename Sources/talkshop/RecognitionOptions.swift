@@ -41,6 +41,9 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Denoise once the room's noise floor is above this, in dBFS.")
     var engageAbove: Double = AudioFrontEnd.Configuration().engageAboveDecibels
 
+    @Option(help: "Acoustic model files adapted to denoised speech, for utterances the front end denoised (scripts/adapt-model.sh); off: the base model for all.")
+    var noisyRoomModel: String = DecoderConfiguration.noisyRoomModelSetting
+
     @Flag(help: "Reject near misses: ask general English about accepted utterances that fit poorly (docs/recognition.md).")
     var verify = false
 
@@ -72,7 +75,7 @@ struct RecognitionOptions: ParsableArguments {
         }
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
-            configuration: configuration,
+            configuration: configuration, noisyRoomModel: DecoderConfiguration.noisyRoomModel(noisyRoomModel),
             scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
         return recognizer
     }

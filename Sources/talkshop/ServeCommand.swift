@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "talkshop")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let services = try TalkshopServices.make(configuration: configuration, logger: logger)
-        try await services.recognizer.pool.warmUp(ProcessInfo.processInfo.activeProcessorCount)
+        try await services.recognizer.warmUp(ProcessInfo.processInfo.activeProcessorCount)
         try Self.registerDemoDeviceIfNeeded(services)
 
         let settings = configuration

@@ -1,5 +1,9 @@
 import Foundation
+import Logging
+import Recognition
 import Server
+import Store
+import TalkshopTesting
 import Testing
 
 struct ConfigurationTests {
@@ -31,6 +35,19 @@ struct ConfigurationTests {
         #expect(!defaults.rejectNearMisses)
         #expect(defaults.endpointing(deviceClass: "phone").finishedSentenceSilence == .milliseconds(250))
         #expect(!defaults.endpointing(deviceClass: "speaker").endsSentencesSooner, "TV talk cut short passes as commands")
+    }
+
+    @Test func theNoisyRoomModelIsChosenByConfiguration() throws {
+        #expect(ServerConfiguration().recognition.noisyRoomModelDirectory?.path.hasSuffix("models/noisy-room") == true)
+        let off = try ServerConfiguration.load(file: try write("recognition:\n  noisyRoomModel: off\n"), environment: [:])
+        #expect(off.recognition.noisyRoomModelDirectory == nil)
+        var missing = ServerConfiguration()
+        missing.grammarsDirectory = TestPaths.grammars.path
+        missing.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
+        missing.recognition.noisyRoomModel = "/nonexistent/noisy-room"
+        #expect(throws: RecognitionError.modelMissing, "a missing model stops the start, not the first noisy customer") {
+            try TalkshopServices.make(configuration: missing, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        }
     }
 
     @Test func badValuesAreRefusedWithTheirName() throws {

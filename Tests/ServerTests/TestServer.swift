@@ -39,6 +39,7 @@ enum TestServer {
         configuration.port = 0
         configuration.grammarsDirectory = TestPaths.grammars.path
         configuration.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
+        configuration.recognition.noisyRoomModel = TestPaths.repository.appendingPathComponent("models/noisy-room").path
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-server-\(UUID())").path
         configuration.decoderPoolSize = 2
         configuration.courier = .init(preparing: 0.1, outForDelivery: 0.2, delivered: 0.3)
