@@ -18,7 +18,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var catalogsDirectory = "catalogs"
     /// The shop's grammar (a name in the grammars directory).
     public var grammar = "coffee"
-    /// Most decoders loaded at once (about 9 MB each, loaded on demand). A speaking customer
+    /// Most decoders loaded at once for each acoustic model, the base one and the noisy-room one
+    /// (about 9 MB each, loaded on demand). A speaking customer
     /// holds one for the length of the utterance, so this bounds the utterances searched while
     /// spoken; more than that are decoded whole at their end (docs/performance.md).
     public var decoderPoolSize = 64

@@ -37,7 +37,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
     @Option(help: "Write every result with its evidence (per-word fits) as JSON lines to this file, for tuning rejection.")
     var evidence: String?
 
-    @Option(help: "Only the recordings of this part of the set, K/N (cross-validation: test a model adapted with `talkshop adapt prepare --fold K/N` on the part it left out).")
+    @Option(help: "Only the recordings of this part of the set, K/N (cross-validation: test a model made by `scripts/adapt-model.sh --fold K/N` on the part it left out).")
     var fold: String?
 
     @Argument(help: "Directory (or files) of the labelled recordings.")
