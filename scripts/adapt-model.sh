@@ -10,13 +10,15 @@
 #                     `talkshop bench accuracy --fold K/N --noisy-room-model OUTPUT_DIR/map-means`)
 #   --noise KINDS     noises mixed in (default pink,brown)
 #   --snr LIST        SNRs in dB (default 15,9,6)
+#   --denoiser KIND   the front end's denoiser, rnnoise (default) or deepfilter: a model fits
+#                     only the denoiser it was adapted on (its directory's `denoiser` file)
 #   --clean           also every recording without noise
 #   --synthetic N     also N grammar sentences spoken by espeak-ng (default 0)
 #   --speech DIR      labelled recordings (default ../shared/speech/coffee-dev)
 # Output: OUTPUT_DIR/mllr/, OUTPUT_DIR/map/, OUTPUT_DIR/map-means/.
 set -euo pipefail
 repository=$(cd "$(dirname "$0")/.." && pwd)
-fold="" noise=pink,brown snr=15,9,6 synthetic=0 clean=""
+fold="" noise=pink,brown snr=15,9,6 synthetic=0 clean="" denoiser=rnnoise
 speech=$repository/../shared/speech/coffee-dev
 while [ $# -gt 1 ]; do
   case "$1" in
@@ -25,11 +27,12 @@ while [ $# -gt 1 ]; do
     --snr) snr=$2; shift 2 ;;
     --synthetic) synthetic=$2; shift 2 ;;
     --clean) clean=--clean; shift ;;
+    --denoiser) denoiser=$2; shift 2 ;;
     --speech) speech=$2; shift 2 ;;
     *) echo "adapt-model: unknown option $1 (see the top of $0)" >&2; exit 2 ;;
   esac
 done
-[ $# -eq 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 
 "$repository/scripts/setup.sh" --adaptation
@@ -41,7 +44,7 @@ corpus=$out/corpus
 rm -rf "$corpus" "$out/accum" "$out/mllr" "$out/map" "$out/map-means"
 mkdir -p "$corpus" "$out/accum"
 
-echo "adapt-model: 1/5 the corpus (noise $noise at $snr dB, through the front end)"
+echo "adapt-model: 1/5 the corpus (noise $noise at $snr dB, through the front end's $denoiser)"
 extra=()
 if [ "$synthetic" -gt 0 ]; then
   # Grammar sentences in four espeak-ng voices; their words are known.
@@ -60,7 +63,7 @@ if [ "$synthetic" -gt 0 ]; then
   extra=(--sentences "$corpus/synthetic.tsv")
 fi
 "$talkshop" audio adaptation-set --labels "$speech/labels.json" ${fold:+--fold "$fold"} \
-  --noise "$noise" --snr "$snr" $clean "${extra[@]}" --output "$corpus" --noisy-room-model off \
+  --noise "$noise" --snr "$snr" $clean "${extra[@]}" --output "$corpus" --noisy-room-model off --denoiser "$denoiser" \
   --grammars-directory "$repository/grammars" --catalogs-directory "$repository/catalogs" "$speech"
 
 echo "adapt-model: 2/5 features (sphinx_fe, the model's own parameters)"
@@ -95,6 +98,7 @@ mkdir -p "$out/mllr" "$out/map" "$out/map-means"
 rm "$out/map/mixture_weights"
 # The means alone: what Talkshop ships (docs/recognition.md, "Adapting the acoustic model").
 cp "$out/map/means" "$out/map-means/means"
+for adapted in mllr map map-means; do echo "$denoiser" > "$out/$adapted/denoiser"; done
 rm -rf "$corpus/mfc" "$corpus/wav" "$corpus/synthetic" "$out/accum" "$out/mixture_weights" "$out/mdef.txt"
 echo "adapt-model: done: $out/mllr ($(wc -c < "$out/mllr/mllr_matrix") bytes), $out/map ($(du -sh "$out/map" | cut -f1)), $out/map-means ($(du -sh "$out/map-means" | cut -f1))"
 echo "  try one: talkshop bench accuracy --noisy-room-model $out/map-means --labels …/labels.json --noise pink --snr 12,6 ${fold:+--fold $fold }…"

@@ -40,14 +40,6 @@ public struct DecoderConfiguration: Sendable, Equatable {
         "-tmat": "transition_matrices", "-mllr": "mllr_matrix",
     ]
 
-    /// The shipped model adapted to denoised speech, relative to the working directory.
-    public static let noisyRoomModelSetting = "models/noisy-room"
-
-    /// A noisy-room model setting as a directory; nil for "off" (or nothing).
-    public static func noisyRoomModel(_ setting: String) -> URL? {
-        ["", "off"].contains(setting) ? nil : URL(fileURLWithPath: setting)
-    }
-
     /// This configuration with an adapted model's files (`adaptationFiles`) from `directory`
     /// in place of the base model's. Throws when the directory holds none of them.
     public func adapted(by directory: URL) throws(RecognitionError) -> DecoderConfiguration {

@@ -1,4 +1,3 @@
-import Foundation
 import Recognition
 
 /// When an utterance ends and which results are rejected (docs/recognition.md,
@@ -23,12 +22,10 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
     public var rejectNearMisses = false
     /// Acoustic model files adapted to denoised speech (`scripts/adapt-model.sh`), for the
     /// utterances the front end denoised; "off": the base model for every utterance.
-    public var noisyRoomModel = DecoderConfiguration.noisyRoomModelSetting
+    /// A model adapted on another denoiser's output than `frontEnd.denoiser` is not used.
+    public var noisyRoomModel = NoisyRoomModel.defaultSetting
 
     public init() {}
-
-    /// The noisy-room model's directory; nil when off.
-    public var noisyRoomModelDirectory: URL? { DecoderConfiguration.noisyRoomModel(noisyRoomModel) }
 
     /// Keys missing from the file keep their defaults.
     public init(from decoder: any Decoder) throws {

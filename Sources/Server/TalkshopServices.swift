@@ -97,9 +97,11 @@ public struct TalkshopServices: Sendable {
         try AudioFrontEnd.check(configuration.frontEnd)
         let lexicon = try Lexicon.standard(grammarDirectory: grammarsDirectory)
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
+        let noisyRoomModel = NoisyRoomModel.resolve(configuration.recognition.noisyRoomModel, denoiser: configuration.frontEnd.denoiser.rawValue)
+        if let unused = noisyRoomModel.unused { logger.warning("\(unused)") }
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
-            poolSize: configuration.decoderPoolSize, noisyRoomModel: configuration.recognition.noisyRoomModelDirectory,
+            poolSize: configuration.decoderPoolSize, noisyRoomModel: noisyRoomModel.directory,
             verifyNearMisses: configuration.recognition.rejectNearMisses)
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))

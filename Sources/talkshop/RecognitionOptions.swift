@@ -42,7 +42,7 @@ struct RecognitionOptions: ParsableArguments {
     var engageAbove: Double = AudioFrontEnd.Configuration().engageAboveDecibels
 
     @Option(help: "Acoustic model files adapted to denoised speech, for utterances the front end denoised (scripts/adapt-model.sh); off: the base model for all.")
-    var noisyRoomModel: String = DecoderConfiguration.noisyRoomModelSetting
+    var noisyRoomModel: String = NoisyRoomModel.defaultSetting
 
     @Flag(help: "Reject near misses: ask general English about accepted utterances that fit poorly (docs/recognition.md).")
     var verify = false
@@ -73,9 +73,11 @@ struct RecognitionOptions: ParsableArguments {
             }
             configuration.extraArguments[parts[0]] = parts[1]
         }
+        let noisyRoomModel = NoisyRoomModel.resolve(self.noisyRoomModel, denoiser: denoiser.rawValue)
+        if let unused = noisyRoomModel.unused { FileHandle.standardError.write(Data("warning: \(unused)\n".utf8)) }
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
-            configuration: configuration, noisyRoomModel: DecoderConfiguration.noisyRoomModel(noisyRoomModel),
+            configuration: configuration, noisyRoomModel: noisyRoomModel.directory,
             scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
         return recognizer
     }

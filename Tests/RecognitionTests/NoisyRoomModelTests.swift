@@ -33,8 +33,17 @@ struct NoisyRoomModelTests {
     }
 
     @Test func offMeansTheBaseModelForEveryUtterance() {
-        #expect(DecoderConfiguration.noisyRoomModel("off") == nil)
-        #expect(DecoderConfiguration.noisyRoomModel("models/noisy-room")?.lastPathComponent == "noisy-room")
+        #expect(NoisyRoomModel.resolve("off", denoiser: "rnnoise") == (nil, nil))
+    }
+
+    @Test func aModelIsUsedOnlyWithTheDenoiserItWasAdaptedOn() throws {
+        #expect(try String(contentsOf: Self.shippedModel.appendingPathComponent("denoiser"), encoding: .utf8) == "rnnoise\n")
+        #expect(NoisyRoomModel.resolve(Self.shippedModel.path, denoiser: "rnnoise").directory?.path == Self.shippedModel.path)
+        let other = NoisyRoomModel.resolve(Self.shippedModel.path, denoiser: "deepfilter")
+        #expect(other.directory == nil)
+        #expect(other.unused?.contains("adapted on rnnoise output") == true, "\(other.unused ?? "")")
+        let unmarked = try temporaryDirectory(holding: ["means"])
+        #expect(NoisyRoomModel.resolve(unmarked.path, denoiser: "deepfilter").directory?.path == unmarked.path, "a model that does not say is trusted")
     }
 
     @Test func onlyDenoisedUtterancesAreDecodedWithTheNoisyRoomModel() async throws {

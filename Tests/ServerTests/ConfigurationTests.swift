@@ -38,16 +38,24 @@ struct ConfigurationTests {
     }
 
     @Test func theNoisyRoomModelIsChosenByConfiguration() throws {
-        #expect(ServerConfiguration().recognition.noisyRoomModelDirectory?.path.hasSuffix("models/noisy-room") == true)
+        #expect(ServerConfiguration().recognition.noisyRoomModel == "models/noisy-room")
         let off = try ServerConfiguration.load(file: try write("recognition:\n  noisyRoomModel: off\n"), environment: [:])
-        #expect(off.recognition.noisyRoomModelDirectory == nil)
-        var missing = ServerConfiguration()
-        missing.grammarsDirectory = TestPaths.grammars.path
-        missing.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
-        missing.recognition.noisyRoomModel = "/nonexistent/noisy-room"
+        #expect(off.recognition.noisyRoomModel == "off")
+        var configuration = ServerConfiguration()
+        configuration.grammarsDirectory = TestPaths.grammars.path
+        configuration.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
+        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID())").path
+        configuration.recognition.noisyRoomModel = "/nonexistent/noisy-room"
         #expect(throws: RecognitionError.modelMissing, "a missing model stops the start, not the first noisy customer") {
-            try TalkshopServices.make(configuration: missing, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+            try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
         }
+        // The shipped model was adapted on RNNoise's output: with DeepFilterNet it is not used.
+        configuration.recognition.noisyRoomModel = TestPaths.repository.appendingPathComponent("models/noisy-room").path
+        let withRNNoise = try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        #expect(withRNNoise.recognizer.noisyRoomPool != nil)
+        configuration.frontEnd.denoiser = .deepfilter
+        let withDeepFilter = try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        #expect(withDeepFilter.recognizer.noisyRoomPool == nil)
     }
 
     @Test func badValuesAreRefusedWithTheirName() throws {
