@@ -14,12 +14,12 @@
 #                     only the denoiser it was adapted on (its directory's `denoiser` file)
 #   --clean           also every recording without noise
 #   --synthetic N     also N grammar sentences spoken by espeak-ng (default 0)
-#   --speech DIR      labelled recordings (default ../shared/speech/coffee-dev)
+#   --speech DIR      labelled recordings (default speech/coffee-dev)
 # Output: OUTPUT_DIR/mllr/, OUTPUT_DIR/map/, OUTPUT_DIR/map-means/.
 set -euo pipefail
 repository=$(cd "$(dirname "$0")/.." && pwd)
 fold="" noise=pink,brown snr=15,9,6 synthetic=0 clean="" denoiser=rnnoise
-speech=$repository/../shared/speech/coffee-dev
+speech=$repository/speech/coffee-dev
 while [ $# -gt 1 ]; do
   case "$1" in
     --fold) fold=$2; shift 2 ;;

@@ -9,7 +9,7 @@
 set -euo pipefail
 repository=$(cd "$(dirname "$0")/.." && pwd)
 folds=2 variant=map-means noise=pink snr=12,6 adapt="" denoiser=rnnoise
-speech=$repository/../shared/speech/coffee-dev
+speech=$repository/speech/coffee-dev
 while [ $# -gt 1 ]; do
   case "$1" in
     --folds) folds=$2; shift 2 ;;
