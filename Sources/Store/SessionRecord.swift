@@ -1,0 +1,17 @@
+import Foundation
+import GRDB
+
+/// A connection of a device: when it started and ended, why, and how much it heard.
+public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+
+    public var id: String
+    public var deviceId: String
+    public var conversationId: String?
+    public var channel: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var endReason: String?
+    public var utterances: Int
+    public var audioSeconds: Double
+}
