@@ -91,24 +91,18 @@ struct AudioAdaptationSetCommand: AsyncParsableCommand {
     private func labelledSpeech() async throws -> [Recording] {
         guard !paths.isEmpty else { return [] }
         guard let labels else { throw ValidationError("recordings need --labels, to keep only those transcribed right") }
-        let labelled = try JSONDecoder().decode([String: CommandLabel].self, from: Data(contentsOf: URL(fileURLWithPath: labels)))
         let leftOut = try fold.map(Fold.parse)
-        let files = try AudioFiles.expand(paths).filter {
-            let name = URL(fileURLWithPath: $0).lastPathComponent
-            return labelled[name] != nil && leftOut?.contains(name) != true
-        }
+        let (files, labelled) = try AudioFiles.labelled(labels, paths: paths) { leftOut?.contains($0) != true }
         let recognizer = try recognition.makeRecognizer()
+        let speech = try files.map { try raw.load($0).decodeToRecognitionPCM() }
+        let results = try await recognition.firstUtterances(of: speech, recognizer: recognizer, progressLabel: "transcribing")
         var kept: [Recording] = []
-        for (index, file) in files.enumerated() {
-            let name = URL(fileURLWithPath: file).lastPathComponent
-            let samples = try raw.load(file).decodeToRecognitionPCM()
-            let result = try await StreamRecognition.firstUtterance(
-                samples, recognizer: recognizer, state: recognition.state, endpointing: recognition.endpointing, frontEnd: recognition.frontEnd)
+        for (index, result) in results.enumerated() {
+            let name = URL(fileURLWithPath: files[index]).lastPathComponent
             if AccuracyScore.isCorrect(result, label: labelled[name]!) {
-                kept.append(Recording(id: URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, samples: samples,
+                kept.append(Recording(id: URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, samples: speech[index],
                                       words: result.transcript.split(separator: " ").map(String.init)))
             }
-            Progress.report(index + 1, of: files.count, "transcribing")
         }
         FileHandle.standardError.write(Data("kept \(kept.count) of \(files.count) recordings (clean decode matches the label)\n".utf8))
         return kept
@@ -129,22 +123,9 @@ struct AudioAdaptationSetCommand: AsyncParsableCommand {
     /// Writes what the decoder hears of each input as DIRECTORY/ID.wav, one per core at a time.
     private func writeThroughFrontEnd(_ inputs: [[Int16]], as ids: [String], to directory: URL, progressLabel: String) async throws {
         let configuration = recognition.frontEnd
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0, done = 0
-            func submit() {
-                let (samples, file) = (inputs[next], directory.appendingPathComponent("\(ids[next]).wav"))
-                group.addTask {
-                    let heard = try await Self.frontEndOutput(samples, configuration: configuration)
-                    try Data(WAVFile.pcm16(samples: heard, sampleRate: 16_000)).write(to: file)
-                }
-                next += 1
-            }
-            while next < min(inputs.count, ProcessInfo.processInfo.activeProcessorCount) { submit() }
-            for try await _ in group {
-                done += 1
-                Progress.report(done, of: inputs.count, progressLabel)
-                if next < inputs.count { submit() }
-            }
+        _ = try await BoundedConcurrency.map(inputs.count, width: ProcessInfo.processInfo.activeProcessorCount, progressLabel: progressLabel) { index in
+            let heard = try await Self.frontEndOutput(inputs[index], configuration: configuration)
+            try Data(WAVFile.pcm16(samples: heard, sampleRate: 16_000)).write(to: directory.appendingPathComponent("\(ids[index]).wav"))
         }
     }
 

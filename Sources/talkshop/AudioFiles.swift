@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 
 /// Expands command-line paths: a directory stands for the audio files in it.
@@ -22,6 +23,19 @@ enum AudioFiles {
         }
         guard !files.isEmpty else { throw ValidationError("no audio files in \(paths.joined(separator: ", "))") }
         return files
+    }
+
+    /// The recordings of `paths` with a label in the labels file, those whose file name `keep`
+    /// accepts (a cross-validation part), with the labels by file name.
+    static func labelled(
+        _ labelsFile: String, paths: [String], keep: (String) -> Bool = { _ in true }
+    ) throws -> (files: [String], labels: [String: CommandLabel]) {
+        let labels = try JSONDecoder().decode([String: CommandLabel].self, from: Data(contentsOf: URL(fileURLWithPath: labelsFile)))
+        let files = try expand(paths).filter {
+            let name = URL(fileURLWithPath: $0).lastPathComponent
+            return labels[name] != nil && keep(name)
+        }
+        return (files, labels)
     }
 }
 

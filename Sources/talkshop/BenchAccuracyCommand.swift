@@ -44,13 +44,8 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
     var paths: [String]
 
     func run() async throws {
-        let labelData = try Data(contentsOf: URL(fileURLWithPath: labels))
-        let labelled = try JSONDecoder().decode([String: CommandLabel].self, from: labelData)
         let part = try fold.map(Fold.parse)
-        let files = try AudioFiles.expand(paths).filter {
-            let name = URL(fileURLWithPath: $0).lastPathComponent
-            return labelled[name] != nil && part?.contains(name) != false
-        }
+        let (files, labelled) = try AudioFiles.labelled(labels, paths: paths) { part?.contains($0) != false }
         guard !files.isEmpty else { throw ValidationError("none of the files has a label in \(labels)") }
         let recognizer = try recognition.makeRecognizer()
         try await recognizer.warmUp()
@@ -63,7 +58,7 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         for condition in conditions {
             let name = condition.map { "\($0.kind) \(format($0.snr)) dB" } ?? "clean"
             let inputs = condition.map { $0.kind.mixed(into: speech, snr: $0.snr) } ?? speech
-            let results = try await recognizeAll(inputs, recognizer: recognizer, progressLabel: name)
+            let results = try await recognition.firstUtterances(of: inputs, recognizer: recognizer, progressLabel: name)
             var correct = 0
             var misses: [String] = []
             for (index, result) in results.enumerated() {
@@ -99,32 +94,6 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         let total = rows.reduce(0) { $0 + $1.correct }
         let suffix = rows.count > 1 ? ", average over \(rows.count) conditions" : ""
         print("command acceptance rate: \(percent(total, files.count * rows.count)) (\(total)/\(files.count * rows.count)\(suffix))")
-    }
-
-    /// Recognises every input, two at a time per core of the decoder pool.
-    private func recognizeAll(_ inputs: [[Int16]], recognizer: SpeechRecognizer, progressLabel: String) async throws -> [RecognitionResult] {
-        let state = recognition.state, endpointing = recognition.endpointing, frontEnd = recognition.frontEnd
-        var results = [RecognitionResult?](repeating: nil, count: inputs.count)
-        try await withThrowingTaskGroup(of: (Int, RecognitionResult).self) { group in
-            var next = 0, done = 0
-            func submit() {
-                let index = next
-                let samples = inputs[index]
-                group.addTask {
-                    (index, try await StreamRecognition.firstUtterance(
-                        samples, recognizer: recognizer, state: state, endpointing: endpointing, frontEnd: frontEnd))
-                }
-                next += 1
-            }
-            while next < min(inputs.count, recognition.poolSize) { submit() }
-            for try await (index, result) in group {
-                results[index] = result
-                done += 1
-                Progress.report(done, of: inputs.count, progressLabel)
-                if next < inputs.count { submit() }
-            }
-        }
-        return results.map { $0! }
     }
 
     private func slots(_ slots: [String: String]) -> String {

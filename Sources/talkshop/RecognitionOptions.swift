@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import FrontEnd
 import Grammar
@@ -80,6 +81,18 @@ struct RecognitionOptions: ParsableArguments {
             configuration: configuration, noisyRoomModel: noisyRoomModel.directory,
             scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
         return recognizer
+    }
+}
+
+extension RecognitionOptions {
+    /// The first utterance of each recording, streamed as a device session streams it, one
+    /// recording per decoder of the pool at a time.
+    func firstUtterances(of inputs: [[Int16]], recognizer: SpeechRecognizer, progressLabel: String) async throws -> [RecognitionResult] {
+        let state = self.state, endpointing = self.endpointing, frontEnd = self.frontEnd
+        return try await BoundedConcurrency.map(inputs.count, width: poolSize, progressLabel: progressLabel) { index in
+            try await StreamRecognition.firstUtterance(
+                inputs[index], recognizer: recognizer, state: state, endpointing: endpointing, frontEnd: frontEnd)
+        }
     }
 }
 
