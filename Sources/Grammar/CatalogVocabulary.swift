@@ -3,13 +3,16 @@ import Foundation
 /// The spoken names of a shop's products, read from its catalog file (`catalogs/<shop>.yaml`),
 /// so that grammar lists can be filled at load time and a new product needs no grammar edit.
 ///
-/// Only the fields the grammar needs are read here: `id`, `name`, `say` and `category`.
+/// Only the fields the grammar needs are read here: `id`, `name`, `say`, `category` and `unit`.
 public struct CatalogVocabulary: Sendable {
     public struct Product: Sendable, Equatable {
         public var id: String
         /// Phrases customers may use; the first is the product's name.
         public var phrases: [String]
         public var category: String?
+        /// What the product is sold by (`piece`, `kg`, `liter`, …): "three apples" but "three
+        /// liters of milk".
+        public var unit: String?
         public var location: SourceLocation
     }
 
@@ -35,7 +38,9 @@ public struct CatalogVocabulary: Sendable {
                 let text = try phrase.string("say")
                 if !phrases.contains(text) { phrases.append(text) }
             }
-            products.append(Product(id: id, phrases: phrases, category: try node["category"]?.string("category"), location: node.location))
+            products.append(Product(
+                id: id, phrases: phrases, category: try node["category"]?.string("category"), unit: try node["unit"]?.string("unit"),
+                location: node.location))
         }
         self.products = products
     }

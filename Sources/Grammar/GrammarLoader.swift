@@ -98,7 +98,7 @@ public struct GrammarLoader: Sendable {
     }
 
     private func loadList(_ name: String, _ node: YAMLNode, location: SourceLocation) throws(GrammarError) -> SlotList {
-        try node.checkKeys("list '\(name)'", allowed: ["values", "range", "catalog", "category"])
+        try node.checkKeys("list '\(name)'", allowed: ["values", "range", "catalog", "category", "unit"])
         var values: [ListValue] = []
         if let valueNodes = node["values"] {
             for value in try valueNodes.sequence("values") {
@@ -124,7 +124,9 @@ public struct GrammarLoader: Sendable {
             }
         }
         if let catalog = node["catalog"] {
-            values += try catalogValues(try catalog.string("catalog"), category: try node["category"]?.string("category"), at: catalog.location)
+            values += try catalogValues(
+                try catalog.string("catalog"), category: try node["category"]?.string("category"), unit: try node["unit"]?.string("unit"),
+                at: catalog.location)
         }
         guard !values.isEmpty else {
             throw .invalidStructure(location, "list '\(name)' has no values (give values, range or catalog)")
@@ -132,7 +134,7 @@ public struct GrammarLoader: Sendable {
         return SlotList(name: name, values: values, location: location)
     }
 
-    private func catalogValues(_ catalog: String, category: String?, at location: SourceLocation) throws(GrammarError) -> [ListValue] {
+    private func catalogValues(_ catalog: String, category: String?, unit: String?, at location: SourceLocation) throws(GrammarError) -> [ListValue] {
         guard let catalogDirectory else {
             throw .missingCatalog(location, "list needs catalog '\(catalog)' but no catalog directory was given")
         }
@@ -142,7 +144,7 @@ public struct GrammarLoader: Sendable {
         }
         let vocabulary = try CatalogVocabulary(contentsOf: url)
         var values: [ListValue] = []
-        for product in vocabulary.products where category == nil || product.category == category {
+        for product in vocabulary.products where (category == nil || product.category == category) && (unit == nil || product.unit == unit) {
             for phrase in product.phrases {
                 values.append(try ListValue(phrase: phrase, value: product.id, location: product.location))
             }
