@@ -57,6 +57,12 @@ let package = Package(
         .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar", "AudioCodec"]),
         .target(name: "FrontEnd", dependencies: ["AudioCodec", "CRNNoise", "CDeepFilter"]),
         .target(
+            // The order pipeline: payment, fulfilment, cancellations and refunds, on Commerce and
+            // Store only, so the staff CLI and tests use it without the HTTP server or a decoder.
+            name: "Orders",
+            dependencies: ["Commerce", "Store", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "Store",
             dependencies: [
                 "Commerce", "Yams",
@@ -68,7 +74,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "Commerce", "Conversation", "Speech", "Yams",
+                "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "Commerce", "Orders", "Conversation", "Speech", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -93,6 +99,7 @@ let package = Package(
                 "Benchmarks",
                 "Server",
                 "Store",
+                "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -105,6 +112,7 @@ let package = Package(
         .testTarget(name: "RecognitionTests", dependencies: ["Recognition", "CPocketSphinx", "Grammar", "AudioCodec", "Benchmarks", "TalkshopTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Store", "Commerce"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "Commerce", "Grammar"]),
         .testTarget(
             name: "ServerTests",

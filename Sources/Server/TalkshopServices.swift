@@ -3,6 +3,7 @@ import Foundation
 import FrontEnd
 import Grammar
 import Logging
+import Orders
 import Recognition
 import Speech
 import Store

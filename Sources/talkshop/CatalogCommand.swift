@@ -1,7 +1,6 @@
 import ArgumentParser
 import Commerce
 import Foundation
-import Server
 import Store
 
 struct CatalogCommand: ParsableCommand {

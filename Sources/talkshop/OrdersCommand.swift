@@ -2,7 +2,7 @@ import ArgumentParser
 import Commerce
 import Foundation
 import Logging
-import Server
+import Orders
 import Store
 
 struct OrdersCommand: AsyncParsableCommand {
