@@ -233,7 +233,7 @@ struct ActiveCall {
             case .intent:
                 line.heard(matched: true)
             case .rejected(let reason, _):
-                if reason == "no_speech" { line.heard(matched: nil) } else { rejected = true }
+                if reason == .noSpeech { line.heard(matched: nil) } else { rejected = true }
             case .handover:
                 handover = true
             case .error(let code, let message):

@@ -118,6 +118,16 @@ extension ClientMessage: Codable {
 
 /// What the server sends as text frames.
 public enum ServerEvent: Sendable, Equatable {
+    /// Why an utterance was not acted on, as the wire spells it (docs/protocol.md): the
+    /// recogniser's rejections, and the session's own refusal of replayed audio.
+    public enum RejectionReason: String, Sendable, Codable {
+        case noSpeech = "no_speech"
+        case noMatch = "no_match"
+        case lowConfidence = "low_confidence"
+        /// This very audio already led to an order: a recording played back at the device.
+        case replayed
+    }
+
     case ready(sessionId: String, conversationId: String, state: String)
     case listening(state: String)
     case speechStarted
@@ -128,7 +138,7 @@ public enum ServerEvent: Sendable, Equatable {
     /// The cart after a change: its lines and total.
     case cart(lines: [CartLine], total: String)
     case intent(name: String, slots: [String: String], confidence: Double, text: String)
-    case rejected(reason: String, transcript: String?)
+    case rejected(reason: RejectionReason, transcript: String?)
     case prompt(text: String, expect: String)
     /// An order was placed or changed: its id, status and total.
     case order(id: String, status: String, total: String)
@@ -272,7 +282,7 @@ extension ServerEvent: Codable {
                 text: try container.decode(String.self, forKey: .text))
         case "rejected":
             self = .rejected(
-                reason: try container.decode(String.self, forKey: .reason),
+                reason: try container.decode(RejectionReason.self, forKey: .reason),
                 transcript: try container.decodeIfPresent(String.self, forKey: .transcript))
         case "prompt":
             self = .prompt(text: try container.decode(String.self, forKey: .text), expect: try container.decode(String.self, forKey: .expect))

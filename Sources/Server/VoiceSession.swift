@@ -156,7 +156,7 @@ struct VoiceSession {
                 output.events += await recognize(samples, heard: heard)
             case .noSpeech:
                 dropStreamedUtterance()
-                output.events += [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)]
+                output.events += [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state)]
             }
         }
         // In 100 ms pieces: fewer hops to the decoding queue, and at the end of speech at most
@@ -292,7 +292,7 @@ struct VoiceSession {
             restartCollector()
             dropStreamedUtterance()
             services.metrics.increment("talkshop_rejections_total{reason=\"no_speech\"}")
-            return Output(events: [.rejected(reason: Rejection.noSpeech.rawValue, transcript: nil), .listening(state: state)])
+            return Output(events: [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state)])
         }
         let heard = heardRange(of: samples)
         utteranceRange = received(heard)
@@ -338,10 +338,10 @@ struct VoiceSession {
         let secret = state == "pin"
         let fingerprint = samples.map(UtteranceFingerprint.of)
         if let fingerprint, (try? services.orders.hasFingerprint(fingerprint)) == true {
-            services.metrics.increment("talkshop_rejections_total{reason=\"replayed\"}")
+            services.metrics.increment("talkshop_rejections_total{reason=\"\(ServerEvent.RejectionReason.replayed.rawValue)\"}")
             logger.warning("replayed audio: this utterance already led to an order")
-            record(result, outcome: "replayed", secret: secret, samples: samples)
-            return [.rejected(reason: "replayed", transcript: nil)]
+            record(result, outcome: ServerEvent.RejectionReason.replayed.rawValue, secret: secret, samples: samples)
+            return [.rejected(reason: .replayed, transcript: nil)]
         }
         var events: [ServerEvent] = []
         if !result.transcript.isEmpty && !secret { events.append(.transcript(text: result.transcript)) }
@@ -349,7 +349,7 @@ struct VoiceSession {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
             record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, samples: samples)
-            events.append(.rejected(reason: reason.rawValue, transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
+            events.append(.rejected(reason: .init(reason), transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
             return events + (await self.events(for: dialog.rejected(at: services.clock.now)))
         }
         services.metrics.increment("talkshop_intents_total")

@@ -145,7 +145,7 @@ import Testing
             // captured stream and a second order.
             let replay = try await server.client().run(script)
             #expect(Self.placed(replay).isEmpty, "\(replay)")
-            #expect(replay.contains(.rejected(reason: "replayed", transcript: nil)))
+            #expect(replay.contains(.rejected(reason: .replayed, transcript: nil)))
             #expect(try server.services.orders.all().count == 1)
         }
     }
