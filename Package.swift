@@ -71,14 +71,28 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The device protocol's messages (docs/protocol.md): Foundation only, shared by the
+        // server, the simulators and any Swift client.
+        .target(name: "VoiceProtocol"),
+        .target(
+            // Clients that speak to a running server like a device or a phone bridge would:
+            // `talkshop say`, `talkshop call`, the load benchmark and the live tests. Not the server.
+            name: "Simulators",
+            dependencies: [
+                "AudioCodec", "VoiceProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Server",
             dependencies: [
                 "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "Commerce", "Orders", "Conversation", "Speech", "Yams",
+                "VoiceProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -100,6 +114,8 @@ let package = Package(
                 "Server",
                 "Store",
                 "Orders",
+                "Simulators",
+                "VoiceProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -117,14 +133,14 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "AudioCodec", "TalkshopTesting",
+                "Server", "Store", "AudioCodec", "TalkshopTesting", "Simulators", "VoiceProtocol",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "TalkshopCLITests",
-            dependencies: ["TalkshopTesting", "Server", "Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TalkshopTesting", "Server", "Simulators", "VoiceProtocol", "Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
+import Simulators
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

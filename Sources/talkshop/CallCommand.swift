@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioCodec
 import Foundation
 import Server
+import Simulators
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
-import Server
+import Simulators
 import Synchronization
 
 /// Sessions that start and then stay silent, held open during a load run: what a shop's

@@ -2,8 +2,9 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import NIOCore
-import Server
+import Simulators
 import Synchronization
+import VoiceProtocol
 
 /// One simulated speaker in the load benchmark: a `/v1/voice` session that speaks recordings
 /// in real time, sends `end_of_speech` where the words end, waits for the result, pauses as a

@@ -1,7 +1,7 @@
 import AudioCodec
 import Benchmarks
 import Foundation
-import Server
+import Simulators
 
 /// One recording as the load benchmark speaks it: 20 ms Opus packets, like a speaker sends,
 /// cut shortly after the last loud frame. A device that detects the end of speech itself

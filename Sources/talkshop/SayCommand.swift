@@ -1,7 +1,8 @@
 import ArgumentParser
 import AudioCodec
 import Foundation
-import Server
+import Simulators
+import VoiceProtocol
 
 struct SayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Server
+import Simulators
 import Store
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Server
+import Simulators
 import Testing
 
 /// Connections that never get going: half-sent requests, one byte every few seconds, more of

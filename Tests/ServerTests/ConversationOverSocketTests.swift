@@ -1,9 +1,11 @@
 import Commerce
 import Foundation
 import Server
+import Simulators
 import Store
 import TalkshopTesting
 import Testing
+import VoiceProtocol
 
 /// Whole orders over a live socket: add, read back, confirm, pay, deliver; and the paths that
 /// place nothing.

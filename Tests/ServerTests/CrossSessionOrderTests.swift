@@ -1,8 +1,10 @@
 import Foundation
 import Server
+import Simulators
 import Store
 import Synchronization
 import Testing
+import VoiceProtocol
 
 /// One cart, many sessions: a read-back confirms one version of the conversation's cart, and
 /// that version becomes at most one order whichever sessions say yes, at once or in turn. The

@@ -1,5 +1,5 @@
 import Foundation
-import Server
+import Simulators
 import Testing
 
 /// Timeouts and lockouts on an injected clock: time is moved, not waited for, so a busy machine

@@ -1,6 +1,6 @@
 import AudioCodec
 import Foundation
-import Server
+import Simulators
 import TalkshopTesting
 import Testing
 

@@ -4,6 +4,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import Server
+import Simulators
 import Speech
 import Store
 import TalkshopTesting
@@ -280,6 +281,7 @@ final class ReceivedFrames: Sendable {
 }
 
 import Synchronization
+import VoiceProtocol
 
 /// Spoken replies on `/v1/voice` for speakers that ask for them.
 struct SpokenReplyTests {

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
-import Server
+import Simulators
 import Store
 import Testing
+import VoiceProtocol
 
 /// Revoking a device, a customer or a web session token ends the sessions it has open — `bye`
 /// with reason `revoked`, close 1008 — and a confirmation they were waiting for places nothing.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Server
+import Simulators
 import Store
 import TalkshopTesting
 

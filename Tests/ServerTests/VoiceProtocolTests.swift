@@ -3,9 +3,11 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Server
+import Simulators
 import Store
 import TalkshopTesting
 import Testing
+import VoiceProtocol
 
 /// The device protocol over real sockets.
 @Suite(.serialized) struct VoiceProtocolTests {

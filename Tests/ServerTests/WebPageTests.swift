@@ -7,6 +7,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import Server
+import Simulators
 import TalkshopTesting
 import Testing
 

@@ -2,6 +2,7 @@ import Commerce
 import Foundation
 import GRDB
 import Server
+import Simulators
 import Store
 import Synchronization
 import TalkshopTesting

@@ -8,6 +8,7 @@ import Logging
 import Recognition
 import Speech
 import Store
+import VoiceProtocol
 
 /// One device connection's protocol logic, independent of the socket: messages in, events
 /// (and possibly a close) out. The WebSocket handler feeds it one message at a time, so a

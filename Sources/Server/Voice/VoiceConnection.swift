@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Speech
 import Store
 import Synchronization
+import VoiceProtocol
 
 /// Runs one `/v1/voice` WebSocket: admits it under the session limits, records it in the
 /// store, feeds its messages to a `VoiceSession`, and ends it on stop, idle timeout, a limit,

@@ -4,6 +4,8 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import Synchronization
+import VoiceProtocol
 
 /// A device simulator speaking the `/v1/voice` protocol: `talkshop say`, the live tests and
 /// the load benchmark use it. It follows a script of steps and reports every server event.
@@ -238,5 +240,3 @@ final class EventLog: Sendable {
     func append(_ event: ServerEvent) { storage.withLock { $0.append(event) } }
     var events: [ServerEvent] { storage.withLock { $0 } }
 }
-
-import Synchronization

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Store
+import VoiceProtocol
 
 /// Decides whether a request may open `/v1/voice`: a known, unrevoked device token of a
 /// customer not revoked, and an Origin (browsers and some client libraries send one) that is

@@ -1,4 +1,5 @@
 import Recognition
+import VoiceProtocol
 
 extension ServerEvent.RejectionReason {
     /// The recogniser's rejection as the wire spells it. Exhaustive: a new kind of rejection

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Store
+import VoiceProtocol
 
 /// The try page (`GET /try` and its files) and the web session tokens it connects with
 /// (`POST /v1/web/session`). docs/web.md.

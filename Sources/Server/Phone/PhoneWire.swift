@@ -1,5 +1,6 @@
 import Foundation
 import Speech
+import VoiceProtocol
 
 /// What a phone bridge said, whatever its wire format.
 enum PhoneInput: Equatable {

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWebSocket
 import Logging
 import Store
+import VoiceProtocol
 
 /// One phone call over a bridge (`/v1/twilio`, `/v1/phone`): identifies the caller from the
 /// stream's parameters, runs the same conversation as a speaker (every order needs the PIN),
@@ -22,11 +23,10 @@ struct PhoneCall {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         var wire = self.wire
         var call: ActiveCall?
-        let started = Flag()
         let watchdog = Task {
-            // A bridge that never starts the stream is not kept waiting on.
-            try? await Task.sleep(for: .seconds(10))
-            if !started.isSet { try? await outbound.close(.policyViolation, reason: "no start within 10 s") }
+            // A bridge that never starts the stream is not kept waiting on; its start cancels this.
+            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }
+            try? await outbound.close(.policyViolation, reason: "no start within 10 s")
         }
         defer { watchdog.cancel() }
         do {
@@ -48,7 +48,7 @@ struct PhoneCall {
                 case .ignored: continue
                 case .start(let start):
                     guard call == nil else { continue }
-                    _ = started.set()
+                    watchdog.cancel()
                     guard let active = await begin(start, wire: wire, outbound: outbound) else { break messages }
                     call = active
                 case .stop:
@@ -94,7 +94,7 @@ struct PhoneCall {
             var session = VoiceSession(services: services, device: device, record: record, catalog: try services.catalog.catalog())
             let opened = await session.handle(.start(.init(codec: start.codec, sampleRate: start.sampleRate)))
             guard !opened.events.contains(where: { if case .error = $0 { true } else { false } }) else {
-                throw VoiceClient.Failure(description: "the session did not start: \(opened.events)")
+                throw SessionDidNotStart(events: opened.events)
             }
             var call = ActiveCall(services: services, line: line, session: session, lineId: caller.line.id)
             call.startWatching(revocation: services.openSessions.open(
@@ -108,6 +108,12 @@ struct PhoneCall {
             return nil
         }
     }
+}
+
+/// The voice session refused the call's `start` (logged; the caller hears nothing more).
+struct SessionDidNotStart: Error, CustomStringConvertible {
+    let events: [ServerEvent]
+    var description: String { "the session did not start: \(events)" }
 }
 
 /// A call in progress: the conversation, the keypad, the re-prompt rules.
