@@ -2,7 +2,7 @@
 ///
 ///     pending_confirmation → placed → paid → preparing → out_for_delivery | ready_for_pickup → delivered
 ///     cancelled (before preparing), refunded (after payment)
-public enum OrderStatus: String, Sendable, Codable, CaseIterable {
+public enum OrderStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case pendingConfirmation = "pending_confirmation"
     case placed
     case paid
@@ -26,6 +26,9 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
     }
 
     public var isFinal: Bool { allowedNext.isEmpty }
+
+    /// As stored and sent: `out_for_delivery`, never the case name.
+    public var description: String { rawValue }
 
     /// The next status, or a typed error naming the illegal move.
     public func transition(to next: OrderStatus) throws(CommerceError) -> OrderStatus {

@@ -43,10 +43,10 @@ public struct OrderPipeline: Sendable {
     /// it was confirmed, on the clock the guard's rules use.
     public func place(_ placement: OrderBook.Placement, at now: Date = Date()) async throws -> Outcome {
         let (order, isNew) = try orders.place(placement, at: now)
-        if !isNew && order.status == OrderStatus.cancelled.rawValue {
+        if !isNew && order.status == .cancelled {
             return .paymentFailed(order, PaymentError(.unknownPayment, "this order was already cancelled"))
         }
-        guard isNew || order.status == OrderStatus.placed.rawValue else { return .paid(order) }
+        guard isNew || order.status == .placed else { return .paid(order) }
         return await settle(order, source: placement.source)
     }
 
@@ -74,7 +74,7 @@ public struct OrderPipeline: Sendable {
             // Cancel only an order still waiting for payment: if another path (a retry, the
             // recovery at start) settled it meanwhile, its outcome stands. Money captured
             // before a later step failed goes back.
-            if let captured = try? orders.order(order.id), captured.captureId != nil, captured.status == OrderStatus.placed.rawValue {
+            if let captured = try? orders.order(order.id), captured.captureId != nil, captured.status == .placed {
                 try? await refundCapture(of: captured)
             }
             do {
@@ -83,7 +83,7 @@ public struct OrderPipeline: Sendable {
                 return .paymentFailed(cancelled, failure)
             } catch {
                 let current = (try? orders.order(order.id)) ?? order
-                return current.status == OrderStatus.cancelled.rawValue ? .paymentFailed(current, failure) : .paid(current)
+                return current.status == .cancelled ? .paymentFailed(current, failure) : .paid(current)
             }
         }
     }
@@ -95,19 +95,15 @@ public struct OrderPipeline: Sendable {
         let result = await Self.withTimeout(paymentTimeout, operation)
         let receipt = try? result.get()
         try orders.record(payment: PaymentRecord(
-            id: UUID().uuidString.lowercased(), orderId: order.id, kind: kind.rawValue, amountMinorUnits: amount.minorUnits,
+            id: UUID().uuidString.lowercased(), orderId: order.id, kind: kind, amountMinorUnits: amount.minorUnits,
             currency: amount.currency, providerReference: receipt?.id,
             outcome: result.failureCode ?? "succeeded", createdAt: Date()))
         return try result.get()
     }
 
-    enum PaymentKind: String {
-        case authorize, capture, refund
-    }
-
     private func dispatch(_ order: OrderRecord) async {
         do {
-            let status = OrderStatus(rawValue: order.status) ?? .paid
+            let status = order.status
             let tracking = try await fulfilment.dispatch(orderId: order.id, status: status)
             try orders.update(orderId: order.id, trackingNumber: tracking)
         } catch {
@@ -117,7 +113,7 @@ public struct OrderPipeline: Sendable {
 
     /// Cancels an order not yet being prepared; a paid one is refunded in full.
     public func cancel(_ order: OrderRecord, reason: String, source: String) async throws -> OrderRecord {
-        let status = OrderStatus(rawValue: order.status) ?? .placed
+        let status = order.status
         _ = try status.transition(to: .cancelled)
         try await refundCapture(of: order)
         return try orders.transition(orderId: order.id, to: .cancelled, note: reason, source: source)
@@ -125,7 +121,7 @@ public struct OrderPipeline: Sendable {
 
     /// Refunds a paid order in full: a return after delivery, or a refund before it.
     public func refund(_ order: OrderRecord, reason: String, source: String) async throws -> OrderRecord {
-        let status = OrderStatus(rawValue: order.status) ?? .placed
+        let status = order.status
         _ = try status.transition(to: .refunded)
         try await refundCapture(of: order)
         return try orders.transition(orderId: order.id, to: .refunded, note: reason, source: source)

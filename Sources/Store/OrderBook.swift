@@ -136,7 +136,7 @@ public struct OrderBook: Sendable {
             }
             let order = OrderRecord(
                 id: UUID().uuidString.lowercased(), customerId: placement.customerId, deviceId: placement.deviceId,
-                status: OrderStatus.placed.rawValue, totalMinorUnits: placement.total.minorUnits, currency: placement.total.currency,
+                status: .placed, totalMinorUnits: placement.total.minorUnits, currency: placement.total.currency,
                 linesJSON: String(decoding: try JSONEncoder().encode(placement.lines), as: UTF8.self),
                 idempotencyKey: placement.idempotencyKey, createdAt: now, updatedAt: now, paymentMethodId: placement.paymentMethodId,
                 addressId: placement.addressId, trackingNumber: nil, captureId: nil, conversationId: placement.cart?.conversationId,
@@ -168,13 +168,13 @@ public struct OrderBook: Sendable {
     ) throws -> OrderRecord {
         try database.writer.write { db in
             guard var order = try OrderRecord.fetchOne(db, key: orderId) else { throw OrderNotFound(id: orderId) }
-            let current = OrderStatus(rawValue: order.status) ?? .placed
+            let current = order.status
             if let expected, current != expected { throw CommerceError.illegalTransition(from: current, to: status) }
             _ = try current.transition(to: status)
-            order.status = status.rawValue
+            order.status = status
             order.updatedAt = now
             try order.update(db)
-            var event = OrderEvent(id: nil, orderId: orderId, status: status.rawValue, note: note, source: source, createdAt: now)
+            var event = OrderEvent(id: nil, orderId: orderId, status: status, note: note, source: source, createdAt: now)
             try event.insert(db)
             if status == .cancelled {
                 for line in try Self.lines(of: order) {

@@ -9,7 +9,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var id: String
     public var customerId: String
     public var deviceId: String
-    public var status: String
+    public var status: OrderStatus
     public var totalMinorUnits: Int
     public var currency: String
     /// The cart lines as JSON, exactly as confirmed.
@@ -35,7 +35,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
 public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public var id: Int64?
     public var orderId: String
-    public var status: String
+    public var status: OrderStatus
     public var note: String?
     public var source: String
     public var createdAt: Date
@@ -49,8 +49,7 @@ public struct PaymentRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
 
     public var id: String
     public var orderId: String
-    /// authorize, capture or refund.
-    public var kind: String
+    public var kind: PaymentKind
     public var amountMinorUnits: Int
     public var currency: String
     public var providerReference: String?
@@ -59,7 +58,7 @@ public struct PaymentRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var createdAt: Date
 
     public init(
-        id: String, orderId: String, kind: String, amountMinorUnits: Int, currency: String, providerReference: String?, outcome: String,
+        id: String, orderId: String, kind: PaymentKind, amountMinorUnits: Int, currency: String, providerReference: String?, outcome: String,
         createdAt: Date
     ) {
         self.id = id
@@ -72,3 +71,14 @@ public struct PaymentRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.createdAt = createdAt
     }
 }
+
+/// What a payment call did.
+public enum PaymentKind: String, Sendable, Codable, CustomStringConvertible {
+    case authorize, capture, refund
+
+    public var description: String { rawValue }
+}
+
+// Stored as their raw values: the columns hold "out_for_delivery", "capture".
+extension OrderStatus: DatabaseValueConvertible {}
+extension PaymentKind: DatabaseValueConvertible {}

@@ -13,7 +13,7 @@ public struct CustomerExport: Codable, Sendable {
 
     public struct Order: Codable, Sendable {
         public var id: String
-        public var status: String
+        public var status: OrderStatus
         public var total: String
         public var lines: [Cart.Line]
         public var createdAt: Date
@@ -22,7 +22,7 @@ public struct CustomerExport: Codable, Sendable {
     }
 
     public struct Event: Codable, Sendable {
-        public var status: String
+        public var status: OrderStatus
         public var at: Date
         public var note: String?
     }

@@ -25,11 +25,11 @@ struct OrdersCommand: AsyncParsableCommand {
             let book = OrderBook(database: try data.database())
             let wanted = try status.map { try OrdersCommand.status($0) }
             var orders = try customer.map { try book.orders(customerId: $0) } ?? book.all(status: wanted, limit: limit)
-            if let wanted { orders = orders.filter { $0.status == wanted.rawValue } }
+            if let wanted { orders = orders.filter { $0.status == wanted } }
             let formatter = ISO8601DateFormatter()
             for order in orders.prefix(limit) {
                 let total = order.total
-                print("\(order.id)  \(order.status.padding(toLength: 16, withPad: " ", startingAt: 0))  \(total)  \(order.customerId)  \(formatter.string(from: order.createdAt))")
+                print("\(order.id)  \(order.status.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0))  \(total)  \(order.customerId)  \(formatter.string(from: order.createdAt))")
             }
             if orders.isEmpty { print("no orders") }
         }
@@ -76,7 +76,7 @@ struct OrdersCommand: AsyncParsableCommand {
         func run() throws {
             let book = OrderBook(database: try data.database())
             let order = try OrdersCommand.find(id, in: book)
-            let current = try OrdersCommand.status(order.status)
+            let current = order.status
             let path: [OrderStatus] = [.paid, .preparing, .outForDelivery, .delivered]
             let target: OrderStatus
             if let to {

@@ -54,8 +54,8 @@ struct OrderPipelineTests {
         #expect(orders.count == 1)
         let id = try #require(orders.first?.id)
         let statuses = try shop.pipeline.orders.events(orderId: id).map(\.status)
-        #expect(statuses.prefix(2) == ["placed", "paid"])
-        #expect(!statuses.contains("cancelled"))
+        #expect(statuses.prefix(2) == [.placed, .paid])
+        #expect(!statuses.contains(.cancelled))
     }
 
     @Test func aDeclinedCardCancelsTheOrderAndCapturesNothing() async throws {
@@ -66,7 +66,7 @@ struct OrderPipelineTests {
             return
         }
         #expect(error.code == .declined)
-        #expect(try shop.pipeline.orders.order(order.id)?.status == OrderStatus.cancelled.rawValue)
+        #expect(try shop.pipeline.orders.order(order.id)?.status == .cancelled)
         // Placing the same order again does not try the card a second time.
         let again = try await shop.pipeline.place(Self.placement(shop, key: "declined"))
         guard case .paymentFailed = again else {

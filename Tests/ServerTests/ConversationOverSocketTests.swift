@@ -45,9 +45,9 @@ import VoiceProtocol
             #expect(events.contains(.notice(text: "Your order has been delivered. Enjoy!")))
 
             let stored = try #require(try server.services.orders.order(id))
-            #expect(stored.status == "delivered" && stored.totalMinorUnits == 475 && stored.customerId == "customer-1")
+            #expect(stored.status == .delivered && stored.totalMinorUnits == 475 && stored.customerId == "customer-1")
             #expect(stored.trackingNumber?.hasPrefix("TS") == true)
-            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == ["authorize", "capture"])
+            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture])
             #expect(try server.services.catalog.catalog().product("latte")!.stock == stockBefore - 1)
         }
     }
@@ -128,7 +128,7 @@ import VoiceProtocol
                 let id = try #require(Self.placed(events).first)
                 #expect(Self.statuses(events, of: id) == ["placed", "cancelled"])
                 #expect(Self.prompts(events).contains { $0.hasPrefix("Sorry, \(why)") }, "\(Self.prompts(events))")
-                #expect(try server.services.orders.order(id)?.status == "cancelled")
+                #expect(try server.services.orders.order(id)?.status == .cancelled)
                 #expect(try server.services.catalog.catalog().product("mocha")!.stock == stockBefore)
             }
         }
@@ -226,7 +226,7 @@ import VoiceProtocol
             let id = try #require(Self.placed(events).first)
             #expect(Self.statuses(events, of: id) == ["placed", "paid", "cancelled"])
             #expect(Self.prompts(events).contains("Your order is cancelled. Your USD 4.00 is refunded."))
-            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == ["authorize", "capture", "refund"])
+            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture, .refund])
             #expect(try server.services.catalog.catalog().product("mocha")!.stock == stockBefore)
         }
     }

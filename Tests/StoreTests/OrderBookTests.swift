@@ -35,7 +35,7 @@ struct OrderBookTests {
         #expect(first.order.id == retry.order.id)
         #expect(try book.all().count == 1)
         #expect(try stock(database, "latte") == 2)
-        #expect(try book.events(orderId: first.order.id).map(\.status) == ["placed"])
+        #expect(try book.events(orderId: first.order.id).map(\.status) == [.placed])
         #expect(try book.hasFingerprint("fp-k1"))
         #expect(try !book.hasFingerprint("fp-other"))
     }
@@ -69,10 +69,10 @@ struct OrderBookTests {
         #expect(throws: CommerceError.illegalTransition(from: .placed, to: .delivered)) {
             try book.transition(orderId: order.id, to: .delivered, source: "test")
         }
-        #expect(try book.order(order.id)?.status == "placed")
+        #expect(try book.order(order.id)?.status == .placed)
         try book.transition(orderId: order.id, to: .cancelled, note: "changed mind", source: "test")
         #expect(try stock(database, "latte") == 3)
-        #expect(try book.events(orderId: order.id).map(\.status) == ["placed", "cancelled"])
+        #expect(try book.events(orderId: order.id).map(\.status) == [.placed, .cancelled])
         #expect(throws: CommerceError.illegalTransition(from: .cancelled, to: .paid)) {
             try book.transition(orderId: order.id, to: .paid, source: "test")
         }

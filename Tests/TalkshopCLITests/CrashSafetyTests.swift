@@ -84,11 +84,11 @@ import Testing
             for order in orders {
                 #expect(try String.fetchOne(db, sql: "SELECT status FROM orderEvent WHERE orderId = ? ORDER BY id LIMIT 1", arguments: [order.id]) == "placed")
                 #expect(try !OrderBook.lines(of: order).isEmpty)
-                #expect(order.status != "placed", "order \(order.id) was never settled")
+                #expect(order.status != .placed, "order \(order.id) was never settled")
             }
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT idempotencyKey) FROM \"order\"") == orders.count)
             // Stock adds up: the catalog file's stock minus what live orders took.
-            let taken = try orders.filter { $0.status != "cancelled" }.flatMap { try OrderBook.lines(of: $0) }
+            let taken = try orders.filter { $0.status != .cancelled }.flatMap { try OrderBook.lines(of: $0) }
                 .filter { $0.productId == "mocha" }.reduce(0) { $0 + $1.quantity }
             #expect(try Int.fetchOne(db, sql: "SELECT stock FROM product WHERE id = 'mocha'") == 500 - taken)
             print("crash test: \(Self.rounds) kills, \(seen.count) orders confirmed, \(orders.count) stored, integrity ok")

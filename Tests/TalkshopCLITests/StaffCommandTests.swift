@@ -81,8 +81,8 @@ struct StaffCommandTests {
         #expect(illegal.status != 0 && illegal.standardError.contains("an order cannot go from preparing to paid"), "\(illegal.standardError)")
         let refunded = try run(["orders", "refund", order.id, "--reason", "spilled"])
         #expect(refunded.status == 0 && refunded.standardOutput.contains("refunded USD 4.25"), "\(refunded.standardError)")
-        #expect(try book.payments(orderId: order.id).map(\.kind) == ["refund"])
-        #expect(try book.events(orderId: order.id).map(\.status) == ["placed", "paid", "preparing", "refunded"])
+        #expect(try book.payments(orderId: order.id).map(\.kind) == [.refund])
+        #expect(try book.events(orderId: order.id).map(\.status) == [.placed, .paid, .preparing, .refunded])
         let unknown = try run(["orders", "show", "nope"])
         #expect(unknown.status != 0 && unknown.standardError.contains("no order nope"))
     }

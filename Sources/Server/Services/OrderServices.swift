@@ -21,7 +21,7 @@ struct OrderUpdateFeed: Service {
                         last = event.id ?? last
                         // A new order is announced by the session that placed it; other devices
                         // hear from it once it is paid.
-                        guard event.status != OrderStatus.placed.rawValue else { continue }
+                        guard event.status != .placed else { continue }
                         let total = "\(order.total)"
                         services.channels.publish(
                             .init(orderId: order.id, status: event.status, total: total), customerId: order.customerId, except: event.source)

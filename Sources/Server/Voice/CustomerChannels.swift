@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 import Synchronization
 
@@ -6,7 +7,7 @@ import Synchronization
 public final class CustomerChannels: Sendable {
     public struct Update: Sendable, Equatable {
         public var orderId: String
-        public var status: String
+        public var status: OrderStatus
         public var total: String
     }
 

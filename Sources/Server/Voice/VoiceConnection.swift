@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -98,7 +99,7 @@ struct VoiceConnection {
             // Order updates from the courier, staff or another device of the customer.
             group.addTask {
                 for await update in updates {
-                    var events: [ServerEvent] = [.order(id: update.orderId, status: update.status, total: update.total)]
+                    var events: [ServerEvent] = [.order(id: update.orderId, status: update.status.rawValue, total: update.total)]
                     if let text = Self.notice(for: update.status) { events.append(.notice(text: text)) }
                     _ = try? await send(events, to: outbound, speaking: activity.replyCodec)  // a closed socket ends the session anyway
                 }
@@ -148,16 +149,16 @@ struct VoiceConnection {
     }
 
     /// What the customer hears when an order changes while they are connected.
-    static func notice(for status: String) -> String? {
+    static func notice(for status: OrderStatus) -> String? {
         switch status {
-        case "paid": "Your payment went through."
-        case "preparing": "Your order is being prepared."
-        case "out_for_delivery": "Your order is out for delivery."
-        case "ready_for_pickup": "Your order is ready for pickup."
-        case "delivered": "Your order has been delivered. Enjoy!"
-        case "cancelled": "Your order was cancelled."
-        case "refunded": "Your order was refunded."
-        default: nil
+        case .paid: "Your payment went through."
+        case .preparing: "Your order is being prepared."
+        case .outForDelivery: "Your order is out for delivery."
+        case .readyForPickup: "Your order is ready for pickup."
+        case .delivered: "Your order has been delivered. Enjoy!"
+        case .cancelled: "Your order was cancelled."
+        case .refunded: "Your order was refunded."
+        case .pendingConfirmation, .placed: nil
         }
     }
 

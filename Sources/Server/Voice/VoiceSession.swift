@@ -534,7 +534,7 @@ struct VoiceSession {
                 dialog.orderPlaced()
                 return [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
-                    .order(id: order.id, status: order.status, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
                     .prompt(text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.", expect: "command"),
                 ]
             case .paymentFailed(let order, let error):
@@ -542,7 +542,7 @@ struct VoiceSession {
                 let why = error.code == .timeout ? "the payment provider did not answer" : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
                 return [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
-                    .order(id: order.id, status: order.status, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
                     .prompt(text: "Sorry, \(why), so the order is cancelled and nothing was charged. Your cart is kept.", expect: "command"),
                 ]
             }
@@ -599,7 +599,7 @@ struct VoiceSession {
         do {
             let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: record.id)
             let refunded = order.captureId == nil ? "" : " Your \(total) is refunded."
-            return [.order(id: cancelled.id, status: cancelled.status, total: total), .prompt(text: "Your order is cancelled.\(refunded)", expect: "command")]
+            return [.order(id: cancelled.id, status: cancelled.status.rawValue, total: total), .prompt(text: "Your order is cancelled.\(refunded)", expect: "command")]
         } catch CommerceError.illegalTransition(let from, _) {
             return [.prompt(text: "Your latest order is \(Self.spoken(from)) and can no longer be cancelled. Ask for a person to arrange a return.", expect: "command")]
         } catch {
@@ -610,11 +610,11 @@ struct VoiceSession {
 
     private func report(delivery: Bool) -> [ServerEvent] {
         guard let order = latestOrder() else { return [.prompt(text: "You have no orders yet.", expect: "command")] }
-        let status = OrderStatus(rawValue: order.status) ?? .placed
+        let status = order.status
         var text = "Your latest order is \(Self.spoken(status))."
         if delivery, let tracking = order.trackingNumber { text += " Tracking number \(tracking)." }
         return [
-            .order(id: order.id, status: order.status, total: "\(order.total)"),
+            .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
             .prompt(text: text, expect: "command"),
         ]
     }
@@ -624,7 +624,7 @@ struct VoiceSession {
         let pinned = (try? services.customers.customer(device.customerId))?.usualLinesJSON
             .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
         let history = ((try? services.orders.orders(customerId: device.customerId)) ?? [])
-            .filter { $0.status != OrderStatus.cancelled.rawValue }
+            .filter { $0.status != .cancelled }
             .compactMap { try? OrderBook.lines(of: $0) }
         guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
             return [.prompt(text: "I don't know your usual order yet.", expect: "command")]
