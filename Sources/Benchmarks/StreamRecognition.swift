@@ -1,4 +1,5 @@
 import FrontEnd
+import Grammar
 import Recognition
 
 /// Streams PCM through the front end and the endpointer in 20 ms chunks, exactly as a device
@@ -8,7 +9,7 @@ import Recognition
 public enum StreamRecognition {
     /// The first utterance of a recording (a command recording holds one).
     public static func firstUtterance(
-        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration,
+        _ samples: [Int16], recognizer: SpeechRecognizer, state: DialogState, endpointing: Endpointer.Configuration,
         frontEnd: AudioFrontEnd.Configuration = .init()
     ) async throws -> RecognitionResult {
         try await run(samples, recognizer: recognizer, state: state, endpointing: endpointing, frontEnd: frontEnd, continuous: false).first
@@ -18,7 +19,7 @@ public enum StreamRecognition {
     /// Every utterance of a long recording, listening again after each one (an always-on
     /// device in a room with a TV: the worst case for false accepts).
     public static func run(
-        _ samples: [Int16], recognizer: SpeechRecognizer, state: String, endpointing: Endpointer.Configuration,
+        _ samples: [Int16], recognizer: SpeechRecognizer, state: DialogState, endpointing: Endpointer.Configuration,
         frontEnd configuration: AudioFrontEnd.Configuration = .init(), continuous: Bool
     ) async throws -> [RecognitionResult] {
         var results: [RecognitionResult] = []

@@ -46,11 +46,11 @@ public struct ConversationMachine: Sendable {
     private var settings: ConfirmationGuard.Settings { rules.settings }
 
     /// The grammar state the recogniser should listen with.
-    public var dialogState: String {
+    public var dialogState: DialogState {
         switch pending {
-        case nil: IntentGrammar.defaultState
-        case .placeOrder(_, let awaiting, _) where awaiting.first == .pin: "pin"
-        default: "confirmation"
+        case nil: .main
+        case .placeOrder(_, let awaiting, _) where awaiting.first == .pin: .pin
+        default: .confirmation
         }
     }
 

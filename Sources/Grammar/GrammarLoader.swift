@@ -87,7 +87,14 @@ public struct GrammarLoader: Sendable {
         let sentences = try sentenceNodes.sequence("sentences").map { sentence throws(GrammarError) in
             try TemplateParser.parse(try sentence.string("a sentence"), at: sentence.textLocation)
         }
-        let states = try node["states"]?.sequence("states").map { state throws(GrammarError) in try state.string("a state") }
+        let states = try node["states"]?.sequence("states").map { node throws(GrammarError) in
+            let name = try node.string("a state")
+            guard let state = DialogState(rawValue: name) else {
+                let known = DialogState.allCases.map(\.rawValue).joined(separator: ", ")
+                throw GrammarError.unknownState(node.location, "'\(name)' is not a dialog state; one of \(known)")
+            }
+            return state
+        }
         var fixedSlots: [String: String] = [:]
         for (slot, _, value) in try node["slots"]?.mapping("slots") ?? [] {
             fixedSlots[slot] = try value.string("slot '\(slot)'")

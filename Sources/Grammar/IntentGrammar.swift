@@ -1,7 +1,7 @@
 /// A shop's grammar: its intents (with those of included files), lists and expansion rules.
 /// One value drives the decoder constraint, the interpreter and the sampler.
 public struct IntentGrammar: Sendable {
-    public static let defaultState = "main"
+    public static let defaultState = DialogState.main
 
     public var name: String
     /// In matching order: the file's own intents, then those of its includes.
@@ -10,13 +10,13 @@ public struct IntentGrammar: Sendable {
     public var rules: [String: Expression]
 
     /// Every dialog state some intent is active in.
-    public var states: Set<String> { intents.reduce(into: []) { $0.formUnion($1.states) } }
+    public var states: Set<DialogState> { intents.reduce(into: []) { $0.formUnion($1.states) } }
 
     /// The intents active in a dialog state, in matching order.
-    public func intents(in state: String) throws(GrammarError) -> [IntentDefinition] {
+    public func intents(in state: DialogState) throws(GrammarError) -> [IntentDefinition] {
         let active = intents.filter { $0.states.contains(state) }
         guard !active.isEmpty else {
-            throw .unknownState(nil, "no intent of grammar '\(name)' is active in state '\(state)'; states: \(states.sorted().joined(separator: ", "))")
+            throw .unknownState(nil, "no intent of grammar '\(name)' is active in state '\(state)'; states: \(states.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         return active
     }

@@ -15,11 +15,11 @@ public struct IntentInterpreter: Sendable {
         return String(cleaned).split(separator: " ").map(String.init)
     }
 
-    public func interpret(_ text: String, state: String = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
+    public func interpret(_ text: String, state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
         try interpret(words: Self.words(in: text), state: state)
     }
 
-    public func interpret(words: [String], state: String = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
+    public func interpret(words: [String], state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {
         for intent in try grammar.intents(in: state) {
             for sentence in intent.sentences {
                 var found: [String: String]?
@@ -40,7 +40,7 @@ public struct IntentInterpreter: Sendable {
 
     /// How far `words` are from a whole sentence of the state's grammar: the endpointer ends
     /// a complete one after a shorter silence, and a finished one sooner still.
-    public func completeness(of words: [String], state: String = IntentGrammar.defaultState) throws(GrammarError) -> SentenceCompleteness {
+    public func completeness(of words: [String], state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> SentenceCompleteness {
         guard !words.isEmpty, try interpret(words: words, state: state) != nil else { return .incomplete }
         for intent in try grammar.intents(in: state) {
             for sentence in intent.sentences where match(sentence, words, 0, [:], extending: true, { _, _ in false }) {

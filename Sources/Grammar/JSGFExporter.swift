@@ -2,7 +2,7 @@
 /// searches. Lists and expansion rules become private rules; the one public rule is the
 /// union of the state's intents (PocketSphinx uses the first public rule).
 public enum JSGFExporter {
-    public static func export(_ grammar: IntentGrammar, state: String = IntentGrammar.defaultState) throws(GrammarError) -> String {
+    public static func export(_ grammar: IntentGrammar, state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> String {
         let intents = try grammar.intents(in: state)
         var lines = [
             "#JSGF V1.0;",

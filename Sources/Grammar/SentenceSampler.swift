@@ -11,7 +11,7 @@ public struct SentenceSampler: Sendable {
     public init(grammar: IntentGrammar) { self.grammar = grammar }
 
     /// One random sentence of a random intent active in `state`.
-    public func sample(state: String = IntentGrammar.defaultState, using generator: inout some RandomNumberGenerator)
+    public func sample(state: DialogState = IntentGrammar.defaultState, using generator: inout some RandomNumberGenerator)
         throws(GrammarError) -> Sample
     {
         let intents = try grammar.intents(in: state)
@@ -44,7 +44,7 @@ public struct SentenceSampler: Sendable {
 
     /// How many word sequences the sentences of `state` can produce, counting each way of
     /// deriving one; distinct sentences are at most this many.
-    public func derivationCount(state: String = IntentGrammar.defaultState) throws(GrammarError) -> Double {
+    public func derivationCount(state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> Double {
         try grammar.intents(in: state).reduce(0) { total, intent in
             total + intent.sentences.reduce(0) { $0 + count($1) }
         }

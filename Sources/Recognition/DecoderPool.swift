@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Grammar
 
 /// A bounded set of PocketSphinx decoders shared by all sessions.
 ///
@@ -13,11 +14,11 @@ import Foundation
 public actor DecoderPool {
     public struct Grammars: Sendable {
         /// Dialog state → JSGF text.
-        public var jsgfByState: [String: String]
+        public var jsgfByState: [DialogState: String]
         /// A pronunciation dictionary covering every grammar word.
         public var dictionary: URL
 
-        public init(jsgfByState: [String: String], dictionary: URL) {
+        public init(jsgfByState: [DialogState: String], dictionary: URL) {
             self.jsgfByState = jsgfByState
             self.dictionary = dictionary
         }
@@ -58,14 +59,14 @@ public actor DecoderPool {
     }
 
     /// Decodes one whole utterance with the grammar of `state`.
-    public func decode(_ samples: [Int16], state: String) async throws(RecognitionError) -> SpeechDecoder.Hypothesis? {
+    public func decode(_ samples: [Int16], state: DialogState) async throws(RecognitionError) -> SpeechDecoder.Hypothesis? {
         guard grammars.jsgfByState[state] != nil else {
             throw .unknownSearch("no grammar for dialog state '\(state)'")
         }
         let decoder = try await borrow()
         defer { giveBack(decoder) }
         return try await Self.run { () throws(RecognitionError) -> SpeechDecoder.Hypothesis? in
-            try decoder.decoder.activate(state)
+            try decoder.decoder.activate(state.rawValue)
             return try decoder.decoder.decode(utterance: samples)
         }
     }
@@ -73,12 +74,12 @@ public actor DecoderPool {
     /// Starts decoding an utterance while it is spoken, on a decoder held until it ends; nil
     /// when every decoder is lent out (the caller then decodes the utterance whole at its end).
     /// `partials`: keep the best words so far after each piece (a little more CPU).
-    public func beginUtterance(state: String, partials: Bool = false) async throws(RecognitionError) -> StreamingUtterance? {
+    public func beginUtterance(state: DialogState, partials: Bool = false) async throws(RecognitionError) -> StreamingUtterance? {
         guard grammars.jsgfByState[state] != nil else {
             throw .unknownSearch("no grammar for dialog state '\(state)'")
         }
         guard let decoder = try await idleOrNewDecoder() else { return nil }
-        return StreamingUtterance(decoder: decoder, pool: self, state: state, partials: partials)
+        return StreamingUtterance(decoder: decoder, pool: self, state: state.rawValue, partials: partials)
     }
 
     private func borrow() async throws(RecognitionError) -> PooledDecoder {
@@ -103,8 +104,8 @@ public actor DecoderPool {
         let grammars = self.grammars
         return try await Self.run { () throws(RecognitionError) -> PooledDecoder in
             let decoder = try SpeechDecoder(configuration: configuration)
-            for state in grammars.jsgfByState.keys.sorted() {
-                try decoder.addGrammar(name: state, jsgf: grammars.jsgfByState[state]!)
+            for state in grammars.jsgfByState.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+                try decoder.addGrammar(name: state.rawValue, jsgf: grammars.jsgfByState[state]!)
             }
             return PooledDecoder(decoder)
         }

@@ -39,7 +39,7 @@ public struct SpeechRecognizer: Sendable {
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
         let vocabulary = grammar.vocabulary().map(\.word)
         try lexicon.subset(for: vocabulary).write(to: dictionary, atomically: true, encoding: .utf8)
-        var jsgf: [String: String] = [:]
+        var jsgf: [DialogState: String] = [:]
         for state in grammar.states { jsgf[state] = try JSGFExporter.export(grammar, state: state) }
         let grammars = DecoderPool.Grammars(jsgfByState: jsgf, dictionary: dictionary)
         let noisyRoomPool = try noisyRoomModel.map {
@@ -64,7 +64,7 @@ public struct SpeechRecognizer: Sendable {
     }
 
     /// How complete the words heard so far are, for the endpointer (incomplete on any doubt).
-    public func completeness(of words: [String], state: String) -> SentenceCompleteness {
+    public func completeness(of words: [String], state: DialogState) -> SentenceCompleteness {
         (try? interpreter.completeness(of: words, state: state)) ?? .incomplete
     }
 
@@ -73,7 +73,7 @@ public struct SpeechRecognizer: Sendable {
     /// `retainedDecibels`: how much of its sound the front end's denoiser kept, if it ran (a
     /// denoised utterance not streamed is decoded with the noisy-room model).
     public func recognize(
-        _ samples: [Int16], state: String = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil,
+        _ samples: [Int16], state: DialogState = IntentGrammar.defaultState, streamed: StreamingUtterance? = nil,
         retainedDecibels: Double? = nil
     ) async throws -> RecognitionResult {
         let seconds = Double(samples.count) / Double(16_000)

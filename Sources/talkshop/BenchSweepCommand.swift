@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Grammar
 import Store
 
 struct BenchSweepCommand: ParsableCommand {
@@ -34,7 +35,7 @@ struct BenchSweepCommand: ParsableCommand {
         for index in 0..<500 {
             let customer = "bench-customer-\(index % 50)"
             let device = try devices.register(name: "speaker \(index)", customerId: customer).device
-            let conversation = try sessions.conversation(resuming: nil, customerId: customer, initialState: "main")
+            let conversation = try sessions.conversation(resuming: nil, customerId: customer, initialState: DialogState.main.rawValue)
             places.append((conversation.id, try sessions.open(deviceId: device.id, channel: "voice").id, customer, device.id))
         }
         let storeStart = ContinuousClock.now

@@ -21,7 +21,7 @@ struct GrammarExportCommand: ParsableCommand {
     var format: Format = .jsgf
 
     @Option(help: "Dialog state to export.")
-    var state: String = IntentGrammar.defaultState
+    var state: DialogState = .main
 
     func run() throws {
         let loaded = try options.loader.load(grammar)

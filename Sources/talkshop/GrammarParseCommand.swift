@@ -17,7 +17,7 @@ struct GrammarParseCommand: ParsableCommand {
     var grammar: String
 
     @Option(help: "Dialog state whose intents are active.")
-    var state: String = IntentGrammar.defaultState
+    var state: DialogState = .main
 
     @Argument(help: "The sentence, as words.")
     var sentence: [String]

@@ -13,7 +13,7 @@ struct GrammarSampleCommand: ParsableCommand {
     var grammar: String
 
     @Option(help: "Dialog state whose intents are sampled.")
-    var state: String = IntentGrammar.defaultState
+    var state: DialogState = .main
 
     @Option(name: .customShort("n"), help: "How many sentences.")
     var count: Int = 10

@@ -13,7 +13,7 @@ struct RecognitionOptions: ParsableArguments {
     var grammar: String = "coffee"
 
     @Option(help: "Dialog state whose grammar is active.")
-    var state: String = IntentGrammar.defaultState
+    var state: DialogState = .main
 
     @Option(help: "Decoders in the pool (parallel decodes).")
     var poolSize: Int = ProcessInfo.processInfo.activeProcessorCount

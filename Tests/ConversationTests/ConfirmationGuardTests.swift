@@ -25,10 +25,10 @@ struct ConfirmationGuardTests {
         #expect(!placed(machine.heard(intent("orderDrink", ["coffeeDrink": "latte", "size": "large", "milkAmount": "soy milk"]), confidence: 0.95, at: start)))
         let readBack = machine.heard(intent("checkout"), confidence: 0.95, at: start)
         #expect(readBack == [.say("Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25. Shall I place the order?", expect: "confirmation")])
-        #expect(machine.dialogState == "confirmation")
+        #expect(machine.dialogState == .confirmation)
         let confirmed = machine.heard(intent("yes"), confidence: 0.95, at: start.addingTimeInterval(2))
         #expect(confirmed == [.placeOrder(machine.cart, pin: nil)])
-        #expect(machine.dialogState == "main")
+        #expect(machine.dialogState == .main)
         machine.orderPlaced()
         #expect(machine.cart.isEmpty)
     }

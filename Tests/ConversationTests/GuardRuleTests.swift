@@ -37,7 +37,7 @@ struct GuardRuleTests {
         var (machine, _) = checkedOut(mochas: 12, facts: .init())
         let askPIN = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
         #expect(askPIN == [.say("Please say your four-digit PIN.", expect: "pin")])
-        #expect(machine.dialogState == "pin")
+        #expect(machine.dialogState == .pin)
         let placed = machine.heard(pinIntent("1234"), confidence: 0.9, at: start.addingTimeInterval(2))
         #expect(placed == [.placeOrder(machine.cart, pin: "1234")])
 
@@ -51,7 +51,7 @@ struct GuardRuleTests {
         facts.pinRequired = true
         var (machine, _) = checkedOut(mochas: 1, facts: facts)
         _ = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
-        #expect(machine.dialogState == "pin")
+        #expect(machine.dialogState == .pin)
     }
 
     @Test func anythingButAConfidentPINPlacesNothingAndNeverEchoesDigits() {

@@ -70,6 +70,12 @@ struct BrokenGrammarTests {
             expansion_rules:
               loop: "coffee [<loop>]"
             """, expected: .recursiveRule, line: 5, column: 18),
+        Case(name: "misspelt dialog state", yaml: """
+            intents:
+              order:
+                states: [main, confirmaton]
+                sentences: ["coffee"]
+            """, expected: .unknownState, line: 3, column: 20),
         Case(name: "unknown key", yaml: """
             intents:
               order:
@@ -106,5 +112,17 @@ struct BrokenGrammarTests {
         try "include: [base]\nintents:\n  yes:\n    sentences: [yeah]\n".write(
             to: directory.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
         #expect(throws: GrammarError.duplicateIntent) { try GrammarLoader(directory: directory).load("shop") }
+    }
+
+    /// A state no intent of the grammar is active in has nothing to listen for: a typed error.
+    @Test func aStateWithoutIntentsIsATypedError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "intents:\n  order:\n    sentences: [coffee]\n".write(
+            to: directory.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
+        let interpreter = IntentInterpreter(grammar: try GrammarLoader(directory: directory).load("shop"))
+        #expect(try interpreter.interpret("coffee", state: .main)?.name == "order")
+        #expect(throws: GrammarError.unknownState) { try interpreter.interpret("coffee", state: .pin) }
     }
 }

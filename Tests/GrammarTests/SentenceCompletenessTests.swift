@@ -8,7 +8,7 @@ struct SentenceCompletenessTests {
 
     init() throws { interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee")) }
 
-    func completeness(_ text: String, state: String = "main") throws -> SentenceCompleteness {
+    func completeness(_ text: String, state: DialogState = .main) throws -> SentenceCompleteness {
         try interpreter.completeness(of: IntentInterpreter.words(in: text), state: state)
     }
 
@@ -30,6 +30,6 @@ struct SentenceCompletenessTests {
             #expect(try completeness(text) == .finished, "'\(text)'")
         }
         // The state's own grammar decides: a drink order is not a sentence while confirming.
-        #expect(try completeness("can i get a latte with milk and sugar", state: "confirmation") == .incomplete)
+        #expect(try completeness("can i get a latte with milk and sugar", state: .confirmation) == .incomplete)
     }
 }

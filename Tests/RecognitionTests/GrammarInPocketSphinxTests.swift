@@ -13,8 +13,8 @@ struct GrammarInPocketSphinxTests {
         try TestGrammars.lexicon.subset(for: grammar.vocabulary().map(\.word)).write(to: dictionary, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: dictionary) }
         let decoder = try SpeechDecoder(configuration: DecoderConfiguration(dictionary: dictionary))
-        for state in grammar.states.sorted() {
-            try decoder.addGrammar(name: state, jsgf: JSGFExporter.export(grammar, state: state))
+        for state in grammar.states {
+            try decoder.addGrammar(name: state.rawValue, jsgf: JSGFExporter.export(grammar, state: state))
         }
         return decoder
     }
@@ -23,7 +23,7 @@ struct GrammarInPocketSphinxTests {
     func everyStateLoads(name: String) throws {
         let grammar = try TestGrammars.loader.load(name)
         let decoder = try Self.decoder(for: grammar)
-        #expect(decoder.grammars == grammar.states)
+        #expect(decoder.grammars == Set(grammar.states.map(\.rawValue)))
     }
 
     @Test func aWordOutsideTheDictionaryIsRejectedByPocketSphinx() throws {

@@ -55,13 +55,13 @@ struct NoisyRoomModelTests {
         let clip = TestPaths.coffeeDev.appendingPathComponent("02b77977-ada7-4f37-a1b3-8cb433c8c8da.opus")
         let speech = try AudioFile(bytes: TestPaths.readBytes(clip), format: .oggOpus).decodeToRecognitionPCM()
 
-        let clean = try await StreamRecognition.firstUtterance(speech, recognizer: recognizer, state: "main", endpointing: .init())
+        let clean = try await StreamRecognition.firstUtterance(speech, recognizer: recognizer, state: .main, endpointing: .init())
         #expect(clean.intent?.name == "orderDrink", "\(clean)")
         #expect(await recognizer.pool.loadedDecoders == 1)
         #expect(await noisyRoomPool.loadedDecoders == 0, "a quiet room is not denoised: the base model hears it")
 
         let noisy = NoiseKind.pink.mixed(into: [speech], snr: 12)[0]
-        let denoised = try await StreamRecognition.firstUtterance(noisy, recognizer: recognizer, state: "main", endpointing: .init())
+        let denoised = try await StreamRecognition.firstUtterance(noisy, recognizer: recognizer, state: .main, endpointing: .init())
         #expect(denoised.intent?.name == "orderDrink", "\(denoised)")
         #expect(await noisyRoomPool.loadedDecoders == 1, "the denoised utterance went to the noisy-room model")
     }

@@ -29,14 +29,14 @@ struct RecognizerTests {
         try AudioFile(bytes: TestPaths.readBytes(url), format: .oggOpus).decodeToRecognitionPCM()
     }
 
-    static func recognize(_ url: URL, state: String = "main") async throws -> RecognitionResult {
+    static func recognize(_ url: URL, state: DialogState = .main) async throws -> RecognitionResult {
         try await StreamRecognition.firstUtterance(
             pcm(url), recognizer: recognizer, state: state, endpointing: Endpointer.Configuration())
     }
 
     @Test(arguments: manifest)
     func spokenFixtureGivesItsManifestIntent(_ entry: ManifestEntry) async throws {
-        let state = ["yes", "no"].contains(entry.intent) ? "confirmation" : "main"
+        let state = ["yes", "no"].contains(entry.intent) ? DialogState.confirmation : .main
         let result = try await Self.recognize(TestPaths.audioFixtures.appendingPathComponent("\(entry.name).opus"), state: state)
         if entry.intent == "none" {
             #expect(!result.isAccepted, "\(entry.name) was accepted as \(String(describing: result.intent))")
@@ -67,11 +67,11 @@ struct RecognizerTests {
     @Test func grammarSwitchesMidSession() async throws {
         let latte = TestPaths.audioFixtures.appendingPathComponent("large-latte.opus")
         let yes = TestPaths.audioFixtures.appendingPathComponent("yes.opus")
-        #expect(try await Self.recognize(latte, state: "main").intent?.name == "orderDrink")
+        #expect(try await Self.recognize(latte, state: .main).intent?.name == "orderDrink")
         // While an order waits for confirmation only short answers are listened for.
-        #expect(try await Self.recognize(latte, state: "confirmation").isAccepted == false)
-        #expect(try await Self.recognize(yes, state: "confirmation").intent?.name == "yes")
-        #expect(try await Self.recognize(latte, state: "main").intent?.name == "orderDrink")
+        #expect(try await Self.recognize(latte, state: .confirmation).isAccepted == false)
+        #expect(try await Self.recognize(yes, state: .confirmation).intent?.name == "yes")
+        #expect(try await Self.recognize(latte, state: .main).intent?.name == "orderDrink")
     }
 
     @Test func thePoolBoundsDecodersAndServesEveryone() async throws {

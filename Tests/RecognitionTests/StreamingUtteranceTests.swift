@@ -1,6 +1,7 @@
 import AudioCodec
 import Benchmarks
 import Foundation
+import Grammar
 import Recognition
 import TalkshopTesting
 import Testing
@@ -20,7 +21,7 @@ struct StreamingUtteranceTests {
     @Test func audioFedInPiecesGivesTheWordsOfTheWholeUtterance() async throws {
         let recognizer = try Self.recognizer(poolSize: 1)
         let whole = try await recognizer.recognize(Self.latte)
-        let utterance = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+        let utterance = try #require(try await recognizer.pool.beginUtterance(state: .main))
         for start in stride(from: 0, to: Self.latte.count, by: 1_600) {
             utterance.feed(Array(Self.latte[start..<min(start + 1_600, Self.latte.count)]))
         }
@@ -33,8 +34,8 @@ struct StreamingUtteranceTests {
 
     @Test func withEveryDecoderLentTheUtteranceIsDecodedWholeAtItsEnd() async throws {
         let recognizer = try Self.recognizer(poolSize: 1)
-        let first = try #require(try await recognizer.pool.beginUtterance(state: "main"))
-        #expect(try await recognizer.pool.beginUtterance(state: "main") == nil)
+        let first = try #require(try await recognizer.pool.beginUtterance(state: .main))
+        #expect(try await recognizer.pool.beginUtterance(state: .main) == nil)
         first.feed(Self.latte)
         async let whole = recognizer.recognize(Self.latte)  // waits for the one decoder
         let streamed = try await recognizer.recognize(Self.latte, streamed: first)
@@ -44,10 +45,10 @@ struct StreamingUtteranceTests {
 
     @Test func anAbandonedOrForgottenUtteranceGivesItsDecoderBack() async throws {
         let recognizer = try Self.recognizer(poolSize: 2)
-        let dropped = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+        let dropped = try #require(try await recognizer.pool.beginUtterance(state: .main))
         dropped.feed(Array(Self.latte.prefix(8_000)))
         dropped.abandon()
-        var forgotten = try await recognizer.pool.beginUtterance(state: "main")
+        var forgotten = try await recognizer.pool.beginUtterance(state: .main)
         forgotten?.feed(Array(Self.latte.prefix(8_000)))
         forgotten = nil
         let deadline = ContinuousClock.now + .seconds(10)
@@ -75,7 +76,7 @@ struct StreamingUtteranceTests {
         #expect((whole.evidence?.unexplainedSpeech ?? 0) > 0.5 && !whole.isAccepted, "decoded whole: \(whole)")
         var shares: [Double] = []
         for round in 1...3 {
-            let utterance = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+            let utterance = try #require(try await recognizer.pool.beginUtterance(state: .main))
             for start in stride(from: 0, to: talk.count, by: 1_600) { utterance.feed(Array(talk[start..<min(start + 1_600, talk.count)])) }
             let streamed = try await recognizer.recognize(talk, streamed: utterance)
             shares.append(streamed.evidence?.unexplainedSpeech ?? -1)
@@ -86,9 +87,17 @@ struct StreamingUtteranceTests {
         #expect(shares.allSatisfy { $0 > 0.5 }, "unexplained speech per round: \(shares)")
     }
 
-    @Test func anUnknownDialogStateIsATypedError() async throws {
-        let recognizer = try Self.recognizer(poolSize: 1)
-        await #expect(throws: RecognitionError.self) { try await recognizer.pool.beginUtterance(state: "no-such-state") }
+    /// A state the grammar has no intent in has no search to listen with.
+    @Test func aStateWithoutAGrammarIsATypedError() async throws {
+        let grammar = try TestGrammars.loader.load("coffee")
+        let dictionary = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID()).dict")
+        try TestGrammars.lexicon.subset(for: grammar.vocabulary().map(\.word)).write(to: dictionary, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: dictionary) }
+        let pool = DecoderPool(
+            configuration: DecoderConfiguration(),
+            grammars: .init(jsgfByState: [.main: try JSGFExporter.export(grammar, state: .main)], dictionary: dictionary), size: 1)
+        await #expect(throws: RecognitionError.self) { try await pool.beginUtterance(state: .pin) }
+        #expect(try await pool.beginUtterance(state: .main) != nil)
     }
 
     @Test func manyUtterancesAtOnceAllFinish() async throws {
@@ -96,7 +105,7 @@ struct StreamingUtteranceTests {
         let results = try await withThrowingTaskGroup(of: RecognitionResult.self) { group in
             for _ in 0..<6 {
                 group.addTask {
-                    let utterance = try await recognizer.pool.beginUtterance(state: "main")
+                    let utterance = try await recognizer.pool.beginUtterance(state: .main)
                     for start in stride(from: 0, to: Self.latte.count, by: 320) {
                         utterance?.feed(Array(Self.latte[start..<min(start + 320, Self.latte.count)]))
                     }
@@ -120,7 +129,7 @@ struct StreamingUtteranceTests {
         var pink = PinkNoise(seed: 3)
         let noise = pink.samples(128_000, amplitude: 16_000)
         func streamed(_ samples: [Int16]) async throws -> (RecognitionResult, mean: [Float]) {
-            let utterance = try #require(try await recognizer.pool.beginUtterance(state: "main"))
+            let utterance = try #require(try await recognizer.pool.beginUtterance(state: .main))
             utterance.feed(samples)
             let result = try await recognizer.recognize(samples, streamed: utterance)
             return (result, try #require(utterance.cepstralMean))

@@ -113,6 +113,30 @@ import VoiceProtocol
         }
     }
 
+    /// A store that cannot write while the PIN is checked: the customer hears that something
+    /// went wrong on our side, not that their account has no PIN, and nothing is ordered.
+    @Test func aStoreFailureDuringThePINCheckIsNotMistakenForAMissingPIN() async throws {
+        try await TestServer.with { server in
+            let token = try server.addCustomer("pin-customer", pinRequired: true)
+            // Reads still work (the PIN is asked for); the check's write fails.
+            try await server.services.database.writer.write { db in
+                try db.execute(sql: "CREATE TRIGGER refuse_customer_update BEFORE UPDATE ON customer BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+            }
+            let events = try await server.client(token).run([
+                .start(.init(codec: .opus)),
+                .text("i want a small mocha"), .awaitResult, .text("check out"), .awaitResult, .text("yes"), .awaitResult,
+                .text("my pin is one two three four"), .awaitResult,
+                .stop,
+            ])
+            #expect(events.contains(.listening(state: "pin")))
+            #expect(events.contains(.error(code: .internalError, message: "the PIN could not be checked")))
+            #expect(Self.prompts(events).contains("Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment."))
+            #expect(!Self.prompts(events).contains { $0.contains("no PIN") })
+            #expect(Self.placed(events).isEmpty)
+            #expect(try server.services.orders.all().isEmpty)
+        }
+    }
+
     @Test func aDeclinedCardOrASilentProviderCancelsTheOrderAndReturnsTheStock() async throws {
         try await TestServer.with({ $0.paymentTimeoutSeconds = 0.3 }) { server in
             for (customer, method, why) in [

@@ -196,7 +196,7 @@ struct ActiveCall {
     private mutating func press(_ digit: String) async -> Bool {
         line.heard(matched: nil)
         try? await line.bargeIn()
-        if session.state == "pin" {
+        if session.state == .pin {
             switch digit {
             case "*": digits = ""
             case "#": break
@@ -210,8 +210,8 @@ struct ActiveCall {
         let text: String?
         switch (digit, session.state) {
         case ("0", _): text = nil
-        case ("1", "confirmation"): text = "yes"
-        case ("2", "confirmation"): text = "no"
+        case ("1", .confirmation): text = "yes"
+        case ("2", .confirmation): text = "no"
         case ("1", _): text = "check out"
         default: return true
         }

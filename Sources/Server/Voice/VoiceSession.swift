@@ -64,7 +64,7 @@ struct VoiceSession {
     private var sentenceWords: [String] = []
     /// The utterance in progress, searched while it is spoken, and the dialog state whose
     /// grammar it is searched with (nil when no decoder was free: it is decoded whole at the end).
-    private var streamed: (utterance: StreamingUtterance, state: String)?
+    private var streamed: (utterance: StreamingUtterance, state: DialogState)?
     private(set) var utterances = 0
     /// Results sent since the client last said end_of_speech: when the endpointer already
     /// closed the utterance, a late end_of_speech with no new speech needs no answer.
@@ -88,7 +88,7 @@ struct VoiceSession {
     }
 
     /// What the dialog listens for: main, confirmation, pin, …
-    var state: String { dialog.dialogState }
+    var state: DialogState { dialog.dialogState }
     /// The codec spoken replies are sent in, if the device asked for them.
     private(set) var replyCodec: ReplyCodec?
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
@@ -112,7 +112,7 @@ struct VoiceSession {
         case .cancel:
             dropStreamedUtterance()
             restartCollector()
-            return Output(events: [.listening(state: state)])
+            return Output(events: [.listening(state: state.rawValue)])
         case .stop:
             return Output(events: [.bye(reason: "client_stop")], close: .normal("client_stop"))
         }
@@ -157,7 +157,7 @@ struct VoiceSession {
                 output.events += await recognize(samples, heard: heard)
             case .noSpeech:
                 dropStreamedUtterance()
-                output.events += [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state)]
+                output.events += [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state.rawValue)]
             }
         }
         // In 100 ms pieces: fewer hops to the decoding queue, and at the end of speech at most
@@ -171,7 +171,7 @@ struct VoiceSession {
                 sentenceWords = words
                 collector.sentence = services.recognizer.completeness(of: words, state: streamed.state)
             }
-            if sendsPartials, state != "pin", !words.isEmpty, words != lastPartial {
+            if sendsPartials, state != .pin, !words.isEmpty, words != lastPartial {
                 lastPartial = words
                 output.events.append(.partial(text: words.joined(separator: " ")))
             }
@@ -220,7 +220,7 @@ struct VoiceSession {
         dropStreamedUtterance()
         do {
             lastPartial = []
-            let partials = sendsPartials && state != "pin"
+            let partials = sendsPartials && state != .pin
             let tracked = partials || endpointing.endsSentencesSooner
             if let utterance = try await services.recognizer.pool(denoised: frontEnd.isDenoising).beginUtterance(state: state, partials: tracked) {
                 streamed = (utterance, state)
@@ -254,7 +254,7 @@ struct VoiceSession {
         }
         do {
             let resumed = try services.sessions.conversation(
-                resuming: start.conversationId, customerId: device.customerId, initialState: IntentGrammar.defaultState)
+                resuming: start.conversationId, customerId: device.customerId, initialState: DialogState.main.rawValue)
             conversation = resumed
             try services.sessions.attach(sessionId: record.id, conversationId: resumed.id)
             // A resumed conversation keeps its cart (re-priced); a pending confirmation never
@@ -278,9 +278,9 @@ struct VoiceSession {
         storesAudio = services.policy.storesAudio && consent
         packets = storesAudio && start.codec == .opus ? ReceivedPackets() : nil
         restartCollector()
-        var events: [ServerEvent] = [.ready(sessionId: record.id, conversationId: conversation!.id, state: state)]
+        var events: [ServerEvent] = [.ready(sessionId: record.id, conversationId: conversation!.id, state: state.rawValue)]
         if !dialog.cart.isEmpty { events.append(cartEvent()) }
-        return Output(events: events + [.listening(state: state)])
+        return Output(events: events + [.listening(state: state.rawValue)])
     }
 
     private mutating func endOfSpeech() async -> Output {
@@ -293,7 +293,7 @@ struct VoiceSession {
             restartCollector()
             dropStreamedUtterance()
             services.metrics.increment("talkshop_rejections_total{reason=\"no_speech\"}")
-            return Output(events: [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state)])
+            return Output(events: [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state.rawValue)])
         }
         let heard = heardRange(of: samples)
         utteranceRange = received(heard)
@@ -323,20 +323,20 @@ struct VoiceSession {
         } catch {
             logger.error("recognition failed", metadata: ["error": "\(error)"])
             services.metrics.increment("talkshop_errors_total{code=\"internal_error\"}")
-            return [.error(code: .internalError, message: "recognition failed"), .listening(state: state)]
+            return [.error(code: .internalError, message: "recognition failed"), .listening(state: state.rawValue)]
         }
         let elapsed = ContinuousClock.now - started
         resultsSinceEndOfSpeech += 1
         services.metrics.recordDecodeLatency(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        return await events(for: result, spoken: samples) + [.listening(state: state)]
+        return await events(for: result, spoken: samples) + [.listening(state: state.rawValue)]
     }
 
     /// Reports the result and lets the dialog act on an accepted intent. `samples` is the
     /// utterance's audio (nil for typed text). While a PIN is awaited nothing of what was
     /// heard is echoed or stored.
     private mutating func events(for result: RecognitionResult, spoken samples: [Int16]?) async -> [ServerEvent] {
-        let secret = state == "pin"
+        let secret = state == .pin
         let fingerprint = samples.map(UtteranceFingerprint.of)
         if let fingerprint, (try? services.orders.hasFingerprint(fingerprint)) == true {
             services.metrics.increment("talkshop_rejections_total{reason=\"\(ServerEvent.RejectionReason.replayed.rawValue)\"}")
@@ -362,7 +362,7 @@ struct VoiceSession {
         }
         if let fingerprint {
             spokenFingerprints.append(fingerprint)
-            if state == IntentGrammar.defaultState {
+            if state == .main {
                 services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId, at: services.clock.now)
             }
         }
@@ -433,7 +433,7 @@ struct VoiceSession {
         guard let conversation, var shared = sharedCart else { return [] }
         defer { sharedCart = shared }
         do {
-            try services.sessions.save(conversationId: conversation.id, state: state)
+            try services.sessions.save(conversationId: conversation.id, state: state.rawValue)
             if try shared.save(dialog.cart.lines) { return [] }
             if let lines = try shared.refresh() { dialog.cartChanged(to: repriced(lines)) }
             return [.prompt(text: "Your cart was just changed on another device. \(dialog.readBack(dialog.cart))", expect: "command")]
@@ -469,6 +469,16 @@ struct VoiceSession {
         return facts
     }
 
+    /// A store failure while an order was being placed: said as such (never as "no PIN" or "no
+    /// payment method", which would send the customer to fix the wrong thing), nothing ordered.
+    private func nothingOrdered(because what: String, _ error: any Error) -> [ServerEvent] {
+        logger.error("order not placed: \(what)", metadata: ["error": "\(error)"])
+        return [
+            .error(code: .internalError, message: what),
+            .prompt(text: "Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment.", expect: "command"),
+        ]
+    }
+
     /// Carries out what the dialog decided: prompts to say, orders to place, cancel or report.
     private mutating func events(for actions: [DialogAction]) async -> [ServerEvent] {
         var events: [ServerEvent] = []
@@ -495,7 +505,12 @@ struct VoiceSession {
     /// written (`OrderBook.place`), so sessions confirming at once cannot both pass them.
     private mutating func place(_ cart: Cart, pin: String?, repeatConfirmed: Bool) async -> [ServerEvent] {
         if let pin {
-            let check = (try? services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)) ?? .notSet
+            let check: CustomerBook.PINCheck
+            do {
+                check = try services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
+            } catch {
+                return nothingOrdered(because: "the PIN could not be checked", error)
+            }
             switch check {
             case .correct: break
             case .wrong(let left):
@@ -509,7 +524,11 @@ struct VoiceSession {
                 return [.prompt(text: "There is no PIN on your account, so I can't place this order.", expect: "command")]
             }
         }
-        guard let method = try? services.customers.defaultPaymentMethod(customerId: device.customerId) else {
+        let savedMethod: PaymentMethod?
+        do { savedMethod = try services.customers.defaultPaymentMethod(customerId: device.customerId) } catch {
+            return nothingOrdered(because: "the payment method could not be read", error)
+        }
+        guard let method = savedMethod else {
             return [.prompt(text: "There is no saved payment method on your account, so I can't place the order.", expect: "command")]
         }
         confirmedCheckouts += 1
@@ -650,7 +669,7 @@ struct VoiceSession {
             let result = RecognitionResult(
                 transcript: IntentInterpreter.words(in: typed).joined(separator: " "), intent: intent,
                 confidence: intent == nil ? 0 : 1, rejection: intent == nil ? .noMatch : nil, audioSeconds: 0)
-            return Output(events: await events(for: result, spoken: nil) + [.listening(state: state)])
+            return Output(events: await events(for: result, spoken: nil) + [.listening(state: state.rawValue)])
         } catch {
             return failure(.internalError, "\(error)")
         }
@@ -660,7 +679,7 @@ struct VoiceSession {
         services.metrics.increment("talkshop_errors_total{code=\"rate_limited\"}")
         return [
             .error(code: .rateLimited, message: "more than \(limits.utterancesPerMinutePerDevice) utterances in a minute"),
-            .listening(state: state),
+            .listening(state: state.rawValue),
         ]
     }
 
