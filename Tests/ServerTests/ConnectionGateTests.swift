@@ -67,10 +67,10 @@ import Testing
             let metrics = server.services.metrics
             // Which of the two closed each one depends on how fast they were opened (on a busy
             // machine some time out before the cap fills), not on the gate.
-            let evicted = metrics.counter("talkshop_connections_closed_total{reason=\"evicted\"}")
-            let timedOut = metrics.counter("talkshop_connections_closed_total{reason=\"head_timeout\"}")
+            let evicted = metrics.value(of: .connectionsClosed, label: "evicted")
+            let timedOut = metrics.value(of: .connectionsClosed, label: "head_timeout")
             #expect(evicted >= 1 && timedOut >= 1 && evicted + timedOut >= Double(flood + dripping.count), "evicted \(evicted), timed out \(timedOut)")
-            let settled = await TestServer.eventually { metrics.gauge("talkshop_connections_unauthenticated") == 0 }
+            let settled = await TestServer.eventually { metrics.value(of: .connectionsUnauthenticated) == 0 }
             #expect(settled)
         }
     }
@@ -127,12 +127,12 @@ struct ConnectionBudgetTests {
         budget.connectionOpened()
         #expect(!budget.isAcceptingNewConnections())
         #expect(!budget.isAcceptingNewConnections())
-        #expect(metrics.counter("talkshop_accept_paused_total") == 1, "one pause, counted once")
-        #expect(metrics.gauge("talkshop_connections_open") == 2)
+        #expect(metrics.value(of: .acceptPaused) == 1, "one pause, counted once")
+        #expect(metrics.value(of: .connectionsOpen) == 2)
         budget.connectionClosed()
         #expect(budget.isAcceptingNewConnections())
         budget.connectionOpened()
         #expect(!budget.isAcceptingNewConnections())
-        #expect(metrics.counter("talkshop_accept_paused_total") == 2)
+        #expect(metrics.value(of: .acceptPaused) == 2)
     }
 }

@@ -89,7 +89,7 @@ struct PhoneBridgeTests {
                     return false
                 }
                 // The server has heard the caller start (speaking over the greeting): well into the minute.
-                #expect(await TestServer.eventually(within: .seconds(20)) { server.services.metrics.counter("talkshop_barge_ins_total") >= 1 })
+                #expect(await TestServer.eventually(within: .seconds(20)) { server.services.metrics.value(of: .bargeIns) >= 1 })
                 #expect(try DeviceRegistry(database: server.services.database).revoke(deviceId: line.device.id))
                 let first = try await group.next() ?? false
                 group.cancelAll()

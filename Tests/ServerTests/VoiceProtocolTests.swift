@@ -36,7 +36,7 @@ import VoiceProtocol
             #expect(settled)
             let record = try #require(try server.services.sessions.session(id: sessionId))
             #expect(record.endReason == "client_stop" && record.utterances == 2)
-            #expect(server.services.metrics.counter("talkshop_intents_total") == 2)
+            #expect(server.services.metrics.value(of: .intents) == 2)
         }
     }
 

@@ -16,13 +16,13 @@ final class ConnectionBudget: AvailableConnectionsDelegate {
         self.limit = limit
         self.metrics = metrics
         self.logger = logger
-        metrics.adjust(gauge: "talkshop_connections_open", by: 0)
-        metrics.increment("talkshop_accept_paused_total", by: 0)
+        metrics.adjust(.connectionsOpen, by: 0)
+        metrics.increment(.acceptPaused, by: 0)
     }
 
     func connectionOpened() {
         state.withLock { $0.open += 1 }
-        metrics.adjust(gauge: "talkshop_connections_open", by: 1)
+        metrics.adjust(.connectionsOpen, by: 1)
     }
 
     func connectionClosed() {
@@ -32,7 +32,7 @@ final class ConnectionBudget: AvailableConnectionsDelegate {
             state.paused = false
             return state.open
         }
-        metrics.adjust(gauge: "talkshop_connections_open", by: -1)
+        metrics.adjust(.connectionsOpen, by: -1)
         if let open = resumed { logger.notice("accepting connections again", metadata: ["talkshop.connections.open": "\(open)"]) }
     }
 
@@ -43,7 +43,7 @@ final class ConnectionBudget: AvailableConnectionsDelegate {
             return state.paused ? nil : state.open
         }
         if let open = pausedNow {
-            metrics.increment("talkshop_accept_paused_total")
+            metrics.increment(.acceptPaused)
             logger.warning(
                 "connection limit reached: accepting is paused until one closes",
                 metadata: ["talkshop.connections.open": "\(open)", "talkshop.connections.limit": "\(limit)"])

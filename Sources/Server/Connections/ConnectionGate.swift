@@ -40,8 +40,8 @@ public final class ConnectionGate: Sendable {
         self.maxUnauthenticated = maxUnauthenticated
         self.metrics = metrics
         self.logger = logger
-        metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: 0)
-        for reason in ["evicted", "head_timeout"] { metrics.increment("talkshop_connections_closed_total{reason=\"\(reason)\"}", by: 0) }
+        metrics.adjust(.connectionsUnauthenticated, by: 0)
+        for reason in ["evicted", "head_timeout"] { metrics.increment(.connectionsClosed, label: reason, by: 0) }
     }
 
     /// A connection was accepted. Over the cap, the unauthenticated connection waiting longest
@@ -58,10 +58,10 @@ public final class ConnectionGate: Sendable {
             state.unauthenticated[id] = Connection(channel: channel, acceptedOrder: state.accepted)
             return oldest?.connection.channel
         }
-        metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: evicted == nil ? 1 : 0)
+        metrics.adjust(.connectionsUnauthenticated, by: evicted == nil ? 1 : 0)
         channel.closeFuture.whenComplete { _ in self.forget(id) }
         if let evicted {
-            metrics.increment("talkshop_connections_closed_total{reason=\"evicted\"}")
+            metrics.increment(.connectionsClosed, label: "evicted")
             warnOfFlood()
             Self.close(evicted)
         }
@@ -83,12 +83,12 @@ public final class ConnectionGate: Sendable {
     /// The connection authenticated or closed: no longer counted (once, whichever came first).
     private func forget(_ id: ObjectIdentifier) {
         let removed = state.withLock { $0.unauthenticated.removeValue(forKey: id) }
-        if removed != nil { metrics.adjust(gauge: "talkshop_connections_unauthenticated", by: -1) }
+        if removed != nil { metrics.adjust(.connectionsUnauthenticated, by: -1) }
     }
 
     /// The request head did not arrive in time (`RequestHeadTimeoutHandler`).
     func headTimedOut() {
-        metrics.increment("talkshop_connections_closed_total{reason=\"head_timeout\"}")
+        metrics.increment(.connectionsClosed, label: "head_timeout")
     }
 
     /// Records why this connection's upgrade is refused, for the response.

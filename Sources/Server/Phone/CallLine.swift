@@ -88,7 +88,7 @@ final class CallLine: Sendable {
             state.playingUntil = .now
             state.pendingMarks = []
         }
-        metrics.increment("talkshop_barge_ins_total")
+        metrics.increment(.bargeIns)
         try await write(wire.clear())
     }
 

@@ -39,7 +39,7 @@ struct PhoneCall {
                     }
                 } catch {
                     logger.warning("phone bridge sent bad input; closing", metadata: ["reason": "\(error.description)"])
-                    services.metrics.increment("talkshop_errors_total{code=\"bad_phone_message\"}")
+                    services.metrics.increment(.errors, label: "bad_phone_message")
                     try? await outbound.close(.unacceptableData, reason: String(error.description.prefix(120)))
                     break messages
                 }
@@ -76,11 +76,11 @@ struct PhoneCall {
         }
         identified()
         let line = CallLine(outbound: outbound, wire: wire, replies: services.replies, metrics: services.metrics, clock: services.clock)
-        services.metrics.increment("talkshop_phone_calls_total")
+        services.metrics.increment(.phoneCalls)
         guard let customer = caller.customer, customer.revokedAt == nil else {
             // Nothing to say to a caller we cannot serve: the bridge's next step (a person)
             // takes over at once rather than after a message the bridge may never play out.
-            services.metrics.increment("talkshop_handovers_total")
+            services.metrics.increment(.handovers)
             await line.close(.normalClosure, reason: "handover")
             return nil
         }
@@ -266,7 +266,7 @@ struct ActiveCall {
     /// Says so, lets it play, and ends the stream: the bridge's next step takes the caller on.
     static func handOver(_ line: CallLine, settings: PhoneSettings, services: TalkshopServices, alreadySaid: Bool) async {
         guard line.beginEnding() else { return }
-        services.metrics.increment("talkshop_handovers_total")
+        services.metrics.increment(.handovers)
         if !alreadySaid { try? await line.say(settings.handover, isPrompt: false) }
         await line.waitUntilPlayed(atMost: .seconds(15))
         await line.close(.normalClosure, reason: "handover")

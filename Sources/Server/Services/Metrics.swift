@@ -19,17 +19,20 @@ public final class Metrics: Sendable {
 
     public init() {}
 
-    /// `name` may carry labels: `talkshop_rejections_total{reason="no_match"}`.
-    public func increment(_ name: String, by amount: Double = 1) {
-        state.withLock { $0.counters[name, default: 0] += amount }
+    /// Counts one event (or `amount` of them); `label` is the value of the counter's
+    /// `labelKey`: `increment(.rejections, label: "no_match")`.
+    public func increment(_ counter: Counter, label: String? = nil, by amount: Double = 1) {
+        state.withLock { $0.counters[counter.sample(label), default: 0] += amount }
     }
 
-    public func adjust(gauge name: String, by amount: Double) {
-        state.withLock { $0.gauges[name, default: 0] += amount }
+    public func adjust(_ gauge: Gauge, by amount: Double) {
+        state.withLock { $0.gauges[gauge.rawValue, default: 0] += amount }
     }
 
-    public func gauge(_ name: String) -> Double { state.withLock { $0.gauges[name] ?? 0 } }
-    public func counter(_ name: String) -> Double { state.withLock { $0.counters[name] ?? 0 } }
+    public func value(of gauge: Gauge) -> Double { state.withLock { $0.gauges[gauge.rawValue] ?? 0 } }
+    public func value(of counter: Counter, label: String? = nil) -> Double {
+        state.withLock { $0.counters[counter.sample(label)] ?? 0 }
+    }
 
     /// Records end of speech → result latency.
     public func recordDecodeLatency(seconds: Double) {

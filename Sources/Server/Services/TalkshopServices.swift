@@ -78,11 +78,8 @@ public struct TalkshopServices: Sendable {
         self.broadcasts = BroadcastWatch(settings: configuration.broadcast, metrics: metrics, logger: logger)
         self.logger = logger
         // Series that exist from the start, so dashboards see zeros rather than gaps.
-        for name in [
-            "talkshop_sessions_total", "talkshop_utterances_total", "talkshop_intents_total", "talkshop_orders_total",
-            "talkshop_broadcasts_detected_total",
-        ] { metrics.increment(name, by: 0) }
-        metrics.adjust(gauge: "talkshop_sessions_open", by: 0)
+        for counter in [Metrics.Counter.sessions, .utterances, .intents, .orders, .broadcastsDetected] { metrics.increment(counter, by: 0) }
+        metrics.adjust(.sessionsOpen, by: 0)
     }
 
     /// Loads the grammar, builds the decoder pool, opens the database, the key vault and the

@@ -20,8 +20,8 @@ public final class BroadcastWatch: Sendable {
     func heard(_ transcript: String, intent: String, customerId: String, at now: Date = Date()) {
         let paused = detector.withLock { $0.record(transcript: transcript, customer: customerId, at: now) }
         guard !paused.isEmpty else { return }
-        metrics.increment("talkshop_broadcasts_detected_total")
-        metrics.increment("talkshop_broadcast_suppressed_customers_total", by: Double(paused.count))
+        metrics.increment(.broadcastsDetected)
+        metrics.increment(.broadcastSuppressedCustomers, by: Double(paused.count))
         logger.warning(
             "broadcast detected: the same words from several customers at once; ordering paused for them",
             metadata: ["talkshop.intent": "\(intent)", "talkshop.customers.paused": "\(paused.count)"])

@@ -60,9 +60,9 @@ struct VoiceConnection {
         defer { services.registry.release(deviceId: device.id) }
         let catalog = try services.catalog.catalog()
         let record = try services.sessions.open(deviceId: device.id, channel: "voice")
-        services.metrics.increment("talkshop_sessions_total")
-        services.metrics.adjust(gauge: "talkshop_sessions_open", by: 1)
-        defer { services.metrics.adjust(gauge: "talkshop_sessions_open", by: -1) }
+        services.metrics.increment(.sessions)
+        services.metrics.adjust(.sessionsOpen, by: 1)
+        defer { services.metrics.adjust(.sessionsOpen, by: -1) }
 
         var session = VoiceSession(services: services, device: device, record: record, catalog: catalog)
         let activity = Activity(clock: services.clock)

@@ -35,6 +35,8 @@ struct VoiceSession {
     private let catalog: Catalog
     /// The dialog and its confirmation guard; decides the grammar state listened with.
     private var dialog: ConversationMachine
+    /// Carries out the dialog's order actions: guard facts, PIN, cancel, status, the usual.
+    private let desk: OrderDesk
     /// Checkouts confirmed in this session, for the orders' idempotency keys.
     private var confirmedCheckouts = 0
     /// Fingerprints of the spoken utterances since the last order: stored with the next order
@@ -85,6 +87,7 @@ struct VoiceSession {
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
+        desk = OrderDesk(services: services, device: device, sessionId: record.id, catalog: catalog, logger: logger)
     }
 
     /// What the dialog listens for: main, confirmation, pin, …
@@ -127,7 +130,7 @@ struct VoiceSession {
             pcm = try decoder.decode(bytes)
             audio = decoder
         } catch {
-            services.metrics.increment("talkshop_errors_total{code=\"bad_audio\"}")
+            services.metrics.increment(.errors, label: "bad_audio")
             // An Opus packet stream recovers at the next packet; a broken Ogg or PCM stream does not.
             if !(decoder is OpusPacketStreamDecoder) { audio = nil }
             let advice = audio == nil ? " (send start again)" : ""
@@ -138,9 +141,9 @@ struct VoiceSession {
         packets?.append(bytes, samples: pcm.count)
         let seconds = Double(pcm.count) / Double(recognitionSampleRate)
         audioSeconds += seconds
-        services.metrics.increment("talkshop_audio_seconds_total", by: seconds)
+        services.metrics.increment(.audioSeconds, by: seconds)
         guard audioSeconds <= limits.maxSessionAudioSeconds else {
-            services.metrics.increment("talkshop_errors_total{code=\"audio_limit\"}")
+            services.metrics.increment(.errors, label: "audio_limit")
             let message = "this session has streamed more than \(Int(limits.maxSessionAudioSeconds)) s of audio"
             return Output(events: [.error(code: .audioLimit, message: message), .bye(reason: "audio_limit")], close: .policy("audio_limit"))
         }
@@ -209,7 +212,7 @@ struct VoiceSession {
         do {
             return try await frontEnd.process(pcm, mayChange: collector.state == .waiting)
         } catch {
-            services.metrics.increment("talkshop_errors_total{code=\"front_end\"}")
+            services.metrics.increment(.errors, label: "front_end")
             logger.error("the front end failed; this audio is not denoised", metadata: ["error": "\(error)"])
             return pcm
         }
@@ -225,7 +228,7 @@ struct VoiceSession {
             if let utterance = try await services.recognizer.pool(denoised: frontEnd.isDenoising).beginUtterance(state: state, partials: tracked) {
                 streamed = (utterance, state)
             } else {
-                services.metrics.increment("talkshop_decoded_at_end_total")
+                services.metrics.increment(.decodedAtEnd)
             }
         } catch {
             logger.error("starting a decoder failed", metadata: ["error": "\(error)"])
@@ -292,7 +295,7 @@ struct VoiceSession {
         guard case .utterance(let samples, _)? = ending else {
             restartCollector()
             dropStreamedUtterance()
-            services.metrics.increment("talkshop_rejections_total{reason=\"no_speech\"}")
+            services.metrics.increment(.rejections, label: "no_speech")
             return Output(events: [.rejected(reason: .noSpeech, transcript: nil), .listening(state: state.rawValue)])
         }
         let heard = heardRange(of: samples)
@@ -314,7 +317,7 @@ struct VoiceSession {
             return rateLimited()
         }
         utterances += 1
-        services.metrics.increment("talkshop_utterances_total")
+        services.metrics.increment(.utterances)
         let started = ContinuousClock.now
         let result: RecognitionResult
         do {
@@ -322,7 +325,7 @@ struct VoiceSession {
                 samples, state: state, streamed: searched, retainedDecibels: frontEnd.retainedDecibels(over: heard))
         } catch {
             logger.error("recognition failed", metadata: ["error": "\(error)"])
-            services.metrics.increment("talkshop_errors_total{code=\"internal_error\"}")
+            services.metrics.increment(.errors, label: "internal_error")
             return [.error(code: .internalError, message: "recognition failed"), .listening(state: state.rawValue)]
         }
         let elapsed = ContinuousClock.now - started
@@ -339,7 +342,7 @@ struct VoiceSession {
         let secret = state == .pin
         let fingerprint = samples.map(UtteranceFingerprint.of)
         if let fingerprint, (try? services.orders.hasFingerprint(fingerprint)) == true {
-            services.metrics.increment("talkshop_rejections_total{reason=\"\(ServerEvent.RejectionReason.replayed.rawValue)\"}")
+            services.metrics.increment(.rejections, label: ServerEvent.RejectionReason.replayed.rawValue)
             logger.warning("replayed audio: this utterance already led to an order")
             record(result, outcome: ServerEvent.RejectionReason.replayed.rawValue, secret: secret, samples: samples)
             return [.rejected(reason: .replayed, transcript: nil)]
@@ -348,12 +351,12 @@ struct VoiceSession {
         if !result.transcript.isEmpty && !secret { events.append(.transcript(text: result.transcript)) }
         guard let intent = result.intent else {
             let reason = result.rejection ?? .noMatch
-            services.metrics.increment("talkshop_rejections_total{reason=\"\(reason.rawValue)\"}")
+            services.metrics.increment(.rejections, label: reason.rawValue)
             record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, samples: samples)
             events.append(.rejected(reason: .init(reason), transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
             return events + (await self.events(for: dialog.rejected(at: services.clock.now)))
         }
-        services.metrics.increment("talkshop_intents_total")
+        services.metrics.increment(.intents)
         record(result, outcome: "accepted", secret: secret, samples: samples)
         if secret {
             events.append(.intent(name: intent.name, slots: [:], confidence: result.confidence, text: ""))
@@ -366,10 +369,10 @@ struct VoiceSession {
                 services.broadcasts.heard(result.transcript, intent: intent.name, customerId: device.customerId, at: services.clock.now)
             }
         }
-        let (services, device) = (self.services, self.device)
         let cartBefore = dialog.cart.lines
         continueFromSharedCart()
-        let actions = dialog.heard(intent, confidence: result.confidence, at: services.clock.now, facts: Self.guardFacts(services, device))
+        let facts = desk.guardFacts()
+        let actions = dialog.heard(intent, confidence: result.confidence, at: services.clock.now, facts: facts)
         events += await self.events(for: actions)
         events += saveConversation()
         if dialog.cart.lines != cartBefore { events.append(cartEvent()) }
@@ -450,35 +453,6 @@ struct VoiceSession {
         return cart
     }
 
-    /// What the confirmation guard needs to know about this customer and device now (a few
-    /// queries: the dialog asks only when an order is proposed).
-    private static func guardFacts(_ services: TalkshopServices, _ device: Device) -> ConfirmationGuard.Facts {
-        var facts = ConfirmationGuard.Facts()
-        let now = services.clock.now
-        let customer = try? services.customers.customer(device.customerId)
-        facts.pinRequired = device.pinRequired || customer?.pinRequired == true
-        facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
-        facts.hasPIN = customer?.hasPIN ?? false
-        facts.hasPaymentMethod = (try? services.customers.defaultPaymentMethod(customerId: device.customerId)) != nil
-        facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
-        let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
-        if let stored = try? services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now) {
-            facts.include(stored)
-        }
-        facts.broadcastSuppressed = services.broadcasts.isSuppressed(device.customerId, at: now)
-        return facts
-    }
-
-    /// A store failure while an order was being placed: said as such (never as "no PIN" or "no
-    /// payment method", which would send the customer to fix the wrong thing), nothing ordered.
-    private func nothingOrdered(because what: String, _ error: any Error) -> [ServerEvent] {
-        logger.error("order not placed: \(what)", metadata: ["error": "\(error)"])
-        return [
-            .error(code: .internalError, message: what),
-            .prompt(text: "Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment.", expect: "command"),
-        ]
-    }
-
     /// Carries out what the dialog decided: prompts to say, orders to place, cancel or report.
     private mutating func events(for actions: [DialogAction]) async -> [ServerEvent] {
         var events: [ServerEvent] = []
@@ -486,12 +460,12 @@ struct VoiceSession {
             switch action {
             case .say(let text, let expect): events.append(.prompt(text: text, expect: expect))
             case .placeOrder(let cart, let pin, let repeatConfirmed): events += await place(cart, pin: pin, repeatConfirmed: repeatConfirmed)
-            case .cancelLatestOrder: events += await cancelLatestOrder()
-            case .reportOrderStatus: events += report(delivery: false)
-            case .reportDelivery: events += report(delivery: true)
+            case .cancelLatestOrder: events += await desk.cancelLatestOrder()
+            case .reportOrderStatus: events += desk.report(delivery: false)
+            case .reportDelivery: events += desk.report(delivery: true)
             case .reorderUsual: events += await reorderUsual()
             case .handOver:
-                services.metrics.increment("talkshop_handovers_total")
+                services.metrics.increment(.handovers)
                 logger.notice("hand-over to a person requested")
                 events += [.handover(conversationId: conversation?.id ?? ""), .prompt(text: "I'll connect you to a person.", expect: "none")]
             }
@@ -504,32 +478,11 @@ struct VoiceSession {
     /// was read back, and the guard's spending and repeat rules are checked again as it is
     /// written (`OrderBook.place`), so sessions confirming at once cannot both pass them.
     private mutating func place(_ cart: Cart, pin: String?, repeatConfirmed: Bool) async -> [ServerEvent] {
-        if let pin {
-            let check: CustomerBook.PINCheck
-            do {
-                check = try services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
-            } catch {
-                return nothingOrdered(because: "the PIN could not be checked", error)
-            }
-            switch check {
-            case .correct: break
-            case .wrong(let left):
-                services.metrics.increment("talkshop_pin_failures_total")
-                let attempts = left == 1 ? "1 attempt" : "\(left) attempts"
-                return [.prompt(text: "That PIN isn't right, so I haven't placed the order. \(attempts) left.", expect: "command")]
-            case .locked:
-                services.metrics.increment("talkshop_pin_failures_total")
-                return [.prompt(text: "That PIN isn't right. PIN entry is now locked for a while; nothing was ordered.", expect: "command")]
-            case .notSet:
-                return [.prompt(text: "There is no PIN on your account, so I can't place this order.", expect: "command")]
-            }
-        }
-        let savedMethod: PaymentMethod?
-        do { savedMethod = try services.customers.defaultPaymentMethod(customerId: device.customerId) } catch {
-            return nothingOrdered(because: "the payment method could not be read", error)
-        }
-        guard let method = savedMethod else {
-            return [.prompt(text: "There is no saved payment method on your account, so I can't place the order.", expect: "command")]
+        if let pin, let refusal = desk.refusal(checkingPIN: pin) { return refusal }
+        let method: PaymentMethod
+        switch desk.paymentMethod() {
+        case .success(let saved): method = saved
+        case .failure(let refused): return refused.events
         }
         confirmedCheckouts += 1
         let now = services.clock.now
@@ -537,7 +490,7 @@ struct VoiceSession {
             customerId: device.customerId, deviceId: device.id, lines: cart.lines, total: cart.total, paymentMethodId: method.id,
             addressId: (try? services.customers.defaultAddress(customerId: device.customerId))?.id,
             idempotencyKey: "\(record.id):\(confirmedCheckouts)", source: record.id, fingerprints: spokenFingerprints,
-            cart: sharedCart?.claim, recheck: recheck(cart, repeatConfirmed: repeatConfirmed, at: now))
+            cart: sharedCart?.claim, recheck: desk.recheck(cart, rules: dialog.rules, repeatConfirmed: repeatConfirmed, at: now))
         do {
             let outcome = try await services.pipeline.place(placement, at: now)
             // The order consumed the cart version it was read from (emptied in the store): the
@@ -549,7 +502,7 @@ struct VoiceSession {
             services.turns.linkTurns(ofSession: record.id, toOrder: outcome.order.id)
             switch outcome {
             case .paid(let order):
-                services.metrics.increment("talkshop_orders_total")
+                services.metrics.increment(.orders)
                 dialog.orderPlaced()
                 return [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
@@ -557,7 +510,7 @@ struct VoiceSession {
                     .prompt(text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.", expect: "command"),
                 ]
             case .paymentFailed(let order, let error):
-                services.metrics.increment("talkshop_payment_failures_total{code=\"\(error.code.rawValue)\"}")
+                services.metrics.increment(.paymentFailures, label: error.code.rawValue)
                 let why = error.code == .timeout ? "the payment provider did not answer" : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
                 return [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
@@ -569,7 +522,7 @@ struct VoiceSession {
             let name = catalog.product(productId)?.name ?? productId
             return [.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")]
         } catch let refusal as OrderBook.Refusal {
-            services.metrics.increment("talkshop_orders_refused_total{reason=\"\(refusal.code)\"}")
+            services.metrics.increment(.ordersRefused, label: "\(refusal.code)")
             continueFromSharedCart()
             switch refusal {
             case .alreadyPlaced:
@@ -584,10 +537,10 @@ struct VoiceSession {
         } catch let recheck as ConfirmationGuard.Recheck {
             switch recheck {
             case .refuse(let reason):
-                services.metrics.increment("talkshop_orders_refused_total{reason=\"limit\"}")
+                services.metrics.increment(.ordersRefused, label: "limit")
                 return [.prompt(text: reason, expect: "command")]
             case .confirmRepeat(let minutes):
-                services.metrics.increment("talkshop_orders_refused_total{reason=\"repeat\"}")
+                services.metrics.increment(.ordersRefused, label: "repeat")
                 return await events(for: dialog.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
             }
         } catch {
@@ -596,67 +549,12 @@ struct VoiceSession {
         }
     }
 
-    /// The guard's spending and repeat rules, to be checked again inside the placing transaction.
-    private func recheck(_ cart: Cart, repeatConfirmed: Bool, at now: Date) -> OrderBook.Recheck {
-        let (rules, deviceLimit) = (dialog.rules, device.dailySpendLimitMinorUnits)
-        return OrderBook.Recheck(recentSince: now.addingTimeInterval(-rules.settings.repeatWindowSeconds)) { stored in
-            var facts = ConfirmationGuard.Facts()
-            facts.include(stored)
-            facts.deviceDailyLimitMinorUnits = deviceLimit
-            try rules.recheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: now)
-        }
-    }
-
-
-    private func latestOrder() -> OrderRecord? {
-        (try? services.orders.orders(customerId: device.customerId))?.first
-    }
-
-    private func cancelLatestOrder() async -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.prompt(text: "You have no orders to cancel.", expect: "command")] }
-        let total = "\(order.total)"
-        do {
-            let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: record.id)
-            let refunded = order.captureId == nil ? "" : " Your \(total) is refunded."
-            return [.order(id: cancelled.id, status: cancelled.status.rawValue, total: total), .prompt(text: "Your order is cancelled.\(refunded)", expect: "command")]
-        } catch CommerceError.illegalTransition(let from, _) {
-            return [.prompt(text: "Your latest order is \(Self.spoken(from)) and can no longer be cancelled. Ask for a person to arrange a return.", expect: "command")]
-        } catch {
-            logger.error("cancellation failed", metadata: ["error": "\(error)"])
-            return [.error(code: .internalError, message: "the order could not be cancelled")]
-        }
-    }
-
-    private func report(delivery: Bool) -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.prompt(text: "You have no orders yet.", expect: "command")] }
-        let status = order.status
-        var text = "Your latest order is \(Self.spoken(status))."
-        if delivery, let tracking = order.trackingNumber { text += " Tracking number \(tracking)." }
-        return [
-            .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
-            .prompt(text: text, expect: "command"),
-        ]
-    }
-
     /// Offers the customer's pinned or most frequent order for the usual read-back.
     private mutating func reorderUsual() async -> [ServerEvent] {
-        let pinned = (try? services.customers.customer(device.customerId))?.usualLinesJSON
-            .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
-        let history = ((try? services.orders.orders(customerId: device.customerId)) ?? [])
-            .filter { $0.status != .cancelled }
-            .compactMap { try? OrderBook.lines(of: $0) }
-        guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
-            return [.prompt(text: "I don't know your usual order yet.", expect: "command")]
+        switch desk.usualCart() {
+        case .success(let cart): await events(for: dialog.propose(cart, intro: "Your usual. ", at: services.clock.now, facts: desk.guardFacts()))
+        case .failure(let refused): refused.events
         }
-        guard let cart = try? Cart(lines: lines, from: catalog) else {
-            return [.prompt(text: "Part of your usual order isn't available right now.", expect: "command")]
-        }
-        return await events(for: dialog.propose(cart, intro: "Your usual. ", at: services.clock.now, facts: Self.guardFacts(services, device)))
-    }
-
-    /// "out for delivery" for out_for_delivery.
-    static func spoken(_ status: OrderStatus) -> String {
-        status.rawValue.replacingOccurrences(of: "_", with: " ")
     }
 
     /// Typed input: the same conversation by text, for chat channels.
@@ -676,7 +574,7 @@ struct VoiceSession {
     }
 
     private func rateLimited() -> [ServerEvent] {
-        services.metrics.increment("talkshop_errors_total{code=\"rate_limited\"}")
+        services.metrics.increment(.errors, label: "rate_limited")
         return [
             .error(code: .rateLimited, message: "more than \(limits.utterancesPerMinutePerDevice) utterances in a minute"),
             .listening(state: state.rawValue),
@@ -684,7 +582,7 @@ struct VoiceSession {
     }
 
     private func failure(_ code: ServerEvent.ErrorCode, _ message: String) -> Output {
-        services.metrics.increment("talkshop_errors_total{code=\"\(code.rawValue)\"}")
+        services.metrics.increment(.errors, label: code.rawValue)
         return Output(events: [.error(code: code, message: message)])
     }
 

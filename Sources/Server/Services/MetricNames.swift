@@ -1,0 +1,47 @@
+extension Metrics {
+    /// Every counter the server exports, declared once: the raw value is its name on
+    /// `/metrics`. A counter with a label always uses the same label key (`labelKey`).
+    public enum Counter: String, CaseIterable, Sendable {
+        case sessions = "talkshop_sessions_total"
+        case phoneCalls = "talkshop_phone_calls_total"
+        case utterances = "talkshop_utterances_total"
+        case audioSeconds = "talkshop_audio_seconds_total"
+        /// Utterances decoded whole at their end instead of while spoken.
+        case decodedAtEnd = "talkshop_decoded_at_end_total"
+        case intents = "talkshop_intents_total"
+        case rejections = "talkshop_rejections_total"
+        case errors = "talkshop_errors_total"
+        case handovers = "talkshop_handovers_total"
+        case bargeIns = "talkshop_barge_ins_total"
+        case pinFailures = "talkshop_pin_failures_total"
+        case orders = "talkshop_orders_total"
+        case ordersRefused = "talkshop_orders_refused_total"
+        case paymentFailures = "talkshop_payment_failures_total"
+        case broadcastsDetected = "talkshop_broadcasts_detected_total"
+        case broadcastSuppressedCustomers = "talkshop_broadcast_suppressed_customers_total"
+        case connectionsClosed = "talkshop_connections_closed_total"
+        case acceptPaused = "talkshop_accept_paused_total"
+
+        /// The label every sample of this counter carries, if any.
+        public var labelKey: String? {
+            switch self {
+            case .rejections, .ordersRefused, .connectionsClosed: "reason"
+            case .errors, .paymentFailures: "code"
+            default: nil
+            }
+        }
+
+        /// The sample's name on `/metrics`: `talkshop_errors_total{code="bad_audio"}`.
+        func sample(_ label: String?) -> String {
+            guard let labelKey, let label else { return rawValue }
+            return "\(rawValue){\(labelKey)=\"\(label)\"}"
+        }
+    }
+
+    /// Every gauge the server exports, declared once.
+    public enum Gauge: String, CaseIterable, Sendable {
+        case sessionsOpen = "talkshop_sessions_open"
+        case connectionsOpen = "talkshop_connections_open"
+        case connectionsUnauthenticated = "talkshop_connections_unauthenticated"
+    }
+}
