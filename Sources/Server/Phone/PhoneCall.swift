@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 import HummingbirdWebSocket
 import Logging
 import Store
@@ -203,23 +204,23 @@ struct ActiveCall {
             default: digits += digit
             }
             guard digit == "#" || digits.count == 4, !digits.isEmpty else { return true }
-            let spoken = digits.map { Self.digitWords[Int(String($0)) ?? 0] }.joined(separator: " ")
+            let slots = Dictionary(uniqueKeysWithValues: digits.enumerated().map { ("digit\($0.offset + 1)", String($0.element)) })
             digits = ""
-            return await act(on: await session.handle(.text(spoken)))
+            return await act(on: await session.handle(keyed: Intent(name: "pinDigits", slots: slots, text: "keypad")))
         }
-        let text: String?
+        let intent: String?
         switch (digit, session.state) {
-        case ("0", _): text = nil
-        case ("1", .confirmation): text = "yes"
-        case ("2", .confirmation): text = "no"
-        case ("1", _): text = "check out"
+        case ("0", _): intent = nil
+        case ("1", .confirmation): intent = "yes"
+        case ("2", .confirmation): intent = "no"
+        case ("1", _): intent = "checkout"
         default: return true
         }
-        guard let text else {
+        guard let intent else {
             await Self.handOver(line, settings: settings, services: services, alreadySaid: false)
             return false
         }
-        return await act(on: await session.handle(.text(text)))
+        return await act(on: await session.handle(keyed: Intent(name: intent, slots: [:], text: "keypad \(digit)")))
     }
 
     /// Speaks what the session said, applies barge-in and the no-match rule; false to end.
@@ -283,6 +284,4 @@ struct ActiveCall {
             sessionId: session.record.id, reason: line.isEnding ? "handover" : "caller_hangup", utterances: session.utterances,
             audioSeconds: session.audioSeconds)
     }
-
-    static let digitWords = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 }

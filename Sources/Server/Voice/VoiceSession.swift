@@ -573,6 +573,17 @@ struct VoiceSession {
         }
     }
 
+    /// A key pressed on a phone's keypad, which the bridge already knows the meaning of:
+    /// acted on like a typed command, with no words to parse. Its text never holds the key
+    /// pressed (a PIN's digits are secret).
+    mutating func handle(keyed intent: Intent) async -> Output {
+        guard conversation != nil else { return failure(.notStarted, "send a start message before keys") }
+        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
+        utterances += 1
+        let result = RecognitionResult(transcript: intent.text, intent: intent, confidence: 1, rejection: nil, audioSeconds: 0)
+        return Output(events: await events(for: result, spoken: nil) + [.listening(state: state.rawValue)])
+    }
+
     private func rateLimited() -> [ServerEvent] {
         services.metrics.increment(.errors, label: "rate_limited")
         return [
