@@ -83,17 +83,22 @@ struct BrokenGrammarTests {
             """, expected: .invalidStructure, line: 3, column: 5),
     ]
 
-    @Test(arguments: cases)
-    func brokenGrammarGivesItsPositionedError(_ testCase: Case) throws {
+    /// A temporary grammar directory holding `files` (name → YAML), removed after `body`.
+    static func withGrammars<T>(_ files: [String: String], _ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("broken.yaml")
-        try testCase.yaml.write(to: file, atomically: true, encoding: .utf8)
+        for (name, yaml) in files {
+            try yaml.write(to: directory.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        return try body(directory)
+    }
 
+    @Test(arguments: cases)
+    func brokenGrammarGivesItsPositionedError(_ testCase: Case) throws {
         let error: GrammarError
         do {
-            let grammar = try GrammarLoader(directory: directory).load("broken")
+            let grammar = try Self.withGrammars(["broken": testCase.yaml]) { try GrammarLoader(directory: $0).load("broken") }
             error = try #require(TestGrammars.lexicon.unknownWords(in: grammar).first, "no error for \(testCase.name)")
         } catch let caught as GrammarError {
             error = caught
@@ -104,24 +109,21 @@ struct BrokenGrammarTests {
     }
 
     @Test func duplicateIntentAcrossIncludes() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try "intents:\n  yes:\n    sentences: [yes]\n".write(
-            to: directory.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
-        try "include: [base]\nintents:\n  yes:\n    sentences: [yeah]\n".write(
-            to: directory.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
-        #expect(throws: GrammarError.duplicateIntent) { try GrammarLoader(directory: directory).load("shop") }
+        let files = [
+            "base": "intents:\n  yes:\n    sentences: [yes]\n",
+            "shop": "include: [base]\nintents:\n  yes:\n    sentences: [yeah]\n",
+        ]
+        try Self.withGrammars(files) { directory in
+            #expect(throws: GrammarError.duplicateIntent) { try GrammarLoader(directory: directory).load("shop") }
+        }
     }
 
     /// A state no intent of the grammar is active in has nothing to listen for: a typed error.
     @Test func aStateWithoutIntentsIsATypedError() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try "intents:\n  order:\n    sentences: [coffee]\n".write(
-            to: directory.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
-        let interpreter = IntentInterpreter(grammar: try GrammarLoader(directory: directory).load("shop"))
+        let grammar = try Self.withGrammars(["shop": "intents:\n  order:\n    sentences: [coffee]\n"]) {
+            try GrammarLoader(directory: $0).load("shop")
+        }
+        let interpreter = IntentInterpreter(grammar: grammar)
         #expect(try interpreter.interpret("coffee", state: .main)?.name == "order")
         #expect(throws: GrammarError.unknownState) { try interpreter.interpret("coffee", state: .pin) }
     }
