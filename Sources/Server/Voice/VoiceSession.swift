@@ -96,7 +96,6 @@ struct VoiceSession {
     private(set) var replyCodec: ReplyCodec?
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
 
-
     mutating func handle(text: String) async -> Output {
         let message: ClientMessage
         do {
