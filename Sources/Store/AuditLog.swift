@@ -46,7 +46,7 @@ public struct AuditLog: Sendable {
     ) throws -> AuditEntry {
         let countsJSON = String(decoding: try Self.sortedEncoder.encode(counts), as: UTF8.self)
         let entry = try database.writer.write { db -> AuditEntry in
-            let last = try AuditEntry.order(Column("sequence").desc).fetchOne(db)
+            let last = try AuditEntry.order(AuditEntry.Columns.sequence.desc).fetchOne(db)
             var entry = AuditEntry(
                 sequence: (last?.sequence ?? 0) + 1, at: Self.millisecondPrecision(now), actor: actor, action: action, subject: subject,
                 reason: reason, countsJSON: countsJSON, previousHash: last?.hash ?? Self.genesis, hash: "")
@@ -59,7 +59,7 @@ public struct AuditLog: Sendable {
     }
 
     public func entries() throws -> [AuditEntry] {
-        try database.writer.read { db in try AuditEntry.order(Column("sequence")).fetchAll(db) }
+        try database.writer.read { db in try AuditEntry.order(AuditEntry.Columns.sequence).fetchAll(db) }
     }
 
     public enum Verdict: Equatable, Sendable {
@@ -116,4 +116,12 @@ public struct AuditLog: Sendable {
         encoder.outputFormatting = .sortedKeys
         return encoder
     }()
+}
+
+extension AuditEntry {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let action = Column(CodingKeys.action)
+        static let sequence = Column(CodingKeys.sequence)
+    }
 }

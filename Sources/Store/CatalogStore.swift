@@ -46,7 +46,7 @@ public struct CatalogStore: Sendable {
     }
 
     public func catalog() throws -> Catalog {
-        let records = try database.writer.read { db in try ProductRecord.order(Column("id")).fetchAll(db) }
+        let records = try database.writer.read { db in try ProductRecord.order(ProductRecord.Columns.id).fetchAll(db) }
         do {
             return try Catalog(currency: records.first?.currency ?? "USD", products: records.map(\.product))
         } catch {

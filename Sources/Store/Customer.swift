@@ -45,3 +45,29 @@ public struct Address: Codable, Sendable, Equatable, FetchableRecord, Persistabl
     public var isDefault: Bool
     public var createdAt: Date
 }
+
+extension Customer {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let phone = Column(CodingKeys.phone)
+    }
+}
+
+extension PaymentMethod {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let customerId = Column(CodingKeys.customerId)
+        static let isDefault = Column(CodingKeys.isDefault)
+    }
+}
+
+extension Address {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let customerId = Column(CodingKeys.customerId)
+        static let isDefault = Column(CodingKeys.isDefault)
+    }
+}

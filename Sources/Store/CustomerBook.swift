@@ -40,7 +40,7 @@ public struct CustomerBook: Sendable {
 
     /// The customer with this phone number (E.164), if any.
     public func customer(phone: String) throws -> Customer? {
-        try database.writer.read { db in try Customer.filter(Column("phone") == phone).fetchOne(db) }
+        try database.writer.read { db in try Customer.filter(Customer.Columns.phone == phone).fetchOne(db) }
     }
 
     /// Records whether the customer consents to their audio being stored; false for an unknown customer.
@@ -68,7 +68,7 @@ public struct CustomerBook: Sendable {
             usualLinesJSON: nil, createdAt: now, phone: new.phone)
         try database.writer.write { db in
             guard try Customer.fetchOne(db, key: customer.id) == nil else { throw Invalid(description: "customer \(customer.id) exists") }
-            if let phone = new.phone, try Customer.filter(Column("phone") == phone).fetchCount(db) > 0 {
+            if let phone = new.phone, try Customer.filter(Customer.Columns.phone == phone).fetchCount(db) > 0 {
                 throw Invalid(description: "another customer has the phone number \(phone)")
             }
             try customer.insert(db)
@@ -108,12 +108,13 @@ public struct CustomerBook: Sendable {
     }
 
     public func all() throws -> [Customer] {
-        try database.writer.read { db in try Customer.order(Column("createdAt")).fetchAll(db) }
+        try database.writer.read { db in try Customer.order(Customer.Columns.createdAt).fetchAll(db) }
     }
 
     public func defaultPaymentMethod(customerId: String) throws -> PaymentMethod? {
         try database.writer.read { db in
-            try PaymentMethod.filter(Column("customerId") == customerId).order(Column("isDefault").desc, Column("createdAt").desc).fetchOne(db)
+            try PaymentMethod.filter(PaymentMethod.Columns.customerId == customerId)
+                .order(PaymentMethod.Columns.isDefault.desc, PaymentMethod.Columns.createdAt.desc).fetchOne(db)
         }
     }
 
@@ -123,7 +124,8 @@ public struct CustomerBook: Sendable {
 
     public func defaultAddress(customerId: String) throws -> Address? {
         try database.writer.read { db in
-            try Address.filter(Column("customerId") == customerId).order(Column("isDefault").desc, Column("createdAt").desc).fetchOne(db)
+            try Address.filter(Address.Columns.customerId == customerId)
+                .order(Address.Columns.isDefault.desc, Address.Columns.createdAt.desc).fetchOne(db)
         }
     }
 

@@ -17,7 +17,9 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
     /// speaker, phone or web: the retention policy can keep each class's data differently.
     public var deviceClass: String = "speaker"
 
+    /// The columns queries filter and sort by, named once from the record's coding keys.
     public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
         static let tokenHash = Column(CodingKeys.tokenHash)
     }
 

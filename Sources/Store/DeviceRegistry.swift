@@ -52,7 +52,7 @@ public struct DeviceRegistry: Sendable {
     }
 
     public func all() throws -> [Device] {
-        try database.writer.read { db in try Device.order(Column("createdAt")).fetchAll(db) }
+        try database.writer.read { db in try Device.order(Device.Columns.createdAt).fetchAll(db) }
     }
 
     /// 32 random bytes, hex, with a prefix that makes a leaked token easy to recognise.

@@ -41,3 +41,19 @@ public struct ErasureRequest: Codable, Sendable, Equatable, FetchableRecord, Per
     public var requestedAt: Date
     public var completedAt: Date?
 }
+
+extension LegalHold {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let placedAt = Column(CodingKeys.placedAt)
+        static let releasedAt = Column(CodingKeys.releasedAt)
+    }
+}
+
+extension ErasureRequest {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let completedAt = Column(CodingKeys.completedAt)
+        static let requestedAt = Column(CodingKeys.requestedAt)
+    }
+}

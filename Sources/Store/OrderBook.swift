@@ -115,7 +115,7 @@ public struct OrderBook: Sendable {
     /// whatever the recheck rule throws, and `CommerceError.outOfStock` when a product ran out.
     public func place(_ placement: Placement, at now: Date = Date()) throws -> (order: OrderRecord, isNew: Bool) {
         try database.writer.write { db in
-            if let existing = try OrderRecord.filter(Column("idempotencyKey") == placement.idempotencyKey).fetchOne(db) {
+            if let existing = try OrderRecord.filter(OrderRecord.Columns.idempotencyKey == placement.idempotencyKey).fetchOne(db) {
                 return (existing, false)
             }
             try Self.checkNotRevoked(db, deviceId: placement.deviceId, customerId: placement.customerId)
@@ -212,37 +212,39 @@ public struct OrderBook: Sendable {
     /// The order whose id starts with `prefix` (staff type the first few characters).
     public func order(matching prefix: String) throws -> OrderRecord? {
         try database.writer.read { db in
-            let found = try OrderRecord.filter(Column("id").like("\(prefix)%")).limit(2).fetchAll(db)
+            let found = try OrderRecord.filter(OrderRecord.Columns.id.like("\(prefix)%")).limit(2).fetchAll(db)
             return found.count == 1 ? found[0] : nil
         }
     }
 
     public func orders(customerId: String) throws -> [OrderRecord] {
         try database.writer.read { db in
-            try OrderRecord.filter(Column("customerId") == customerId).order(Column("createdAt").desc).fetchAll(db)
+            try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt.desc).fetchAll(db)
         }
     }
 
     public func all(status: OrderStatus? = nil, limit: Int = 1_000) throws -> [OrderRecord] {
         try database.writer.read { db in
-            var request = OrderRecord.order(Column("createdAt").desc).limit(limit)
-            if let status { request = request.filter(Column("status") == status.rawValue) }
+            var request = OrderRecord.order(OrderRecord.Columns.createdAt.desc).limit(limit)
+            if let status { request = request.filter(OrderRecord.Columns.status == status) }
             return try request.fetchAll(db)
         }
     }
 
     public func events(orderId: String) throws -> [OrderEvent] {
-        try database.writer.read { db in try OrderEvent.filter(Column("orderId") == orderId).order(Column("id")).fetchAll(db) }
+        try database.writer.read { db in try OrderEvent.filter(OrderEvent.Columns.orderId == orderId).order(OrderEvent.Columns.id).fetchAll(db) }
     }
 
     public func payments(orderId: String) throws -> [PaymentRecord] {
-        try database.writer.read { db in try PaymentRecord.filter(Column("orderId") == orderId).order(Column("createdAt")).fetchAll(db) }
+        try database.writer.read { db in
+            try PaymentRecord.filter(PaymentRecord.Columns.orderId == orderId).order(PaymentRecord.Columns.createdAt).fetchAll(db)
+        }
     }
 
     /// Events after `id`, oldest first, each with its order (for pushing updates to sessions).
     public func events(after id: Int64, limit: Int = 500) throws -> [(event: OrderEvent, order: OrderRecord)] {
         try database.writer.read { db in
-            let events = try OrderEvent.filter(Column("id") > id).order(Column("id")).limit(limit).fetchAll(db)
+            let events = try OrderEvent.filter(OrderEvent.Columns.id > id).order(OrderEvent.Columns.id).limit(limit).fetchAll(db)
             return try events.compactMap { event in try OrderRecord.fetchOne(db, key: event.orderId).map { (event, $0) } }
         }
     }
@@ -289,8 +291,10 @@ public struct OrderBook: Sendable {
     }
 
     static func orders(_ db: Database, customerId: String, since date: Date) throws -> [OrderRecord] {
-        try OrderRecord.filter(Column("customerId") == customerId && Column("createdAt") >= date && Column("status") != "cancelled")
-            .order(Column("createdAt").desc).fetchAll(db)
+        try OrderRecord
+            .filter(OrderRecord.Columns.customerId == customerId && OrderRecord.Columns.createdAt >= date
+                && OrderRecord.Columns.status != OrderStatus.cancelled)
+            .order(OrderRecord.Columns.createdAt.desc).fetchAll(db)
     }
 
     /// Refuses a placement for a revoked device or customer (rows that do not exist, as for

@@ -82,3 +82,30 @@ public enum PaymentKind: String, Sendable, Codable, CustomStringConvertible {
 // Stored as their raw values: the columns hold "out_for_delivery", "capture".
 extension OrderStatus: DatabaseValueConvertible {}
 extension PaymentKind: DatabaseValueConvertible {}
+
+extension OrderRecord {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let customerId = Column(CodingKeys.customerId)
+        static let id = Column(CodingKeys.id)
+        static let idempotencyKey = Column(CodingKeys.idempotencyKey)
+        static let status = Column(CodingKeys.status)
+    }
+}
+
+extension OrderEvent {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let orderId = Column(CodingKeys.orderId)
+    }
+}
+
+extension PaymentRecord {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let orderId = Column(CodingKeys.orderId)
+    }
+}

@@ -35,3 +35,10 @@ public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
             surcharges: (try? JSONDecoder().decode([String: [String: Int]].self, from: Data(surchargesJSON.utf8))) ?? [:])
     }
 }
+
+extension ProductRecord {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let id = Column(CodingKeys.id)
+    }
+}

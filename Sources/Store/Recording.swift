@@ -17,3 +17,11 @@ public struct Recording: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var durationSeconds: Double
     public var createdAt: Date
 }
+
+extension Recording {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let customerId = Column(CodingKeys.customerId)
+    }
+}

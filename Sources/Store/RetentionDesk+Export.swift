@@ -61,9 +61,9 @@ extension RetentionDesk {
     public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "an export needs a reason") }
         let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
-            let orders = try OrderRecord.filter(Column("customerId") == customerId).order(Column("createdAt")).fetchAll(db)
+            let orders = try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt).fetchAll(db)
             return (try Customer.fetchOne(db, key: customerId), try orders.map { order in
-                (order, try OrderEvent.filter(Column("orderId") == order.id).order(Column("id")).fetchAll(db))
+                (order, try OrderEvent.filter(OrderEvent.Columns.orderId == order.id).order(OrderEvent.Columns.id).fetchAll(db))
             })
         }
         let turns = try recorder.turns(customerId: customerId)

@@ -76,7 +76,7 @@ extension RetentionDesk {
     public func notePolicy(_ policy: RetentionPolicy, source: String, actor: String) throws -> Bool {
         let subject = "policy:\(policy.digest)"
         let last = try database.writer.read { db in
-            try AuditEntry.filter(Column("action") == "policy_change").order(Column("sequence").desc).fetchOne(db)
+            try AuditEntry.filter(AuditEntry.Columns.action == "policy_change").order(AuditEntry.Columns.sequence.desc).fetchOne(db)
         }
         guard last?.subject != subject else { return false }
         let periods = policy.periods(for: nil)

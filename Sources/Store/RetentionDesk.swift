@@ -152,15 +152,15 @@ public struct RetentionDesk: Sendable {
 
     public func holds(activeOnly: Bool = true) throws -> [LegalHold] {
         try database.writer.read { db in
-            var request = LegalHold.order(Column("placedAt"))
-            if activeOnly { request = request.filter(Column("releasedAt") == nil) }
+            var request = LegalHold.order(LegalHold.Columns.placedAt)
+            if activeOnly { request = request.filter(LegalHold.Columns.releasedAt == nil) }
             return try request.fetchAll(db)
         }
     }
 
     public func pendingErasures() throws -> [ErasureRequest] {
         try database.writer.read { db in
-            try ErasureRequest.filter(Column("completedAt") == nil).order(Column("requestedAt")).fetchAll(db)
+            try ErasureRequest.filter(ErasureRequest.Columns.completedAt == nil).order(ErasureRequest.Columns.requestedAt).fetchAll(db)
         }
     }
 

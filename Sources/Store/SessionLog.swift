@@ -85,6 +85,6 @@ public struct SessionLog: Sendable {
 
     /// Sessions still open (for shutdown and leak checks).
     public func openSessions() throws -> [SessionRecord] {
-        try database.writer.read { db in try SessionRecord.filter(Column("endedAt") == nil).fetchAll(db) }
+        try database.writer.read { db in try SessionRecord.filter(SessionRecord.Columns.endedAt == nil).fetchAll(db) }
     }
 }

@@ -15,3 +15,10 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var utterances: Int
     public var audioSeconds: Double
 }
+
+extension SessionRecord {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let endedAt = Column(CodingKeys.endedAt)
+    }
+}

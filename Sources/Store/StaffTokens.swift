@@ -41,7 +41,7 @@ public struct StaffTokens: Sendable {
     public func staff(forToken token: String) throws -> StaffToken? {
         let hash = DeviceRegistry.hash(token)
         return try database.writer.read { db in
-            try StaffToken.filter(Column("tokenHash") == hash && Column("revokedAt") == nil).fetchOne(db)
+            try StaffToken.filter(StaffToken.Columns.tokenHash == hash && StaffToken.Columns.revokedAt == nil).fetchOne(db)
         }
     }
 
@@ -54,6 +54,15 @@ public struct StaffTokens: Sendable {
     }
 
     public func all() throws -> [StaffToken] {
-        try database.writer.read { db in try StaffToken.order(Column("createdAt")).fetchAll(db) }
+        try database.writer.read { db in try StaffToken.order(StaffToken.Columns.createdAt).fetchAll(db) }
+    }
+}
+
+extension StaffToken {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let revokedAt = Column(CodingKeys.revokedAt)
+        static let tokenHash = Column(CodingKeys.tokenHash)
     }
 }

@@ -37,3 +37,12 @@ public struct Turn: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension Turn {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let conversationId = Column(CodingKeys.conversationId)
+        static let customerId = Column(CodingKeys.customerId)
+        static let id = Column(CodingKeys.id)
+    }
+}

@@ -100,18 +100,20 @@ public struct TurnRecorder: Sendable {
     /// The conversation's turns with their transcripts opened.
     public func turns(conversationId: String) throws -> [Turn] {
         try opened(database.writer.read { db in
-            try Turn.filter(Column("conversationId") == conversationId).order(Column("id")).fetchAll(db)
+            try Turn.filter(Turn.Columns.conversationId == conversationId).order(Turn.Columns.id).fetchAll(db)
         })
     }
 
     public func turns(customerId: String) throws -> [Turn] {
         try opened(database.writer.read { db in
-            try Turn.filter(Column("customerId") == customerId).order(Column("id")).fetchAll(db)
+            try Turn.filter(Turn.Columns.customerId == customerId).order(Turn.Columns.id).fetchAll(db)
         })
     }
 
     public func recordings(customerId: String) throws -> [Recording] {
-        try database.writer.read { db in try Recording.filter(Column("customerId") == customerId).order(Column("createdAt")).fetchAll(db) }
+        try database.writer.read { db in
+            try Recording.filter(Recording.Columns.customerId == customerId).order(Recording.Columns.createdAt).fetchAll(db)
+        }
     }
 
     /// The recording's Ogg Opus bytes; throws `KeyVault.Failure.noKey` once the customer is erased.

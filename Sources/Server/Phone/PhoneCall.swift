@@ -163,7 +163,7 @@ struct ActiveCall {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await update in stream {
-                        if let text = VoiceConnection.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
+                        if let text = OrderDesk.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
                     }
                 }
                 group.addTask {

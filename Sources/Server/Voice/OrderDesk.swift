@@ -161,6 +161,20 @@ struct OrderDesk {
         }
     }
 
+    /// What the customer hears when an order changes while they are connected (speaker, web page or phone).
+    static func notice(for status: OrderStatus) -> String? {
+        switch status {
+        case .paid: "Your payment went through."
+        case .preparing: "Your order is being prepared."
+        case .outForDelivery: "Your order is out for delivery."
+        case .readyForPickup: "Your order is ready for pickup."
+        case .delivered: "Your order has been delivered. Enjoy!"
+        case .cancelled: "Your order was cancelled."
+        case .refunded: "Your order was refunded."
+        case .pendingConfirmation, .placed: nil
+        }
+    }
+
     /// "out for delivery" for out_for_delivery.
     static func spoken(_ status: OrderStatus) -> String {
         status.rawValue.replacingOccurrences(of: "_", with: " ")

@@ -1,4 +1,3 @@
-import Commerce
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -100,7 +99,7 @@ struct VoiceConnection {
             group.addTask {
                 for await update in updates {
                     var events: [ServerEvent] = [.order(id: update.orderId, status: update.status.rawValue, total: update.total)]
-                    if let text = Self.notice(for: update.status) { events.append(.notice(text: text)) }
+                    if let text = OrderDesk.notice(for: update.status) { events.append(.notice(text: text)) }
                     _ = try? await send(events, to: outbound, speaking: activity.replyCodec)  // a closed socket ends the session anyway
                 }
             }
@@ -146,20 +145,6 @@ struct VoiceConnection {
         try? services.sessions.close(
             sessionId: record.id, reason: activity.endReason, utterances: session.utterances,
             audioSeconds: session.audioSeconds)
-    }
-
-    /// What the customer hears when an order changes while they are connected.
-    static func notice(for status: OrderStatus) -> String? {
-        switch status {
-        case .paid: "Your payment went through."
-        case .preparing: "Your order is being prepared."
-        case .outForDelivery: "Your order is out for delivery."
-        case .readyForPickup: "Your order is ready for pickup."
-        case .delivered: "Your order has been delivered. Enjoy!"
-        case .cancelled: "Your order was cancelled."
-        case .refunded: "Your order was refunded."
-        case .pendingConfirmation, .placed: nil
-        }
     }
 
     /// Sends the events; with a reply codec, each prompt and notice is followed by its speech
