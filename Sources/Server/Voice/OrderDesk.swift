@@ -103,6 +103,78 @@ struct OrderDesk {
         ]
     }
 
+    /// What became of a confirmed cart sent to the order pipeline.
+    enum Placement {
+        /// The order was written: paid, or its payment failed and it was cancelled.
+        case written(OrderRecord, paid: Bool, events: [ServerEvent])
+        /// Another session placed this cart version or changed the cart, or the device was
+        /// revoked: the session must read the shared cart again (`prompt(for:readBack:)`).
+        case cartTakenElsewhere(OrderBook.Refusal)
+        /// The same order was placed a short while ago: the dialog asks again.
+        case confirmRepeat(minutes: Int)
+        /// Nothing was written (out of stock, over a limit, a store failure).
+        case refused([ServerEvent])
+    }
+
+    /// Places and pays for a confirmed cart. The guard's rules are checked again as the order
+    /// is written (`placement.recheck`), so sessions confirming at once cannot both pass them.
+    func place(_ placement: OrderBook.Placement, cart: Cart, paidWith method: PaymentMethod, at now: Date) async -> Placement {
+        do {
+            switch try await services.pipeline.place(placement, at: now) {
+            case .paid(let order):
+                services.metrics.increment(.orders)
+                return .written(order, paid: true, events: [
+                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
+                    .prompt(
+                        text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.",
+                        expect: "command"),
+                ])
+            case .paymentFailed(let order, let error):
+                services.metrics.increment(.paymentFailures, label: error.code.rawValue)
+                let why = error.code == .timeout
+                    ? "the payment provider did not answer"
+                    : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
+                return .written(order, paid: false, events: [
+                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
+                    .prompt(text: "Sorry, \(why), so the order is cancelled and nothing was charged. Your cart is kept.", expect: "command"),
+                ])
+            }
+        } catch CommerceError.outOfStock(let productId, let available) {
+            let name = catalog.product(productId)?.name ?? productId
+            return .refused([.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")])
+        } catch let refusal as OrderBook.Refusal {
+            services.metrics.increment(.ordersRefused, label: "\(refusal.code)")
+            return .cartTakenElsewhere(refusal)
+        } catch let recheck as ConfirmationGuard.Recheck {
+            switch recheck {
+            case .refuse(let reason):
+                services.metrics.increment(.ordersRefused, label: "limit")
+                return .refused([.prompt(text: reason, expect: "command")])
+            case .confirmRepeat(let minutes):
+                services.metrics.increment(.ordersRefused, label: "repeat")
+                return .confirmRepeat(minutes: minutes)
+            }
+        } catch {
+            logger.error("order placement failed", metadata: ["error": "\(error)"])
+            return .refused([.error(code: .internalError, message: "the order could not be placed; nothing was charged")])
+        }
+    }
+
+    /// What the customer hears when another session got to the cart first; `readBack`: the
+    /// cart as it now stands.
+    func prompt(for refusal: OrderBook.Refusal, readBack: String) -> [ServerEvent] {
+        switch refusal {
+        case .alreadyPlaced:
+            [.prompt(text: "That order was already placed from another device.", expect: "command")]
+        case .cartChanged:
+            [.prompt(text: "Your cart changed on another device, so I haven't placed the order. \(readBack)", expect: "command")]
+        case .revoked:
+            [.prompt(text: "This device can no longer place orders, so nothing was ordered.", expect: "command")]
+        }
+    }
+
     func cancelLatestOrder() async -> [ServerEvent] {
         guard let order = latestOrder() else { return [.prompt(text: "You have no orders to cancel.", expect: "command")] }
         let total = "\(order.total)"

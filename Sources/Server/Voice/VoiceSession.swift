@@ -490,61 +490,24 @@ struct VoiceSession {
             addressId: (try? services.customers.defaultAddress(customerId: device.customerId))?.id,
             idempotencyKey: "\(record.id):\(confirmedCheckouts)", source: record.id, fingerprints: spokenFingerprints,
             cart: sharedCart?.claim, recheck: desk.recheck(cart, rules: dialog.rules, repeatConfirmed: repeatConfirmed, at: now))
-        do {
-            let outcome = try await services.pipeline.place(placement, at: now)
+        switch await desk.place(placement, cart: cart, paidWith: method, at: now) {
+        case .written(let order, let paid, let events):
             // The order consumed the cart version it was read from (emptied in the store): the
             // session continues from that version; a failed payment's cart is saved back at the
             // end of the turn.
             _ = storedCartIfChanged()
             spokenFingerprints = []
             // The turns that led to the order point at it until they expire.
-            services.turns.linkTurns(ofSession: record.id, toOrder: outcome.order.id)
-            switch outcome {
-            case .paid(let order):
-                services.metrics.increment(.orders)
-                dialog.orderPlaced()
-                return [
-                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
-                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
-                    .prompt(text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.", expect: "command"),
-                ]
-            case .paymentFailed(let order, let error):
-                services.metrics.increment(.paymentFailures, label: error.code.rawValue)
-                let why = error.code == .timeout ? "the payment provider did not answer" : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
-                return [
-                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
-                    .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
-                    .prompt(text: "Sorry, \(why), so the order is cancelled and nothing was charged. Your cart is kept.", expect: "command"),
-                ]
-            }
-        } catch CommerceError.outOfStock(let productId, let available) {
-            let name = catalog.product(productId)?.name ?? productId
-            return [.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")]
-        } catch let refusal as OrderBook.Refusal {
-            services.metrics.increment(.ordersRefused, label: "\(refusal.code)")
+            services.turns.linkTurns(ofSession: record.id, toOrder: order.id)
+            if paid { dialog.orderPlaced() }
+            return events
+        case .cartTakenElsewhere(let refusal):
             continueFromSharedCart()
-            switch refusal {
-            case .alreadyPlaced:
-                return [.prompt(text: "That order was already placed from another device.", expect: "command")]
-            case .cartChanged:
-                return [.prompt(
-                    text: "Your cart changed on another device, so I haven't placed the order. \(dialog.readBack(dialog.cart))",
-                    expect: "command")]
-            case .revoked:
-                return [.prompt(text: "This device can no longer place orders, so nothing was ordered.", expect: "command")]
-            }
-        } catch let recheck as ConfirmationGuard.Recheck {
-            switch recheck {
-            case .refuse(let reason):
-                services.metrics.increment(.ordersRefused, label: "limit")
-                return [.prompt(text: reason, expect: "command")]
-            case .confirmRepeat(let minutes):
-                services.metrics.increment(.ordersRefused, label: "repeat")
-                return await events(for: dialog.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
-            }
-        } catch {
-            logger.error("order placement failed", metadata: ["error": "\(error)"])
-            return [.error(code: .internalError, message: "the order could not be placed; nothing was charged")]
+            return desk.prompt(for: refusal, readBack: dialog.readBack(dialog.cart))
+        case .confirmRepeat(let minutes):
+            return await events(for: dialog.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
+        case .refused(let events):
+            return events
         }
     }
 
