@@ -82,6 +82,18 @@ public final class AudioFrontEnd {
     /// When the denoiser cannot be made it throws, and the chunk counts as passed on as it came
     /// (what a caller that keeps listening does with it), so `producedSamples` stays the count
     /// of what the endpointer heard.
+    /// A whole recording in 20 ms chunks, as a device streams it, with no utterance to hold
+    /// the denoiser back: what the decoder would hear of it (the adaptation corpus, the speed
+    /// benchmark).
+    public func processWhole(_ samples: [Int16]) async throws(FrontEndError) -> [Int16] {
+        var heard: [Int16] = []
+        heard.reserveCapacity(samples.count)
+        for start in stride(from: 0, to: samples.count, by: Self.frameSamples) {
+            heard += try await process(Array(samples[start..<min(start + Self.frameSamples, samples.count)]), mayChange: true)
+        }
+        return heard
+    }
+
     public func process(_ samples: [Int16], mayChange: Bool) async throws(FrontEndError) -> [Int16] {
         measure(samples)
         if mayChange {

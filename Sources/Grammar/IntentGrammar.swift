@@ -16,7 +16,7 @@ public struct IntentGrammar: Sendable {
     public func intents(in state: DialogState) throws(GrammarError) -> [IntentDefinition] {
         let active = intents.filter { $0.states.contains(state) }
         guard !active.isEmpty else {
-            throw .unknownState(nil, "no intent of grammar '\(name)' is active in state '\(state)'; states: \(states.map(\.rawValue).sorted().joined(separator: ", "))")
+            throw .unknownState(nil, "no intent of grammar '\(name)' is active in state '\(state)'; states: \(states.sorted().map(\.rawValue).joined(separator: ", "))")
         }
         return active
     }

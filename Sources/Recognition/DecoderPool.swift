@@ -104,7 +104,7 @@ public actor DecoderPool {
         let grammars = self.grammars
         return try await Self.run { () throws(RecognitionError) -> PooledDecoder in
             let decoder = try SpeechDecoder(configuration: configuration)
-            for state in grammars.jsgfByState.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for state in grammars.jsgfByState.keys.sorted() {
                 try decoder.addGrammar(name: state.rawValue, jsgf: grammars.jsgfByState[state]!)
             }
             return PooledDecoder(decoder)

@@ -124,18 +124,8 @@ struct AudioAdaptationSetCommand: AsyncParsableCommand {
     private func writeThroughFrontEnd(_ inputs: [[Int16]], as ids: [String], to directory: URL, progressLabel: String) async throws {
         let configuration = recognition.frontEnd
         _ = try await BoundedConcurrency.map(inputs.count, width: ProcessInfo.processInfo.activeProcessorCount, progressLabel: progressLabel) { index in
-            let heard = try await Self.frontEndOutput(inputs[index], configuration: configuration)
+            let heard = try await AudioFrontEnd(configuration: configuration).processWhole(inputs[index])
             try Data(WAVFile.pcm16(samples: heard, sampleRate: 16_000)).write(to: directory.appendingPathComponent("\(ids[index]).wav"))
         }
-    }
-
-    /// What the decoder hears: the recording through the front end in 20 ms chunks.
-    private static func frontEndOutput(_ samples: [Int16], configuration: AudioFrontEnd.Configuration) async throws -> [Int16] {
-        let frontEnd = AudioFrontEnd(configuration: configuration)
-        var heard: [Int16] = []
-        for start in stride(from: 0, to: samples.count, by: UtteranceCollector.frameSamples) {
-            heard += try await frontEnd.process(Array(samples[start..<min(start + UtteranceCollector.frameSamples, samples.count)]), mayChange: true)
-        }
-        return heard
     }
 }

@@ -72,11 +72,7 @@ struct BenchSpeedCommand: AsyncParsableCommand {
 
         let frontEnd = AudioFrontEnd(configuration: configuration)
         let cpuStart = CPUClock.processSeconds()
-        for samples in audio {
-            for start in stride(from: 0, to: samples.count, by: 320) {
-                _ = try await frontEnd.process(Array(samples[start..<min(start + 320, samples.count)]), mayChange: true)
-            }
-        }
+        for samples in audio { _ = try await frontEnd.processWhole(samples) }
         let cpu = CPUClock.processSeconds() - cpuStart
         print(String(
             format: "front end, %@ (resampling included): %.4f CPU s per audio s; starting one: %.3f CPU s, %.1f MB",

@@ -27,9 +27,9 @@ struct GrammarCheckCommand: ParsableCommand {
                 let unknown = lexicon.unknownWords(in: grammar)
                 for error in unknown { printError(error) }
                 failures += unknown.isEmpty ? 0 : 1
-                for state in grammar.states.sorted(by: { $0.rawValue < $1.rawValue }) { _ = try JSGFExporter.export(grammar, state: state) }
+                for state in grammar.states.sorted() { _ = try JSGFExporter.export(grammar, state: state) }
                 let sampler = SentenceSampler(grammar: grammar)
-                let counts = try grammar.states.sorted(by: { $0.rawValue < $1.rawValue }).map { state in
+                let counts = try grammar.states.sorted().map { state in
                     "\(state) \(formatCount(try sampler.derivationCount(state: state)))"
                 }
                 print("\(name): \(unknown.isEmpty ? "ok" : "\(unknown.count) unknown words"); "

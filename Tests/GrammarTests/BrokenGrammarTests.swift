@@ -84,6 +84,7 @@ struct BrokenGrammarTests {
     ]
 
     /// A temporary grammar directory holding `files` (name → YAML), removed after `body`.
+    @discardableResult
     static func withGrammars<T>(_ files: [String: String], _ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-grammar-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

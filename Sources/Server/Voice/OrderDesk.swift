@@ -7,8 +7,8 @@ import VoiceProtocol
 
 /// The order side of one voice session, once the dialog has decided: what the confirmation
 /// guard needs to know, the checks before a confirmed cart is placed (PIN, payment method),
-/// cancelling, reporting and "the usual" — with what the customer hears in each case. The
-/// session keeps the dialog and the cart; the desk only reads and writes orders.
+/// placing it, cancelling, reporting and "the usual" — with what the customer hears in each
+/// case. The session keeps the dialog and the cart; the desk only reads and writes orders.
 struct OrderDesk {
     let services: TalkshopServices
     let device: Device

@@ -521,17 +521,12 @@ struct VoiceSession {
 
     /// Typed input: the same conversation by text, for chat channels.
     private mutating func interpret(typed: String) async -> Output {
-        guard conversation != nil else { return failure(.notStarted, "send a start message before text") }
-        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
-        utterances += 1
-        do {
-            let intent = try services.recognizer.interpreter.interpret(typed, state: state)
-            let result = RecognitionResult(
+        let interpreter = services.recognizer.interpreter
+        return await command(given: "text") { state in
+            let intent = try interpreter.interpret(typed, state: state)
+            return RecognitionResult(
                 transcript: IntentInterpreter.words(in: typed).joined(separator: " "), intent: intent,
                 confidence: intent == nil ? 0 : 1, rejection: intent == nil ? .noMatch : nil, audioSeconds: 0)
-            return Output(events: await events(for: result, spoken: nil) + [.listening(state: state.rawValue)])
-        } catch {
-            return failure(.internalError, "\(error)")
         }
     }
 
@@ -539,11 +534,23 @@ struct VoiceSession {
     /// acted on like a typed command, with no words to parse. Its text never holds the key
     /// pressed (a PIN's digits are secret).
     mutating func handle(keyed intent: Intent) async -> Output {
-        guard conversation != nil else { return failure(.notStarted, "send a start message before keys") }
+        await command(given: "keys") { _ in
+            RecognitionResult(transcript: intent.text, intent: intent, confidence: 1, rejection: nil, audioSeconds: 0)
+        }
+    }
+
+    /// A command given without audio (`given`: typed text or keys): held to the same start
+    /// and rate limit as an utterance, then acted on. `result` reads it in the current state.
+    private mutating func command(given: String, _ result: (DialogState) throws -> RecognitionResult) async -> Output {
+        guard conversation != nil else { return failure(.notStarted, "send a start message before \(given)") }
         guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
         utterances += 1
-        let result = RecognitionResult(transcript: intent.text, intent: intent, confidence: 1, rejection: nil, audioSeconds: 0)
-        return Output(events: await events(for: result, spoken: nil) + [.listening(state: state.rawValue)])
+        do {
+            let heard = try result(state)
+            return Output(events: await events(for: heard, spoken: nil) + [.listening(state: state.rawValue)])
+        } catch {
+            return failure(.internalError, "\(error)")
+        }
     }
 
     private func rateLimited() -> [ServerEvent] {
