@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Grammar", dependencies: ["Yams"]),
         .target(name: "Commerce"),
         .target(name: "Conversation", dependencies: ["Commerce", "Grammar"]),
-        .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar", "AudioCodec"]),
+        .target(name: "Recognition", dependencies: ["CPocketSphinx", "Grammar", "AudioCodec", "FrontEnd"]),
         .target(name: "FrontEnd", dependencies: ["AudioCodec", "CRNNoise", "CDeepFilter"]),
         .target(
             // The order pipeline: payment, fulfilment, cancellations and refunds, on Commerce and

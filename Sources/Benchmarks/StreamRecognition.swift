@@ -2,9 +2,8 @@ import FrontEnd
 import Grammar
 import Recognition
 
-/// Streams PCM through the front end and the endpointer in 20 ms chunks, exactly as a device
-/// session does, and recognises each utterance found, searching it while it streams (in 100 ms
-/// pieces) on a decoder lent by the pool when one is free. The end of the audio counts as the
+/// Streams a recording through an `UtteranceStream` in 20 ms chunks, exactly as a device
+/// session listens, and recognises each utterance found. The end of the audio counts as the
 /// client's end of speech.
 public enum StreamRecognition {
     /// The first utterance of a recording (a command recording holds one).
@@ -20,50 +19,27 @@ public enum StreamRecognition {
     /// device in a room with a TV: the worst case for false accepts).
     public static func run(
         _ samples: [Int16], recognizer: SpeechRecognizer, state: DialogState, endpointing: Endpointer.Configuration,
-        frontEnd configuration: AudioFrontEnd.Configuration = .init(), continuous: Bool
+        frontEnd: AudioFrontEnd.Configuration = .init(), continuous: Bool
     ) async throws -> [RecognitionResult] {
+        var stream = UtteranceStream(recognizer: recognizer, endpointing: endpointing, frontEnd: frontEnd, pacing: .recording)
+        defer { stream.end() }
         var results: [RecognitionResult] = []
-        var collector = UtteranceCollector(configuration: endpointing)
-        var streamed: StreamingUtterance?
-        let frontEnd = AudioFrontEnd(configuration: configuration)
-        let chunk = UtteranceCollector.frameSamples
-        // Output samples of the front end when the collector started (utterances are placed by it).
-        var collectorOrigin = 0
-        func retained(_ utterance: [Int16]) -> Double? {
-            let start = collectorOrigin + collector.utteranceStart
-            return frontEnd.retainedDecibels(over: start..<(start + utterance.count))
-        }
-        for start in stride(from: 0, to: samples.count, by: chunk) {
-            let heard = try await frontEnd.process(Array(samples[start..<min(start + chunk, samples.count)]), mayChange: collector.state == .waiting)
-            for event in collector.append(heard) {
+        for start in stride(from: 0, to: samples.count, by: UtteranceCollector.frameSamples) {
+            let chunk = Array(samples[start..<min(start + UtteranceCollector.frameSamples, samples.count)])
+            for event in await stream.append(chunk, state: state) {
                 switch event {
-                case .speechStarted:
-                    streamed = try await recognizer.pool(denoised: frontEnd.isDenoising).beginUtterance(state: state, partials: endpointing.endsSentencesSooner)
-                case .utterance(let utterance, _):
-                    streamed?.feed(collector.takeUnstreamed())
-                    results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed, retainedDecibels: retained(utterance)))
-                    streamed = nil
-                case .noSpeech:
+                case .utterance(let utterance):
+                    results.append(try await utterance.recognize(by: recognizer, state: state))
+                    guard continuous else { return results }
+                case .trouble(let error):
+                    throw error
+                case .speechStarted, .partial, .noSpeech:
                     break
                 }
             }
-            let piece = collector.takeUnstreamed(minimum: 1_600)
-            let searchNow = collector.needsWordsSoon
-            if let streamed, !piece.isEmpty || searchNow {
-                streamed.feed(piece, searchNow: searchNow)
-                if endpointing.endsSentencesSooner {
-                    collector.sentence = recognizer.completeness(of: await streamed.searchedWords(), state: state)
-                }
-            }
-            if collector.state == .ended {
-                guard continuous else { return results }
-                collector = UtteranceCollector(configuration: endpointing)
-                collectorOrigin = frontEnd.producedSamples
-            }
         }
-        if case .utterance(let utterance, _)? = collector.finish() {
-            streamed?.feed(collector.takeUnstreamed())
-            results.append(try await recognizer.recognize(utterance, state: state, streamed: streamed, retainedDecibels: retained(utterance)))
+        if let utterance = stream.finish() {
+            results.append(try await utterance.recognize(by: recognizer, state: state))
         }
         return results
     }

@@ -74,8 +74,19 @@ public struct ConfirmationGuard: Sendable, Equatable {
         case pin
     }
 
+    /// Why an order cannot be placed at all (`Prompt.refusal` says it).
+    public enum Refusal: Sendable, Equatable {
+        /// The same words were just heard from several customers at once (a TV advert).
+        case broadcastPause
+        case noPaymentMethod
+        /// The device's daily spending limit would be passed; `left` may still be spent today.
+        case overDailyLimit(left: Money)
+        case needsPINButNoneSet
+        case pinLocked
+    }
+
     public enum Decision: Sendable, Equatable {
-        case refuse(String)
+        case refuse(Refusal)
         case ask([Checkpoint])
     }
 
@@ -85,11 +96,10 @@ public struct ConfirmationGuard: Sendable, Equatable {
 
     public func review(_ cart: Cart, facts: Facts, at now: Date) -> Decision {
         if facts.broadcastSuppressed {
-            return .refuse(
-                "Ordering is paused here for a few minutes: the same words were just heard on several devices at once, like a TV advert.")
+            return .refuse(.broadcastPause)
         }
         guard facts.hasPaymentMethod else {
-            return .refuse("There is no saved payment method on your account, so I can't place the order.")
+            return .refuse(.noPaymentMethod)
         }
         if let refusal = overDailyLimit(cart, facts: facts) { return .refuse(refusal) }
         var checkpoints: [Checkpoint] = [.readBack]
@@ -97,8 +107,8 @@ public struct ConfirmationGuard: Sendable, Equatable {
             checkpoints.append(.repeatOrder(minutesAgo: minutes))
         }
         if facts.pinRequired || cart.total.minorUnits > settings.pinAboveMinorUnits {
-            guard facts.hasPIN else { return .refuse("This order needs your PIN, and there is no PIN on your account.") }
-            if facts.pinLocked { return .refuse("PIN entry is locked after too many wrong attempts. Please try again later.") }
+            guard facts.hasPIN else { return .refuse(.needsPINButNoneSet) }
+            if facts.pinLocked { return .refuse(.pinLocked) }
             checkpoints.append(.pin)
         }
         return .ask(checkpoints)
@@ -106,8 +116,8 @@ public struct ConfirmationGuard: Sendable, Equatable {
 
     /// Why a confirmed order cannot be written as it stands (`recheck`).
     public enum Recheck: Error, Sendable, Equatable {
-        /// Say this; nothing is ordered.
-        case refuse(String)
+        /// Nothing is ordered.
+        case refuse(Refusal)
         /// The same order was placed `minutesAgo` minutes ago (by another conversation, since
         /// the read-back): the customer must say yes a second time.
         case confirmRepeat(minutesAgo: Int)
@@ -125,11 +135,11 @@ public struct ConfirmationGuard: Sendable, Equatable {
     }
 
     /// The refusal when this cart would take the device over its daily limit.
-    private func overDailyLimit(_ cart: Cart, facts: Facts) -> String? {
+    private func overDailyLimit(_ cart: Cart, facts: Facts) -> Refusal? {
         let limit = facts.deviceDailyLimitMinorUnits ?? settings.dailySpendLimitMinorUnits
         guard facts.spentTodayMinorUnits + cart.total.minorUnits > limit else { return nil }
         let left = Money(minorUnits: max(0, limit - facts.spentTodayMinorUnits), currency: cart.currency)
-        return "That would go over this device's daily spending limit; \(left) is left today."
+        return .overDailyLimit(left: left)
     }
 
     /// Minutes since the customer last ordered exactly this cart, if within the repeat window.

@@ -63,7 +63,7 @@ public struct ConversationMachine: Sendable {
         if let pending { return answer(pending, with: intent, confidence: confidence, at: now, facts: facts) }
         guard confidence >= settings.minimumConfidence else {
             expectAnswer(.clarify(intent), at: now)
-            return [.say("Did you say \"\(intent.text)\"?", expect: "confirmation")]
+            return [.say(.didYouSay(intent.text))]
         }
         return act(on: intent, at: now, facts: facts)
     }
@@ -82,11 +82,11 @@ public struct ConversationMachine: Sendable {
         clearPending()
         switch pending {
         case .placeOrder(_, let awaiting, _) where awaiting.first == .pin:
-            return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
+            return [.say(.pinNotHeard)]
         case .placeOrder:
-            return [.say("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: "command")]
-        case .cancelLatestOrder: return [.say("I didn't hear a clear yes, so your order stays as it is.", expect: "command")]
-        case .clarify: return [.say("Sorry, I didn't catch that. Please say it again.", expect: "command")]
+            return [.say(.noClearYesToOrder)]
+        case .cancelLatestOrder: return [.say(.noClearYesToCancel)]
+        case .clarify: return [.say(.sayAgain)]
         }
     }
 
@@ -136,9 +136,9 @@ public struct ConversationMachine: Sendable {
         guard let pending else { return [] }
         clearPending()
         switch pending {
-        case .placeOrder: return [.say("I didn't hear a yes, so I haven't placed the order. Your cart is kept.", expect: "command")]
-        case .cancelLatestOrder: return [.say("I didn't hear a yes, so your order stays as it is.", expect: "command")]
-        case .clarify: return [.say("Sorry, I didn't catch that. Please say it again.", expect: "command")]
+        case .placeOrder: return [.say(.noYesToOrder)]
+        case .cancelLatestOrder: return [.say(.noYesToCancel)]
+        case .clarify: return [.say(.sayAgain)]
         }
     }
 
@@ -149,13 +149,13 @@ public struct ConversationMachine: Sendable {
         let confident = confidence >= settings.minimumConfidence
         switch pending {
         case .placeOrder(let order, let awaiting, let repeatConfirmed) where awaiting.first == .pin:
-            guard intent.name == "pinDigits", confident, let pin = Self.pin(from: intent) else {
-                return [.say("I didn't get your PIN, so I haven't placed the order. Your cart is kept.", expect: "command")]
+            guard intent.command == .pinDigits, confident, let pin = Self.pin(from: intent) else {
+                return [.say(.pinNotHeard)]
             }
             return [.placeOrder(order, pin: pin, repeatConfirmed: repeatConfirmed)]
         case .placeOrder(let order, let awaiting, let repeatConfirmed):
-            guard intent.name == "yes", confident else {
-                return [.say("OK, I haven't placed the order. Your cart is kept.", expect: "command")]
+            guard intent.command == .yes, confident else {
+                return [.say(.orderNotPlaced)]
             }
             var answeredRepeat = repeatConfirmed
             if case .repeatOrder? = awaiting.first { answeredRepeat = true }
@@ -164,10 +164,10 @@ public struct ConversationMachine: Sendable {
             expectAnswer(.placeOrder(order, awaiting: remaining, repeatConfirmed: answeredRepeat), at: now)
             return [ask(next, about: order)]
         case .cancelLatestOrder:
-            guard intent.name == "yes", confident else { return [.say("OK, your order stays as it is.", expect: "command")] }
+            guard intent.command == .yes, confident else { return [.say(.orderKept)] }
             return [.cancelLatestOrder]
         case .clarify(let said):
-            guard intent.name == "yes", confident else { return [.say("OK, please say it again.", expect: "command")] }
+            guard intent.command == .yes, confident else { return [.say(.okSayAgain)] }
             // Confirmed what was said; consequential intents still get their own read-back.
             return act(on: said, at: now, facts: facts)
         }
@@ -176,55 +176,54 @@ public struct ConversationMachine: Sendable {
     private func ask(_ checkpoint: Checkpoint, about order: Cart, intro: String = "") -> DialogAction {
         switch checkpoint {
         case .readBack:
-            return .say(intro + readBack(order) + " Shall I place the order?", expect: "confirmation")
+            return .say(.shallIPlace(readBack(order), intro: intro))
         case .repeatOrder(let minutes):
-            let when = minutes < 1 ? "less than a minute" : minutes == 1 ? "a minute" : "\(minutes) minutes"
-            return .say("You ordered exactly this \(when) ago. Say yes again to order it a second time.", expect: "confirmation")
+            return .say(.sameOrderAgain(minutesAgo: minutes))
         case .pin:
-            return .say("Please say your four-digit PIN.", expect: "pin")
+            return .say(.askPIN)
         }
     }
 
     private mutating func act(on intent: Intent, at now: Date, facts: () -> ConfirmationGuard.Facts) -> [DialogAction] {
         let question = self.question
         self.question = nil
-        switch intent.name {
-        case "orderDrink", "addItem":
+        switch intent.command {
+        case .orderDrink, .addItem:
             return add(intent.slots)
-        case "chooseOption":
-            guard let question else { return [.say("What would you like?", expect: "command")] }
+        case .chooseOption:
+            guard let question else { return [.say(.whatWouldYouLike)] }
             return add(question, answeredWith: intent.slots)
-        case "cartContents":
-            return [.say(readBack(cart), expect: "command")]
-        case "removeItem", "removeProduct":
+        case .cartContents:
+            return [.say(.cartContents(readBack(cart)))]
+        case .removeItem, .removeProduct:
             do {
                 try cart.removeLast(productId: intent.slots["coffeeDrink"] ?? intent.slots["product"])
-                return [.say("Removed. " + readBack(cart), expect: "command")]
+                return [.say(.removed(leaving: readBack(cart)))]
             } catch {
-                return [.say("Your cart is empty.", expect: "command")]
+                return [.say(.cartEmpty)]
             }
-        case "checkout":
+        case .checkout:
             return checkout(at: now, facts: facts, intro: "")
-        case "cancelOrder":
+        case .cancelOrder:
             expectAnswer(.cancelLatestOrder, at: now)
-            return [.say("Do you want to cancel your latest order?", expect: "confirmation")]
-        case "orderStatus": return [.reportOrderStatus]
-        case "whereIsMyOrder": return [.reportDelivery]
-        case "orderTheUsual": return [.reorderUsual]
-        case "speakToPerson": return [.handOver]
-        case "help":
-            return [.say("You can order a drink, ask what's in your cart, check out, or ask where your order is.", expect: "command")]
-        default:
-            // yes / no / cancel / repeat with nothing pending: nothing to do.
-            return [.say("What would you like?", expect: "command")]
+            return [.say(.cancelLatest)]
+        case .orderStatus: return [.reportOrderStatus]
+        case .whereIsMyOrder: return [.reportDelivery]
+        case .orderTheUsual: return [.reorderUsual]
+        case .speakToPerson: return [.handOver]
+        case .help:
+            return [.say(.help)]
+        case .yes, .no, .pinDigits, nil:
+            // An answer with nothing pending, or an intent the dialog does not act on.
+            return [.say(.whatWouldYouLike)]
         }
     }
 
     private mutating func checkout(at now: Date, facts: () -> ConfirmationGuard.Facts, intro: String) -> [DialogAction] {
-        guard !cart.isEmpty else { return [.say("Your cart is empty. What would you like?", expect: "command")] }
+        guard !cart.isEmpty else { return [.say(.cartEmptyAtCheckout)] }
         switch rules.review(cart, facts: facts(), at: now) {
-        case .refuse(let reason):
-            return [.say(reason, expect: "command")]
+        case .refuse(let refusal):
+            return [.say(.refusal(refusal))]
         case .ask(let checkpoints):
             expectAnswer(.placeOrder(cart, awaiting: checkpoints), at: now)
             return [ask(checkpoints[0], about: cart, intro: intro)]
@@ -233,7 +232,7 @@ public struct ConversationMachine: Sendable {
 
     private mutating func add(_ slots: [String: String]) -> [DialogAction] {
         guard let productId = slots["coffeeDrink"] ?? slots["product"] else {
-            return [.say("Which drink would you like?", expect: "command")]
+            return [.say(.whichDrink)]
         }
         var options = slots
         options["coffeeDrink"] = nil
@@ -251,24 +250,18 @@ public struct ConversationMachine: Sendable {
             try cart.add(item.productId, quantity: item.quantity, options: item.options, from: catalog)
         } catch CommerceError.missingOption(_, let option) {
             question = item
-            return [.say("What \(option) would you like your \(name)?", expect: "command")]
+            return [.say(.whichOption(option, of: name))]
         } catch CommerceError.outOfStock(_, let available) {
-            return [.say("Sorry, only \(available) left of that.", expect: "command")]
+            return [.say(.onlyLeft(available))]
         } catch {
-            return [.say("Sorry, we don't have that.", expect: "command")]
+            return [.say(.notSold)]
         }
-        return [.say("Added \(name). Anything else, or shall I check out?", expect: "command")]
+        return [.say(.added(name))]
     }
 
     /// "Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25."
     public func readBack(_ cart: Cart) -> String {
-        guard !cart.isEmpty else { return "Your cart is empty." }
-        let items = cart.lines.map { line in
-            let name = catalog.product(line.productId)?.name ?? line.productId
-            let options = line.options.keys.sorted().map { line.options[$0]! }.joined(separator: ", ")
-            return "\(line.quantity) \(name)\(options.isEmpty ? "" : " (\(options))"), \(line.total)"
-        }
-        return "Your cart: \(items.joined(separator: "; ")). Total \(cart.total)."
+        Prompt.readBack(cart, names: catalog)
     }
 
     /// The four digits of a `pinDigits` intent, or nil.

@@ -3,8 +3,8 @@ import Commerce
 /// What the conversation asks the outside world to do. The server carries these out; the
 /// state machine itself does no I/O.
 public enum DialogAction: Sendable, Equatable {
-    /// Say this to the customer; `expect` names the answer listened for next.
-    case say(String, expect: String)
+    /// Say this to the customer (`Prompts.swift` has every sentence).
+    case say(Prompt)
     /// Place the confirmed order (only ever emitted after an explicit "yes" and the guard's
     /// other checkpoints). `pin` is the spoken PIN when one was asked for; the server checks it.
     /// `repeatConfirmed`: the customer said the second yes for ordering the same again, so the

@@ -24,7 +24,7 @@ struct ConfirmationGuardTests {
         var machine = ConversationMachine(catalog: Self.catalog)
         #expect(!placed(machine.heard(intent("orderDrink", ["coffeeDrink": "latte", "size": "large", "milkAmount": "soy milk"]), confidence: 0.95, at: start)))
         let readBack = machine.heard(intent("checkout"), confidence: 0.95, at: start)
-        #expect(readBack == [.say("Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25. Shall I place the order?", expect: "confirmation")])
+        #expect(readBack == [.say(Prompt("Your cart: 1 latte (soy milk, large), USD 4.25. Total USD 4.25. Shall I place the order?", expect: .confirmation))])
         #expect(machine.dialogState == .confirmation)
         let confirmed = machine.heard(intent("yes"), confidence: 0.95, at: start.addingTimeInterval(2))
         #expect(confirmed == [.placeOrder(machine.cart, pin: nil)])
@@ -64,7 +64,7 @@ struct ConfirmationGuardTests {
     @Test func lowConfidenceIsReAskedNeverActedOn() {
         var machine = ConversationMachine(catalog: Self.catalog)
         let actions = machine.heard(intent("orderDrink", ["coffeeDrink": "latte"], text: "a latte"), confidence: 0.4, at: start)
-        #expect(actions == [.say("Did you say \"a latte\"?", expect: "confirmation")])
+        #expect(actions == [.say(Prompt("Did you say \"a latte\"?", expect: .confirmation))])
         #expect(machine.cart.isEmpty)
         _ = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
         #expect(machine.cart.lines.count == 1)
@@ -97,7 +97,7 @@ struct ConfirmationGuardTests {
         _ = machine.heard(intent("orderDrink", ["coffeeDrink": "latte"]), confidence: 0.9, at: start)
         _ = machine.heard(intent("checkout"), confidence: 0.9, at: start)
         #expect(machine.rejected(at: start.addingTimeInterval(1)) == [
-            .say("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: "command"),
+            .say(Prompt("I didn't hear a clear yes, so I haven't placed the order. Your cart is kept.", expect: .command)),
         ])
         #expect(!placed(machine.heard(intent("yes"), confidence: 0.99, at: start.addingTimeInterval(2))))
         #expect(machine.rejected(at: start.addingTimeInterval(3)).isEmpty, "nothing pending: nothing to say")
@@ -114,7 +114,7 @@ struct ConfirmationGuardTests {
     @Test func outOfStockAndUnknownDrinksAreRefusedPolitely() {
         var machine = ConversationMachine(catalog: Self.catalog)
         let unknown = machine.heard(intent("orderDrink", ["coffeeDrink": "espresso"]), confidence: 0.9, at: start)
-        #expect(unknown == [.say("Sorry, we don't have that.", expect: "command")])
+        #expect(unknown == [.say(Prompt("Sorry, we don't have that.", expect: .command))])
         #expect(machine.cart.isEmpty)
     }
 }

@@ -36,7 +36,7 @@ struct GuardRuleTests {
         // 12 mochas = USD 54.00 > the USD 50.00 default.
         var (machine, _) = checkedOut(mochas: 12, facts: .init())
         let askPIN = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
-        #expect(askPIN == [.say("Please say your four-digit PIN.", expect: "pin")])
+        #expect(askPIN == [.say(Prompt("Please say your four-digit PIN.", expect: .pin))])
         #expect(machine.dialogState == .pin)
         let placed = machine.heard(pinIntent("1234"), confidence: 0.9, at: start.addingTimeInterval(2))
         #expect(placed == [.placeOrder(machine.cart, pin: "1234")])
@@ -72,7 +72,7 @@ struct GuardRuleTests {
         facts.pinRequired = true
         facts.hasPIN = false
         let (_, noPIN) = checkedOut(mochas: 1, facts: facts)
-        #expect(noPIN == [.say("This order needs your PIN, and there is no PIN on your account.", expect: "command")])
+        #expect(noPIN == [.say(Prompt("This order needs your PIN, and there is no PIN on your account.", expect: .command))])
         facts.hasPIN = true
         facts.pinLocked = true
         let (locked, lockedActions) = checkedOut(mochas: 1, facts: facts)
@@ -87,7 +87,7 @@ struct GuardRuleTests {
         facts.recentOrders = [.init(signature: probe.cart.signature, placedAt: start.addingTimeInterval(-180))]
         var (machine, _) = checkedOut(mochas: 2, facts: facts)
         let second = machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1))
-        #expect(second == [.say("You ordered exactly this 3 minutes ago. Say yes again to order it a second time.", expect: "confirmation")])
+        #expect(second == [.say(Prompt("You ordered exactly this 3 minutes ago. Say yes again to order it a second time.", expect: .confirmation))])
         // The second yes is carried to the server, which checks the repeat rule once more.
         #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(2)) == [
             .placeOrder(machine.cart, pin: nil, repeatConfirmed: true)
@@ -107,7 +107,7 @@ struct GuardRuleTests {
         facts.spentTodayMinorUnits = 9_000
         let (refused, actions) = checkedOut(mochas: 3, facts: facts)  // 9,000 + 1,350 > 10,000
         #expect(refused.pending == nil)
-        #expect(actions == [.say("That would go over this device's daily spending limit; USD 10.00 is left today.", expect: "command")])
+        #expect(actions == [.say(Prompt("That would go over this device's daily spending limit; USD 10.00 is left today.", expect: .command))])
         facts.deviceDailyLimitMinorUnits = 20_000
         let (allowed, _) = checkedOut(mochas: 3, facts: facts)
         #expect(allowed.pending != nil)
@@ -127,7 +127,7 @@ struct GuardRuleTests {
     @Test func aMissingSizeIsAskedForAndTheAnswerCompletesTheItem() {
         var machine = ConversationMachine(catalog: Self.catalog)
         let ask = machine.heard(intent("orderDrink", ["coffeeDrink": "latte", "milkAmount": "soy milk"]), confidence: 0.9, at: start)
-        #expect(ask == [.say("What size would you like your latte?", expect: "command")])
+        #expect(ask == [.say(Prompt("What size would you like your latte?", expect: .command))])
         #expect(machine.cart.isEmpty)
         _ = machine.heard(intent("chooseOption", ["size": "large"]), confidence: 0.9, at: start.addingTimeInterval(1))
         #expect(machine.cart.lines.map(\.options) == [["size": "large", "milkAmount": "soy milk"]])
@@ -156,7 +156,7 @@ struct GuardRuleTests {
         var machine = ConversationMachine(catalog: Self.catalog)
         let usual = try! Cart(lines: [.init(productId: "mocha", quantity: 2, options: [:], unitPrice: Money(minorUnits: 1, currency: "USD"))], from: Self.catalog)
         let actions = machine.propose(usual, intro: "Your usual. ", at: start, facts: .init())
-        #expect(actions == [.say("Your usual. Your cart: 2 mocha, USD 9.00. Total USD 9.00. Shall I place the order?", expect: "confirmation")])
+        #expect(actions == [.say(Prompt("Your usual. Your cart: 2 mocha, USD 9.00. Total USD 9.00. Shall I place the order?", expect: .confirmation))])
         #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1)) == [.placeOrder(usual, pin: nil)])
     }
 
@@ -177,14 +177,16 @@ struct GuardRuleTests {
 
         // Spending by another session meanwhile: refused, whatever was confirmed.
         facts.spentTodayMinorUnits = 9_500
-        #expect(throws: ConfirmationGuard.Recheck.refuse("That would go over this device's daily spending limit; USD 5.00 is left today.")) {
+        let overLimit = ConfirmationGuard.Refusal.overDailyLimit(left: Money(minorUnits: 500, currency: "USD"))
+        #expect(throws: ConfirmationGuard.Recheck.refuse(overLimit)) {
             try rules.recheck(cart, facts: facts, repeatConfirmed: true, at: start)
         }
+        #expect(Prompt.refusal(overLimit).text == "That would go over this device's daily spending limit; USD 5.00 is left today.")
 
         // The machine asks for the second yes, and only that yes places the order.
         _ = machine.heard(intent("yes"), confidence: 0.9, at: start)
         let asked = machine.confirmRepeat(of: cart, minutesAgo: 0, at: start)
-        #expect(asked == [.say("You ordered exactly this less than a minute ago. Say yes again to order it a second time.", expect: "confirmation")])
+        #expect(asked == [.say(Prompt("You ordered exactly this less than a minute ago. Say yes again to order it a second time.", expect: .confirmation))])
         var declined = machine
         #expect(!declined.heard(intent("no"), confidence: 0.9, at: start.addingTimeInterval(1)).contains { if case .placeOrder = $0 { true } else { false } })
         #expect(machine.heard(intent("yes"), confidence: 0.9, at: start.addingTimeInterval(1)) == [

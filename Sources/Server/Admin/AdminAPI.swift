@@ -17,19 +17,19 @@ struct AdminAPI: Sendable {
         let officerOnly: Set<StaffToken.Role> = [.officer]
         let anyStaff: Set<StaffToken.Role> = [.officer, .operator]
         router.get("/admin/v1/holds") { request, _ in
-            await handle(request, allowed: anyStaff) { _ in try json(services.retention.holds(activeOnly: request.uri.queryParameters["all"] != "true")) }
+            try await handle(request, allowed: anyStaff) { _ in try json(services.retention.holds(activeOnly: request.uri.queryParameters["all"] != "true")) }
         }
         router.post("/admin/v1/holds") { request, _ in
-            await handle(request, allowed: officerOnly) { staff in
+            try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(HoldRequest.self, from: request)
                 guard let scope = LegalHold.Scope(rawValue: body.scope) else {
-                    throw RetentionDesk.Refusal(description: "scope must be one of customer, session, order")
+                    throw APIError.badRequest("scope must be one of customer, session, order")
                 }
                 return try json(services.retention.hold(scope, body.subject, reason: body.reason, officer: staff.name), status: .created)
             }
         }
         router.post("/admin/v1/holds/:id/release") { request, context in
-            await handle(request, allowed: officerOnly) { staff in
+            try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(ReasonRequest.self, from: request)
                 let (hold, erasures) = try services.retention.release(
                     holdId: context.parameters.get("id") ?? "", reason: body.reason, officer: staff.name)
@@ -37,7 +37,7 @@ struct AdminAPI: Sendable {
             }
         }
         router.post("/admin/v1/purge") { request, _ in
-            await handle(request, allowed: officerOnly) { staff in
+            try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(PurgeRequest.self, from: request)
                 let report = try services.retention.purge(
                     try body.selection(), reason: body.reason, officer: staff.name, reference: body.reference, dryRun: body.dryRun ?? false)
@@ -45,16 +45,16 @@ struct AdminAPI: Sendable {
             }
         }
         router.post("/admin/v1/sweep") { request, _ in
-            await handle(request, allowed: officerOnly) { staff in
+            try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(SweepRequest.self, from: request, emptyAllowed: true) ?? SweepRequest()
                 let report = try services.retention.sweep(policy: services.policy, actor: staff.name, dryRun: body.dryRun ?? false)
                 return try json(report)
             }
         }
         router.get("/admin/v1/customers/:id/export") { request, context in
-            await handle(request, allowed: officerOnly) { staff in
+            try await handle(request, allowed: officerOnly) { staff in
                 guard let reason = request.uri.queryParameters["reason"].map(String.init), !reason.isEmpty else {
-                    throw RetentionDesk.Refusal(description: "give the access request's reason as ?reason=…")
+                    throw APIError.badRequest("give the access request's reason as ?reason=…")
                 }
                 let (manifest, audio) = try services.retention.export(
                     customerId: context.parameters.get("id") ?? "", reason: reason, officer: staff.name)
@@ -62,10 +62,10 @@ struct AdminAPI: Sendable {
             }
         }
         router.get("/admin/v1/audit") { request, _ in
-            await handle(request, allowed: anyStaff) { _ in try json(services.retention.audit.entries()) }
+            try await handle(request, allowed: anyStaff) { _ in try json(services.retention.audit.entries()) }
         }
         router.get("/admin/v1/audit/verify") { request, _ in
-            await handle(request, allowed: anyStaff) { _ in
+            try await handle(request, allowed: anyStaff) { _ in
                 switch try services.retention.audit.verify(expectedHead: request.uri.queryParameters["expectHead"].map(String.init)) {
                 case .intact(let entries, let head): return try json(VerifyResponse(intact: true, entries: entries, head: head))
                 case .broken(let at, let reason): return try json(VerifyResponse(intact: false, brokenAt: at, reason: reason))
@@ -76,52 +76,45 @@ struct AdminAPI: Sendable {
 
     // MARK: - Authorisation and errors
 
+    /// Runs `body` for a staff token of one of `roles`. Refusals go out as `APIError`s; any
+    /// other failure is logged and answered 500 without its details.
     private func handle(
         _ request: Request, allowed roles: Set<StaffToken.Role>, _ body: (StaffToken) async throws -> Response
-    ) async -> Response {
-        guard let token = DeviceAuthenticator.bearerToken(in: request) else {
-            return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <staff token>")
-        }
+    ) async throws(APIError) -> Response {
         do {
-            guard let staff = try services.staff.staff(forToken: token) else {
-                if try services.devices.device(forToken: token) != nil {
-                    return problem(.forbidden, "forbidden", "device tokens cannot use the admin API")
-                }
-                return problem(.unauthorized, "unauthorized", "unknown or revoked staff token")
-            }
-            guard roles.contains(staff.role) else {
-                return problem(.forbidden, "forbidden", "the \(staff.role.rawValue) role cannot do this; it needs a compliance officer")
-            }
-            return try await body(staff)
+            return try await body(try authorise(request, allowed: roles))
+        } catch let error as APIError {
+            throw error
         } catch let refusal as RetentionDesk.Refusal {
-            switch refusal.kind {
-            case .invalid: return problem(.badRequest, "bad_request", refusal.description)
-            case .notFound: return problem(.notFound, "not_found", refusal.description)
-            case .held: return problem(.conflict, "held", refusal.description)
-            case .incomplete: return problem(.serviceUnavailable, "incomplete", refusal.description)
-            }
-        } catch let error as BadRequest {
-            return problem(.badRequest, "bad_request", error.message)
+            throw APIError(refusal)
         } catch {
             services.logger.error("admin request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return problem(.internalServerError, "internal_error", "the request failed; see the server log")
+            throw .internalError("the request failed; see the server log")
         }
     }
 
-    private struct BadRequest: Error {
-        var message: String
+    private func authorise(_ request: Request, allowed roles: Set<StaffToken.Role>) throws -> StaffToken {
+        guard let token = DeviceAuthenticator.bearerToken(in: request) else { throw APIError.unauthorized("send Authorization: Bearer <staff token>") }
+        guard let staff = try services.staff.staff(forToken: token) else {
+            if try services.devices.device(forToken: token) != nil { throw APIError.forbidden("device tokens cannot use the admin API") }
+            throw APIError.unauthorized("unknown or revoked staff token")
+        }
+        guard roles.contains(staff.role) else {
+            throw APIError.forbidden("the \(staff.role.rawValue) role cannot do this; it needs a compliance officer")
+        }
+        return staff
     }
 
     private func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAllowed: Bool = false) async throws -> T? {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
-            throw BadRequest(message: "the body is larger than \(Self.maxBodyBytes) bytes")
+            throw APIError.badRequest("the body is larger than \(Self.maxBodyBytes) bytes")
         }
         if buffer.readableBytes == 0 && emptyAllowed { return nil }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw BadRequest(message: "the body is not the JSON this endpoint takes: \(DecodingProblem.describe(error, in: Data(buffer.readableBytesView)))")
+            throw APIError.badRequest("the body is not the JSON this endpoint takes: \(DecodingProblem.describe(error, in: Data(buffer.readableBytesView)))")
         }
     }
 
@@ -132,9 +125,5 @@ struct AdminAPI: Sendable {
     private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try RetentionDesk.exportEncoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    private func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        ErrorResponse.response(status, code, message)
     }
 }

@@ -83,16 +83,8 @@ struct VerifyResponse: Encodable {
     var reason: String?
 }
 
+/// The body of every refusal (`APIError`).
 struct ErrorResponse: Encodable {
     var error: String
     var message: String
-
-    /// `{"error": code, "message": …}` with the status: how the admin API and the web
-    /// session endpoint refuse.
-    static func response(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        guard let body = try? RetentionDesk.exportEncoder.encode(ErrorResponse(error: code, message: message)) else {
-            return Response(status: status)
-        }
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
 }

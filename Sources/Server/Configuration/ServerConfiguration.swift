@@ -148,8 +148,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public static func load(file: String?, environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw Invalid(description: "cannot read configuration file \(file)")
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw Invalid(description: "cannot read configuration file \(file): \(error.localizedDescription)")
             }
             do {
                 configuration = try YAMLDecoder().decode(ServerConfiguration.self, from: text)

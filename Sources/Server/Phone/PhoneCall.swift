@@ -1,3 +1,4 @@
+import Conversation
 import Foundation
 import Grammar
 import HummingbirdWebSocket
@@ -163,7 +164,7 @@ struct ActiveCall {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await update in stream {
-                        if let text = OrderDesk.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
+                        if let text = Prompt.notice(for: update.status) { try? await line.say(text, isPrompt: false) }
                     }
                 }
                 group.addTask {
@@ -206,21 +207,21 @@ struct ActiveCall {
             guard digit == "#" || digits.count == 4, !digits.isEmpty else { return true }
             let slots = Dictionary(uniqueKeysWithValues: digits.enumerated().map { ("digit\($0.offset + 1)", String($0.element)) })
             digits = ""
-            return await act(on: await session.handle(keyed: Intent(name: "pinDigits", slots: slots, text: "keypad")))
+            return await act(on: await session.handle(keyed: Intent(.pinDigits, slots: slots, text: "keypad")))
         }
-        let intent: String?
+        let command: Command?
         switch (digit, session.state) {
-        case ("0", _): intent = nil
-        case ("1", .confirmation): intent = "yes"
-        case ("2", .confirmation): intent = "no"
-        case ("1", _): intent = "checkout"
+        case ("0", _): command = nil
+        case ("1", .confirmation): command = .yes
+        case ("2", .confirmation): command = .no
+        case ("1", _): command = .checkout
         default: return true
         }
-        guard let intent else {
+        guard let command else {
             await Self.handOver(line, settings: settings, services: services, alreadySaid: false)
             return false
         }
-        return await act(on: await session.handle(keyed: Intent(name: intent, slots: [:], text: "keypad \(digit)")))
+        return await act(on: await session.handle(keyed: Intent(command, text: "keypad \(digit)")))
     }
 
     /// Speaks what the session said, applies barge-in and the no-match rule; false to end.
@@ -274,14 +275,11 @@ struct ActiveCall {
     }
 
     mutating func finish() async {
-        session.end()
         watcher?.cancel()
         updates?.cancel()
         services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)
         services.openSessions.close(sessionId: session.record.id)
         services.registry.release(deviceId: lineId)
-        try? services.sessions.close(
-            sessionId: session.record.id, reason: line.isEnding ? "handover" : "caller_hangup", utterances: session.utterances,
-            audioSeconds: session.audioSeconds)
+        session.end(reason: line.isEnding ? "handover" : "caller_hangup")
     }
 }

@@ -115,6 +115,7 @@ struct TwilioWire: PhoneWire {
     }
 
     private static func json(_ object: [String: Any]) -> PhoneFrame {
+        // Strings and dictionaries of strings only: this cannot fail.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return .text(String(decoding: data, as: UTF8.self))
     }

@@ -10,6 +10,7 @@ public struct ProcessStatistics: Sendable {
 
     public static func current() -> ProcessStatistics {
         var statistics = ProcessStatistics()
+        // Where /proc cannot be read (not Linux) the figures stay 0: metrics, not a failure.
         // /proc/self/stat: fields after the ")" closing the command name; utime and stime are
         // the 12th and 13th of those, in clock ticks.
         if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),

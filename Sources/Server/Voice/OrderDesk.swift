@@ -64,13 +64,12 @@ struct OrderDesk {
             return nil
         case .wrong(let left):
             services.metrics.increment(.pinFailures)
-            let attempts = left == 1 ? "1 attempt" : "\(left) attempts"
-            return [.prompt(text: "That PIN isn't right, so I haven't placed the order. \(attempts) left.", expect: "command")]
+            return [.init(.wrongPIN(attemptsLeft: left))]
         case .locked:
             services.metrics.increment(.pinFailures)
-            return [.prompt(text: "That PIN isn't right. PIN entry is now locked for a while; nothing was ordered.", expect: "command")]
+            return [.init(.wrongPINNowLocked)]
         case .notSet:
-            return [.prompt(text: "There is no PIN on your account, so I can't place this order.", expect: "command")]
+            return [.init(.noPINOnAccount)]
         }
     }
 
@@ -78,9 +77,7 @@ struct OrderDesk {
     func paymentMethod() -> Result<PaymentMethod, Refused> {
         do {
             guard let method = try services.customers.defaultPaymentMethod(customerId: device.customerId) else {
-                return .failure(Refused(events: [
-                    .prompt(text: "There is no saved payment method on your account, so I can't place the order.", expect: "command"),
-                ]))
+                return .failure(Refused(events: [.init(.refusal(.noPaymentMethod))]))
             }
             return .success(method)
         } catch {
@@ -99,7 +96,7 @@ struct OrderDesk {
         logger.error("order not placed: \(what)", metadata: ["error": "\(error)"])
         return [
             .error(code: .internalError, message: what),
-            .prompt(text: "Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment.", expect: "command"),
+            .init(.failedOnOurSide),
         ]
     }
 
@@ -126,32 +123,27 @@ struct OrderDesk {
                 return .written(order, paid: true, events: [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
                     .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
-                    .prompt(
-                        text: "Your order is placed and paid with \(method.label): \(cart.total). I'll tell you when it's on its way.",
-                        expect: "command"),
+                    .init(.placed(paidWith: method.label, total: cart.total)),
                 ])
             case .paymentFailed(let order, let error):
                 services.metrics.increment(.paymentFailures, label: error.code.rawValue)
-                let why = error.code == .timeout
-                    ? "the payment provider did not answer"
-                    : "the payment was refused (\(error.code.rawValue.replacingOccurrences(of: "_", with: " ")))"
                 return .written(order, paid: false, events: [
                     .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
                     .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
-                    .prompt(text: "Sorry, \(why), so the order is cancelled and nothing was charged. Your cart is kept.", expect: "command"),
+                    .init(.paymentFailed(error.code)),
                 ])
             }
         } catch CommerceError.outOfStock(let productId, let available) {
             let name = catalog.product(productId)?.name ?? productId
-            return .refused([.prompt(text: "Sorry, \(name) has just run out (\(available) left), so nothing was ordered.", expect: "command")])
+            return .refused([.init(.justRunOut(name, available: available))])
         } catch let refusal as OrderBook.Refusal {
             services.metrics.increment(.ordersRefused, label: "\(refusal.code)")
             return .cartTakenElsewhere(refusal)
         } catch let recheck as ConfirmationGuard.Recheck {
             switch recheck {
-            case .refuse(let reason):
+            case .refuse(let refusal):
                 services.metrics.increment(.ordersRefused, label: "limit")
-                return .refused([.prompt(text: reason, expect: "command")])
+                return .refused([.init(.refusal(refusal))])
             case .confirmRepeat(let minutes):
                 services.metrics.increment(.ordersRefused, label: "repeat")
                 return .confirmRepeat(minutes: minutes)
@@ -167,28 +159,24 @@ struct OrderDesk {
     func prompt(for refusal: OrderBook.Refusal, readBack: String) -> [ServerEvent] {
         switch refusal {
         case .alreadyPlaced:
-            [.prompt(text: "That order was already placed from another device.", expect: "command")]
+            [.init(.alreadyPlacedElsewhere)]
         case .cartChanged:
-            [.prompt(text: "Your cart changed on another device, so I haven't placed the order. \(readBack)", expect: "command")]
+            [.init(.cartChangedElsewhere(notPlaced: readBack))]
         case .revoked:
-            [.prompt(text: "This device can no longer place orders, so nothing was ordered.", expect: "command")]
+            [.init(.deviceRevoked)]
         }
     }
 
     func cancelLatestOrder() async -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.prompt(text: "You have no orders to cancel.", expect: "command")] }
-        let total = "\(order.total)"
+        guard let order = latestOrder() else { return [.init(.noOrdersToCancel)] }
         do {
             let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: sessionId)
-            let refunded = order.captureId == nil ? "" : " Your \(total) is refunded."
             return [
-                .order(id: cancelled.id, status: cancelled.status.rawValue, total: total),
-                .prompt(text: "Your order is cancelled.\(refunded)", expect: "command"),
+                .order(id: cancelled.id, status: cancelled.status.rawValue, total: "\(order.total)"),
+                .init(.cancelled(refunded: order.captureId == nil ? nil : order.total)),
             ]
         } catch CommerceError.illegalTransition(let from, _) {
-            return [.prompt(
-                text: "Your latest order is \(Self.spoken(from)) and can no longer be cancelled. Ask for a person to arrange a return.",
-                expect: "command")]
+            return [.init(.tooLateToCancel(from))]
         } catch {
             logger.error("cancellation failed", metadata: ["error": "\(error)"])
             return [.error(code: .internalError, message: "the order could not be cancelled")]
@@ -196,16 +184,16 @@ struct OrderDesk {
     }
 
     func report(delivery: Bool) -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.prompt(text: "You have no orders yet.", expect: "command")] }
-        var text = "Your latest order is \(Self.spoken(order.status))."
-        if delivery, let tracking = order.trackingNumber { text += " Tracking number \(tracking)." }
+        guard let order = latestOrder() else { return [.init(.noOrdersYet)] }
         return [
             .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
-            .prompt(text: text, expect: "command"),
+            .init(.latestOrder(order.status, tracking: delivery ? order.trackingNumber : nil)),
         ]
     }
 
     /// The customer's pinned or most frequent order as a cart, for the usual read-back.
+    /// A pinned usual or a past order that cannot be read back as cart lines (written by an
+    /// older version, or naming products since removed) is passed over, as if not there.
     func usualCart() -> Result<Cart, Refused> {
         let pinned = (read("the customer") { try services.customers.customer(device.customerId) } ?? nil)?.usualLinesJSON
             .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
@@ -213,12 +201,18 @@ struct OrderDesk {
             .filter { $0.status != .cancelled }
             .compactMap { try? OrderBook.lines(of: $0) }
         guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
-            return .failure(Refused(events: [.prompt(text: "I don't know your usual order yet.", expect: "command")]))
+            return .failure(Refused(events: [.init(.usualUnknown)]))
         }
         guard let cart = try? Cart(lines: lines, from: catalog) else {
-            return .failure(Refused(events: [.prompt(text: "Part of your usual order isn't available right now.", expect: "command")]))
+            return .failure(Refused(events: [.init(.usualUnavailable)]))
         }
         return .success(cart)
+    }
+
+    /// The customer's default delivery address, if any. One that cannot be read is logged and
+    /// the order goes without, as for a customer with no address (a person arranges delivery).
+    func deliveryAddressId() -> String? {
+        (read("the delivery address") { try services.customers.defaultAddress(customerId: device.customerId) } ?? nil)?.id
     }
 
     private func latestOrder() -> OrderRecord? {
@@ -232,23 +226,12 @@ struct OrderDesk {
             return nil
         }
     }
+}
 
-    /// What the customer hears when an order changes while they are connected (speaker, web page or phone).
-    static func notice(for status: OrderStatus) -> String? {
-        switch status {
-        case .paid: "Your payment went through."
-        case .preparing: "Your order is being prepared."
-        case .outForDelivery: "Your order is out for delivery."
-        case .readyForPickup: "Your order is ready for pickup."
-        case .delivered: "Your order has been delivered. Enjoy!"
-        case .cancelled: "Your order was cancelled."
-        case .refunded: "Your order was refunded."
-        case .pendingConfirmation, .placed: nil
-        }
-    }
-
-    /// "out for delivery" for out_for_delivery.
-    static func spoken(_ status: OrderStatus) -> String {
-        status.rawValue.replacingOccurrences(of: "_", with: " ")
+extension ConfirmationGuard.Facts {
+    /// The spending and repeat facts as the store read them (`OrderBook.SpendingFacts`).
+    mutating func include(_ stored: OrderBook.SpendingFacts) {
+        spentTodayMinorUnits = stored.spentTodayMinorUnits
+        recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
     }
 }

@@ -1,3 +1,4 @@
+import Conversation
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -99,7 +100,7 @@ struct VoiceConnection {
             group.addTask {
                 for await update in updates {
                     var events: [ServerEvent] = [.order(id: update.orderId, status: update.status.rawValue, total: update.total)]
-                    if let text = OrderDesk.notice(for: update.status) { events.append(.notice(text: text)) }
+                    if let text = Prompt.notice(for: update.status) { events.append(.notice(text: text)) }
                     _ = try? await send(events, to: outbound, speaking: activity.replyCodec)  // a closed socket ends the session anyway
                 }
             }
@@ -141,10 +142,7 @@ struct VoiceConnection {
             }
             group.cancelAll()
         }
-        session.end()
-        try? services.sessions.close(
-            sessionId: record.id, reason: activity.endReason, utterances: session.utterances,
-            audioSeconds: session.audioSeconds)
+        session.end(reason: activity.endReason)
     }
 
     /// Sends the events; with a reply codec, each prompt and notice is followed by its speech

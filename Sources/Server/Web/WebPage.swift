@@ -20,30 +20,30 @@ struct WebPage: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         if settings.page {
             router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/try"]) }
-            router.get("/try") { _, _ in file("index.html") }
-            router.get("/try/:file") { _, context in file(context.parameters.get("file") ?? "") }
+            router.get("/try") { _, _ in try file("index.html") }
+            router.get("/try/:file") { _, context in try file(context.parameters.get("file") ?? "") }
         }
-        router.post("/v1/web/session") { request, _ in await session(request) }
-        router.delete("/v1/web/session") { request, _ in endSession(request) }
+        router.post("/v1/web/session") { request, _ in try await session(request) }
+        router.delete("/v1/web/session") { request, _ in try endSession(request) }
     }
 
     /// Ends a web session token before it expires, and the sessions opened with it: the
     /// shop's back end logging the customer out, or the page leaving. The token is its own proof.
-    private func endSession(_ request: Request) -> Response {
+    private func endSession(_ request: Request) throws(APIError) -> Response {
         guard let token = DeviceAuthenticator.bearerToken(in: request), token.hasPrefix("tsw_") else {
-            return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <the tsw_ token to end>")
+            throw .unauthorized("send Authorization: Bearer <the tsw_ token to end>")
         }
-        guard services.web.revoke(token: token) else { return problem(.notFound, "not_found", "no live web session token like that") }
+        guard services.web.revoke(token: token) else { throw .notFound("no live web session token like that") }
         services.openSessions.end(webTokenHashes: [DeviceRegistry.hash(token)], reason: "revoked")
         return Response(status: .noContent)
     }
 
-    private func file(_ name: String) -> Response {
-        guard let type = Self.files[name] else { return problem(.notFound, "not_found", "no such file") }
+    private func file(_ name: String) throws(APIError) -> Response {
+        guard let type = Self.files[name] else { throw .notFound("no such file") }
         let url = URL(fileURLWithPath: settings.directory).appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             services.logger.error("the try page's file is missing", metadata: ["path": "\(url.path)"])
-            return problem(.internalServerError, "internal_error", "the page's file \(name) is missing on the server (web.directory)")
+            throw .internalError("the page's file \(name) is missing on the server (web.directory)")
         }
         return Response(
             status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -60,48 +60,49 @@ struct WebPage: Sendable {
         var expiresInSeconds: Int
     }
 
-    private func session(_ request: Request) async -> Response {
+    private func session(_ request: Request) async throws(APIError) -> Response {
         let customerId: String
         switch settings.sessions {
-        case "demo":
-            customerId = settings.customer
-        case "backend":
-            guard let token = DeviceAuthenticator.bearerToken(in: request) else {
-                return problem(.unauthorized, "unauthorized", "send Authorization: Bearer <staff token of role backend>")
-            }
-            guard let staff = try? services.staff.staff(forToken: token) else {
-                return problem(.unauthorized, "unauthorized", "unknown or revoked staff token")
-            }
-            guard staff.role == .backend else { return problem(.forbidden, "forbidden", "only a backend token starts web sessions") }
-            guard let body = try? await request.body.collect(upTo: 4_096),
-                let wanted = try? JSONDecoder().decode(SessionRequest.self, from: Data(body.readableBytesView)), let customer = wanted.customer
-            else {
-                return problem(.badRequest, "bad_request", "send {\"customer\": \"<customer id>\"}")
-            }
-            customerId = customer
-        default:
-            return problem(.notFound, "not_found", "web sessions are turned off on this server")
+        case "demo": customerId = settings.customer
+        case "backend": customerId = try await customerNamedByTheBackEnd(in: request)
+        default: throw .notFound("web sessions are turned off on this server")
         }
         do {
-            guard let customer = try services.customers.customer(customerId) else {
-                return problem(.notFound, "not_found", "no customer \(customerId)")
-            }
-            guard customer.revokedAt == nil else { return problem(.forbidden, "revoked", "customer \(customerId) has been revoked") }
+            guard let customer = try services.customers.customer(customerId) else { throw APIError.notFound("no customer \(customerId)") }
+            guard customer.revokedAt == nil else { throw APIError(.forbidden, "revoked", "customer \(customerId) has been revoked") }
             guard let grant = try services.web.grant(customerId: customerId) else {
-                return problem(.tooManyRequests, "too_many_sessions", "too many web sessions are starting; try again in a few minutes")
+                throw APIError(.tooManyRequests, "too_many_sessions", "too many web sessions are starting; try again in a few minutes")
             }
             let body = SessionGrant(
                 token: grant.token, customer: customerId, expiresAt: grant.expiresAt, expiresInSeconds: Int(settings.tokenSeconds))
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try VoiceProtocol.encoder.encode(body))))
+        } catch let error as APIError {
+            throw error
         } catch {
             services.logger.error("web session failed", metadata: ["error": "\(error)"])
-            return problem(.internalServerError, "internal_error", "the session could not be started")
+            throw .internalError("the session could not be started")
         }
     }
 
-    private func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        ErrorResponse.response(status, code, message)
+    /// With `web.sessions: backend`, the shop's back end asks for a session for its customer
+    /// with a staff token of role `backend`.
+    private func customerNamedByTheBackEnd(in request: Request) async throws(APIError) -> String {
+        guard let token = DeviceAuthenticator.bearerToken(in: request) else {
+            throw .unauthorized("send Authorization: Bearer <staff token of role backend>")
+        }
+        let staff: StaffToken?
+        do { staff = try services.staff.staff(forToken: token) } catch {
+            services.logger.error("reading a staff token failed", metadata: ["error": "\(error)"])
+            throw .internalError("the token could not be checked")
+        }
+        guard let staff else { throw .unauthorized("unknown or revoked staff token") }
+        guard staff.role == .backend else { throw .forbidden("only a backend token starts web sessions") }
+        // An unreadable or oversized body is the client's mistake, answered as such.
+        guard let body = try? await request.body.collect(upTo: 4_096),
+            let wanted = try? JSONDecoder().decode(SessionRequest.self, from: Data(body.readableBytesView)), let customer = wanted.customer
+        else { throw .badRequest("send {\"customer\": \"<customer id>\"}") }
+        return customer
     }
 }
