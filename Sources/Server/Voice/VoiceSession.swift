@@ -39,7 +39,7 @@ struct VoiceSession {
     private var sendsPartials = false
     /// The codec spoken replies are sent in, if the device asked for them.
     private(set) var replyCodec: ReplyCodec?
-    private(set) var utterances = 0
+    internal(set) var utterances = 0
     private(set) var audioSeconds = 0.0
     /// Results sent since the client last said end_of_speech: when the endpointer already
     /// closed the utterance, a late end_of_speech with no new speech needs no answer.
@@ -63,8 +63,10 @@ struct VoiceSession {
 
     /// What the dialog listens for: main, confirmation, pin.
     var state: DialogState { dialog.state }
+    /// The conversation, once the session has started.
+    var conversationId: String? { dialog.conversation?.id }
     private var limits: ServerConfiguration.Limits { services.configuration.limits }
-    private var listening: ServerEvent { .listening(state: state.rawValue) }
+    var listening: ServerEvent { .listening(state: state.rawValue) }
 
     mutating func handle(text: String) async -> Output {
         let message: ClientMessage
@@ -113,7 +115,7 @@ struct VoiceSession {
         replyCodec = start.spokenReplyCodec
         sendsPartials = start.partials == true
         turns.begin(codec: start.codec)
-        let ready = ServerEvent.ready(sessionId: record.id, conversationId: dialog.conversation?.id ?? "", state: state.rawValue)
+        let ready = ServerEvent.ready(sessionId: record.id, conversationId: conversationId ?? "", state: state.rawValue)
         return Output(events: [ready] + cart + [listening])
     }
 
@@ -200,9 +202,8 @@ struct VoiceSession {
     /// Reports the result and lets the dialog act on an accepted intent. `utterance`: the
     /// spoken audio (nil for typed text or keys). While a PIN is awaited nothing of what was
     /// heard is echoed or stored.
-    private mutating func events(for result: RecognitionResult, spoken utterance: UtteranceStream.Utterance?) async -> [ServerEvent] {
+    mutating func events(for result: RecognitionResult, spoken utterance: UtteranceStream.Utterance?) async -> [ServerEvent] {
         let secret = state == .pin
-        let conversationId = dialog.conversation?.id
         let fingerprint = utterance.map { UtteranceFingerprint.of($0.samples) }
         if let fingerprint, ledToAnOrder(fingerprint) {
             services.metrics.increment(.rejections, label: ServerEvent.RejectionReason.replayed.rawValue)
@@ -232,40 +233,6 @@ struct VoiceSession {
         (try? services.orders.hasFingerprint(fingerprint)) == true
     }
 
-    /// Typed input: the same conversation by text, for chat channels.
-    private mutating func interpret(typed: String) async -> Output {
-        let interpreter = services.recognizer.interpreter
-        return await command(given: "text") { state in
-            let intent = try interpreter.interpret(typed, state: state)
-            return RecognitionResult(
-                transcript: IntentInterpreter.words(in: typed).joined(separator: " "), intent: intent,
-                confidence: intent == nil ? 0 : 1, rejection: intent == nil ? .noMatch : nil, audioSeconds: 0)
-        }
-    }
-
-    /// A key pressed on a phone's keypad, which the bridge already knows the meaning of:
-    /// acted on like a typed command, with no words to parse. Its text never holds the key
-    /// pressed (a PIN's digits are secret).
-    mutating func handle(keyed intent: Intent) async -> Output {
-        await command(given: "keys") { _ in
-            RecognitionResult(transcript: intent.text, intent: intent, confidence: 1, rejection: nil, audioSeconds: 0)
-        }
-    }
-
-    /// A command given without audio (`given`: typed text or keys): held to the same start
-    /// and rate limit as an utterance, then acted on. `result` reads it in the current state.
-    private mutating func command(given: String, _ result: (DialogState) throws -> RecognitionResult) async -> Output {
-        guard dialog.conversation != nil else { return failure(.notStarted, "send a start message before \(given)") }
-        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
-        utterances += 1
-        do {
-            let heard = try result(state)
-            return Output(events: await events(for: heard, spoken: nil) + [listening])
-        } catch {
-            return failure(.internalError, "\(error)")
-        }
-    }
-
     /// Spoken replies play until `end`: a question asked in them is answered only after.
     mutating func repliesPlay(until end: Date) {
         dialog.repliesPlay(until: end)
@@ -283,12 +250,12 @@ struct VoiceSession {
         }
     }
 
-    private func rateLimited() -> [ServerEvent] {
+    func rateLimited() -> [ServerEvent] {
         services.metrics.increment(.errors, label: "rate_limited")
         return [.error(code: .rateLimited, message: "more than \(limits.utterancesPerMinutePerDevice) utterances in a minute"), listening]
     }
 
-    private func failure(_ code: ServerEvent.ErrorCode, _ message: String) -> Output {
+    func failure(_ code: ServerEvent.ErrorCode, _ message: String) -> Output {
         services.metrics.increment(.errors, label: code.rawValue)
         return Output(events: [.error(code: code, message: message)])
     }
