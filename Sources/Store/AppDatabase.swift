@@ -15,6 +15,10 @@ public final class AppDatabase: Sendable {
 
     /// Opens (creating if needed) the database file in WAL mode with secure deletion on, so
     /// deleted rows are overwritten rather than left in free pages.
+    /// Where the server and the staff commands keep the database, keys and recordings unless
+    /// told otherwise (`dataDirectory`, `--data-directory`, `TALKSHOP_DATA_DIR`).
+    public static let defaultDataDirectory = "var"
+
     public static func open(at url: URL) throws -> AppDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()

@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
-import Server
 import Store
 
 /// Where the staff commands find the database: the same place `talkshop serve` uses.
 struct DataOptions: ParsableArguments {
     @Option(help: "Directory of the database (default: TALKSHOP_DATA_DIR or ./var).")
-    var dataDirectory: String = ProcessInfo.processInfo.environment["TALKSHOP_DATA_DIR"] ?? ServerConfiguration().dataDirectory
+    var dataDirectory: String = ProcessInfo.processInfo.environment["TALKSHOP_DATA_DIR"] ?? AppDatabase.defaultDataDirectory
 
     func database() throws -> AppDatabase {
         try AppDatabase.open(at: URL(fileURLWithPath: dataDirectory).appendingPathComponent("talkshop.sqlite"))

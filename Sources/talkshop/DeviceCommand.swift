@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Server
 import Store
 
 struct DeviceCommand: ParsableCommand {

@@ -13,7 +13,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     /// Database and recordings live here; created on first start.
-    public var dataDirectory = "var"
+    public var dataDirectory = AppDatabase.defaultDataDirectory
     public var grammarsDirectory = "grammars"
     public var catalogsDirectory = "catalogs"
     /// The shop's grammar (a name in the grammars directory).
