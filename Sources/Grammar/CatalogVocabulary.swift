@@ -3,7 +3,8 @@ import Foundation
 /// The spoken names of a shop's products, read from its catalog file (`catalogs/<shop>.yaml`),
 /// so that grammar lists can be filled at load time and a new product needs no grammar edit.
 ///
-/// Only the fields the grammar needs are read here: `id`, `name`, `say`, `category` and `unit`.
+/// Only the fields the grammar needs are read here: `id`, `name`, `say`, `category`, `unit`
+/// and `units`.
 public struct CatalogVocabulary: Sendable {
     public struct Product: Sendable, Equatable {
         public var id: String
@@ -13,6 +14,9 @@ public struct CatalogVocabulary: Sendable {
         /// What the product is sold by (`piece`, `kg`, `liter`, …): "three apples" but "three
         /// liters of milk".
         public var unit: String?
+        /// Every unit customers may ask for it by ("a kilo of apples", "a bottle of milk");
+        /// `units:` in the catalog, else just `unit`.
+        public var units: [String]
         public var location: SourceLocation
     }
 
@@ -38,9 +42,11 @@ public struct CatalogVocabulary: Sendable {
                 let text = try phrase.string("say")
                 if !phrases.contains(text) { phrases.append(text) }
             }
+            let unit = try node["unit"]?.string("unit")
+            var units = try node["units"]?.sequence("units").map { node throws(GrammarError) in try node.string("a unit") } ?? []
+            if units.isEmpty, let unit { units = [unit] }
             products.append(Product(
-                id: id, phrases: phrases, category: try node["category"]?.string("category"), unit: try node["unit"]?.string("unit"),
-                location: node.location))
+                id: id, phrases: phrases, category: try node["category"]?.string("category"), unit: unit, units: units, location: node.location))
         }
         self.products = products
     }

@@ -18,6 +18,7 @@ public struct GrammarLoader: Sendable {
         var grammar = try loadFile(url(for: name), visited: &visited)
         grammar.name = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
         try grammar.validateReferences()
+        try grammar.pairCatalogLists()
         return grammar
     }
 
@@ -105,7 +106,7 @@ public struct GrammarLoader: Sendable {
     }
 
     private func loadList(_ name: String, _ node: YAMLNode, location: SourceLocation) throws(GrammarError) -> SlotList {
-        try node.checkKeys("list '\(name)'", allowed: ["values", "range", "catalog", "category", "unit"])
+        try node.checkKeys("list '\(name)'", allowed: ["values", "range", "catalog", "category", "unit", "soldIn"])
         var values: [ListValue] = []
         if let valueNodes = node["values"] {
             for value in try valueNodes.sequence("values") {
@@ -138,7 +139,11 @@ public struct GrammarLoader: Sendable {
         guard !values.isEmpty else {
             throw .invalidStructure(location, "list '\(name)' has no values (give values, range or catalog)")
         }
-        return SlotList(name: name, values: values, location: location)
+        let soldIn = try node["soldIn"]?.string("soldIn")
+        if soldIn != nil && node["catalog"] == nil {
+            throw .invalidStructure(location, "list '\(name)': soldIn pairs a catalog list with a unit; give it a catalog")
+        }
+        return SlotList(name: name, values: values, location: location, soldIn: soldIn)
     }
 
     private func catalogValues(_ catalog: String, category: String?, unit: String?, at location: SourceLocation) throws(GrammarError) -> [ListValue] {
@@ -151,9 +156,9 @@ public struct GrammarLoader: Sendable {
         }
         let vocabulary = try CatalogVocabulary(contentsOf: url)
         var values: [ListValue] = []
-        for product in vocabulary.products where (category == nil || product.category == category) && (unit == nil || product.unit == unit) {
+        for product in vocabulary.products where (category == nil || product.category == category) && (unit == nil || product.units.contains(unit!)) {
             for phrase in product.phrases {
-                values.append(try ListValue(phrase: phrase, value: product.id, location: product.location))
+                values.append(try ListValue(phrase: phrase, value: product.id, soldIn: Set(product.units), location: product.location))
             }
         }
         return values

@@ -81,7 +81,41 @@ struct BrokenGrammarTests {
               order:
                 sentence: ["coffee"]
             """, expected: .invalidStructure, line: 3, column: 5),
+        Case(name: "soldIn without a catalog", yaml: """
+            intents:
+              order:
+                sentences: ["a {unit:unit} of {drink}"]
+            lists:
+              unit:
+                values: [{in: liter, out: liter}]
+              drink:
+                values: [milk]
+                soldIn: unit
+            """, expected: .invalidStructure, line: 7, column: 3),
     ]
+
+    /// A list sold in a unit needs that unit said before it in the same sentence.
+    @Test func aListSoldInAUnitNeedsTheUnitBeforeIt() throws {
+        let files = [
+            "shop": """
+                intents:
+                  order:
+                    sentences: ["a {drink} please"]
+                lists:
+                  drink:
+                    catalog: drinks
+                    soldIn: unit
+                """,
+        ]
+        let catalogs = ["drinks": "products:\n  - {id: milk, name: milk, unit: liter}\n"]
+        try Self.withGrammars(files) { directory in
+            try Self.withGrammars(catalogs) { catalogDirectory in
+                #expect(throws: GrammarError.invalidStructure) {
+                    try GrammarLoader(directory: directory, catalogDirectory: catalogDirectory).load("shop")
+                }
+            }
+        }
+    }
 
     /// A temporary grammar directory holding `files` (name → YAML), removed after `body`.
     @discardableResult

@@ -39,7 +39,7 @@ struct VoiceSession {
     private var sendsPartials = false
     /// The codec spoken replies are sent in, if the device asked for them.
     private(set) var replyCodec: ReplyCodec?
-    internal(set) var utterances = 0
+    var utterances = 0
     private(set) var audioSeconds = 0.0
     /// Results sent since the client last said end_of_speech: when the endpointer already
     /// closed the utterance, a late end_of_speech with no new speech needs no answer.
