@@ -27,13 +27,14 @@ public struct SpeechRecognizer: Sendable {
     /// Builds the pool for a grammar: exports every state's JSGF and writes the dictionary cut
     /// to the grammar's words into `workDirectory` (decoders then start in milliseconds).
     /// `verifyNearMisses`: ask general English about accepted utterances that fit poorly
-    /// (`GrammarVerifier`; about 30 MB per verifier, made when first needed).
+    /// (`GrammarVerifier`; about 30 MB per verifier, made when first needed), within
+    /// `verificationBudget` (nil: every one that asks).
     /// `noisyRoomModel`: a directory of adapted model files (`scripts/adapt-model.sh`) for
     /// utterances the front end denoised.
     public static func make(
         grammar: IntentGrammar, lexicon: Lexicon, workDirectory: URL, poolSize: Int,
         configuration: DecoderConfiguration = DecoderConfiguration(), noisyRoomModel: URL? = nil,
-        scorer: ConfidenceScorer = ConfidenceScorer(), verifyNearMisses: Bool = false
+        scorer: ConfidenceScorer = ConfidenceScorer(), verifyNearMisses: Bool = false, verificationBudget: VerificationBudget? = nil
     ) throws -> SpeechRecognizer {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
@@ -49,7 +50,7 @@ public struct SpeechRecognizer: Sendable {
             pool: DecoderPool(configuration: configuration, grammars: grammars, size: poolSize), noisyRoomPool: noisyRoomPool,
             interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
             verifiers: verifyNearMisses
-                ? VerifierPool(grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize) : nil)
+                ? VerifierPool(grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize, budget: verificationBudget) : nil)
     }
 
     /// The decoders for an utterance: the noisy-room model's when the front end denoised it.
@@ -91,7 +92,10 @@ public struct SpeechRecognizer: Sendable {
             rejection: nil, audioSeconds: seconds, evidence: evidence)
         if let intent = try interpreter.interpret(words: hypothesis.words, state: state) {
             if result.confidence >= scorer.threshold, let verifiers, scorer.wantsVerification(evidence) {
-                result.evidence?.outOfGrammar = try await verifiers.advantage(on: samples, words: hypothesis.words)
+                switch try await verifiers.verify(samples, words: hypothesis.words) {
+                case .verified(let advantage): result.evidence?.outOfGrammar = advantage
+                case .skipped: result.evidence?.verificationSkipped = true
+                }
                 if let checked = result.evidence { result.confidence = scorer.confidence(checked) }
             }
             if result.confidence >= scorer.threshold { result.intent = intent } else { result.rejection = .lowConfidence }

@@ -1,35 +1,66 @@
 import Foundation
 
-/// The grammar verifiers shared by all sessions: one per core at most, made on first demand
-/// (each holds the whole dictionary and the general language model, about 30 MB). Verifying
-/// is blocking C code and runs on the decoding queue, like whole-utterance decodes.
+/// The grammar verifiers shared by all sessions, made on first demand (each holds the whole
+/// dictionary and the general language model, about 30 MB). A verification is a blocking
+/// general-English search of about 0.7 CPU s: it runs on a thread of its own at a lower
+/// priority than decoding (`LowPriorityWork`), so the customers being decoded meanwhile keep
+/// their CPU.
+///
+/// With a `budget` (a server): at most one verification at a time, and none past the budget
+/// or while one is running: that utterance goes unverified. Without (the benchmarks): every
+/// utterance that asks is verified, up to `size` at once, the rest waiting their turn.
 public actor VerifierPool {
+    /// What became of a request to verify an utterance.
+    public enum Verification: Sendable, Equatable {
+        /// General English's advantage over the sentence (nil: a search found no path).
+        case verified(advantage: Double?)
+        /// The budget was spent, or a verification was already running: the utterance goes
+        /// unverified.
+        case skipped
+    }
+
     /// The grammar's own pronunciations, which the standard dictionary may lack.
     private let grammarWords: [(word: String, phones: String)]
     private var slots: LendingSlots<PooledVerifier>
+    private var budget: VerificationBudget?
 
-    public init(grammarWords: [(word: String, phones: String)], size: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        grammarWords: [(word: String, phones: String)], size: Int = ProcessInfo.processInfo.activeProcessorCount,
+        budget: VerificationBudget? = nil
+    ) {
         self.grammarWords = grammarWords
-        slots = LendingSlots(size: max(1, size))
+        slots = LendingSlots(size: budget == nil ? max(1, size) : 1)
+        self.budget = budget
     }
 
     public var size: Int { slots.size }
 
-    /// General English's advantage over `words` on this utterance (`GrammarVerifier`).
-    public func advantage(on samples: [Int16], words: [String]) async throws(RecognitionError) -> Double? {
-        let verifier = try await borrow()
+    /// General English's advantage over `words` on this utterance (`GrammarVerifier`), if the
+    /// budget allows; the time it took counts against the budget.
+    public func verify(_ samples: [Int16], words: [String]) async throws(RecognitionError) -> Verification {
+        guard budget?.allows(at: .now) ?? true, let verifier = try await borrow(waiting: budget == nil) else { return .skipped }
         defer { slots.giveBack(verifier) }
-        return try await DecoderPool.run { () throws(RecognitionError) -> Double? in
+        let started = ContinuousClock.now
+        let advantage = try await LowPriorityWork.run { () throws(RecognitionError) -> Double? in
             try verifier.verifier.advantage(on: samples, words: words)
         }
+        // Wall time of the search: at least its CPU time, so the budget errs on the safe side.
+        let elapsed = ContinuousClock.now - started
+        budget?.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, at: .now)
+        return .verified(advantage: advantage)
     }
 
-    private func borrow() async throws(RecognitionError) -> PooledVerifier {
+    /// An idle verifier, or a new one while fewer than `size` exist; else nil, or (`waiting`)
+    /// the next one given back.
+    private func borrow(waiting: Bool) async throws(RecognitionError) -> PooledVerifier? {
         if let verifier = slots.takeIdle() { return verifier }
-        guard slots.reserve() else { return await withCheckedContinuation { slots.wait($0) } }
+        guard slots.reserve() else {
+            guard waiting else { return nil }
+            return await withCheckedContinuation { slots.wait($0) }
+        }
         let words = grammarWords
         do {
-            return try await DecoderPool.run { () throws(RecognitionError) -> PooledVerifier in
+            return try await LowPriorityWork.run { () throws(RecognitionError) -> PooledVerifier in
                 PooledVerifier(try GrammarVerifier(grammarWords: words))
             }
         } catch {

@@ -45,8 +45,10 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Acoustic model files adapted to denoised speech, for utterances the front end denoised (scripts/adapt-model.sh); off: the base model for all.")
     var noisyRoomModel: String = NoisyRoomModel.defaultSetting
 
-    @Flag(help: "Reject near misses: ask general English about accepted utterances that fit poorly (docs/recognition.md).")
-    var verify = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Reject near misses: ask general English about accepted utterances that fit poorly, as the server does by default (docs/recognition.md). Here with no CPU budget: every one that asks is verified.")
+    var verify = true
 
     var frontEnd: AudioFrontEnd.Configuration {
         var configuration = AudioFrontEnd.Configuration()

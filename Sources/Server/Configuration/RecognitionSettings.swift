@@ -18,8 +18,12 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
     /// docs/recognition.md); a caller speaks into the handset and waits for the reply.
     public var soonerEndDeviceClasses = ["phone"]
     /// Ask general English about accepted utterances that fit the grammar's sentence poorly,
-    /// and reject near misses (`GrammarVerifier`).
-    public var rejectNearMisses = false
+    /// and reject near misses (`GrammarVerifier`), within `nearMissShareOfACore`.
+    public var rejectNearMisses = true
+    /// The share of one core near-miss verification may use over a minute
+    /// (`VerificationBudget`): past it, accepted utterances go unverified, so a busy server
+    /// keeps its capacity.
+    public var nearMissShareOfACore = 0.1
     /// Acoustic model files adapted to denoised speech (`scripts/adapt-model.sh`), for the
     /// utterances the front end denoised; "off": the base model for every utterance.
     /// A model adapted on another denoiser's output than `frontEnd.denoiser` is not used.
@@ -38,6 +42,7 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
             .finishedSentenceSilenceMilliseconds, default: defaults.finishedSentenceSilenceMilliseconds)
         soonerEndDeviceClasses = try container.decode(.soonerEndDeviceClasses, default: defaults.soonerEndDeviceClasses)
         rejectNearMisses = try container.decode(.rejectNearMisses, default: defaults.rejectNearMisses)
+        nearMissShareOfACore = try container.decode(.nearMissShareOfACore, default: defaults.nearMissShareOfACore)
         noisyRoomModel = try container.decode(.noisyRoomModel, default: defaults.noisyRoomModel)
     }
 

@@ -214,5 +214,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard recognition.trailingSilenceMilliseconds >= 100, silences.allSatisfy({ (0...recognition.trailingSilenceMilliseconds).contains($0) }) else {
             throw Invalid(description: "recognition.trailingSilenceMilliseconds must be at least 100, and the sentence silences within 0 (off) … the trailing silence")
         }
+        guard (0...1).contains(recognition.nearMissShareOfACore) else {
+            throw Invalid(description: "recognition.nearMissShareOfACore must be within 0 … 1 (a share of one core)")
+        }
     }
 }

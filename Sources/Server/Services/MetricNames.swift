@@ -8,6 +8,9 @@ extension Metrics {
         case audioSeconds = "talkshop_audio_seconds_total"
         /// Utterances decoded whole at their end instead of while spoken.
         case decodedAtEnd = "talkshop_decoded_at_end_total"
+        /// Accepted utterances put to the near-miss verifier, and those it had no budget for.
+        case nearMissChecks = "talkshop_near_miss_checks_total"
+        case nearMissChecksSkipped = "talkshop_near_miss_checks_skipped_total"
         case intents = "talkshop_intents_total"
         case rejections = "talkshop_rejections_total"
         case errors = "talkshop_errors_total"

@@ -100,7 +100,8 @@ public struct TalkshopServices: Sendable {
         let recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
             poolSize: configuration.decoderPoolSize, noisyRoomModel: noisyRoomModel.directory,
-            verifyNearMisses: configuration.recognition.rejectNearMisses)
+            verifyNearMisses: configuration.recognition.rejectNearMisses,
+            verificationBudget: VerificationBudget(shareOfACore: configuration.recognition.nearMissShareOfACore))
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))

@@ -193,6 +193,8 @@ struct VoiceSession {
             return [.error(code: .internalError, message: "recognition failed"), listening]
         }
         resultsSinceEndOfSpeech += 1
+        if result.evidence?.outOfGrammar != nil { services.metrics.increment(.nearMissChecks) }
+        if result.evidence?.verificationSkipped == true { services.metrics.increment(.nearMissChecksSkipped) }
         let elapsed = ContinuousClock.now - started
         services.metrics.recordDecodeLatency(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
