@@ -107,6 +107,7 @@ let package = Package(
             name: "talkshop",
             dependencies: [
                 "AudioCodec",
+                "Conversation",
                 "FrontEnd",
                 "Grammar",
                 "Recognition",

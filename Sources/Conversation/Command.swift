@@ -8,6 +8,10 @@ public enum Command: String, Sendable, CaseIterable {
     case orderStatus, whereIsMyOrder, orderTheUsual, speakToPerson, help
     /// Answers, acted on while a confirmation or PIN is awaited.
     case yes, no, pinDigits
+
+    /// Questions whose answer changes nothing: the recogniser accepts them without the
+    /// near-miss verifier's extra search (a near miss costs a re-ask; waiting costs every caller).
+    public static let onlyAsking: Set<Command> = [.cartContents, .orderStatus, .whereIsMyOrder, .help]
 }
 
 extension Intent {

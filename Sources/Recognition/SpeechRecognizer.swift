@@ -12,6 +12,9 @@ public struct SpeechRecognizer: Sendable {
     public var scorer: ConfidenceScorer
     /// Asked about accepted utterances, when set.
     public var verifiers: VerifierPool?
+    /// Intents accepted without asking the verifiers: questions whose answer changes nothing
+    /// ("where is my order"), where a near miss costs a re-ask and waiting costs every caller.
+    public var unverifiedIntents: Set<String> = []
 
     public init(
         pool: DecoderPool, noisyRoomPool: DecoderPool? = nil, interpreter: IntentInterpreter, scorer: ConfidenceScorer = ConfidenceScorer(),
@@ -91,7 +94,7 @@ public struct SpeechRecognizer: Sendable {
             transcript: hypothesis.words.joined(separator: " "), intent: nil, confidence: scorer.confidence(evidence),
             rejection: nil, audioSeconds: seconds, evidence: evidence)
         if let intent = try interpreter.interpret(words: hypothesis.words, state: state) {
-            if result.confidence >= scorer.threshold, let verifiers, scorer.wantsVerification(evidence) {
+            if result.confidence >= scorer.threshold, let verifiers, !unverifiedIntents.contains(intent.name), scorer.wantsVerification(evidence) {
                 switch try await verifiers.verify(samples, words: hypothesis.words) {
                 case .verified(let advantage): result.evidence?.outOfGrammar = advantage
                 case .skipped: result.evidence?.verificationSkipped = true

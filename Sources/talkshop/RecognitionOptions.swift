@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Conversation
 import Foundation
 import FrontEnd
 import Grammar
@@ -78,10 +79,12 @@ struct RecognitionOptions: ParsableArguments {
         }
         let noisyRoomModel = NoisyRoomModel.resolve(self.noisyRoomModel, denoiser: denoiser.rawValue)
         if let unused = noisyRoomModel.unused { FileHandle.standardError.write(Data("warning: \(unused)\n".utf8)) }
-        let recognizer = try SpeechRecognizer.make(
+        var recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
             configuration: configuration, noisyRoomModel: noisyRoomModel.directory,
             scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
+        // As the server: questions that change nothing are answered without verifying.
+        recognizer.unverifiedIntents = Set(Command.onlyAsking.map(\.rawValue))
         return recognizer
     }
 }

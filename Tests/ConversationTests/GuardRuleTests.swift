@@ -218,3 +218,12 @@ struct BroadcastDetectorTests {
     }
 
 }
+
+/// The near-miss verifier is skipped only for questions whose answer changes nothing.
+struct UnverifiedQuestionTests {
+    @Test func nothingThatChangesACartOrAnOrderSkipsTheNearMissCheck() {
+        let changing: [Command] = [.yes, .no, .pinDigits, .orderDrink, .addItem, .chooseOption, .removeItem, .removeProduct, .checkout, .cancelOrder, .orderTheUsual, .speakToPerson]
+        for command in changing { #expect(!Command.onlyAsking.contains(command), "\(command)") }
+        #expect(Set(changing).union(Command.onlyAsking) == Set(Command.allCases), "every command is classified")
+    }
+}

@@ -1,4 +1,5 @@
 import Commerce
+import Conversation
 import Foundation
 import FrontEnd
 import Grammar
@@ -97,11 +98,12 @@ public struct TalkshopServices: Sendable {
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         let noisyRoomModel = NoisyRoomModel.resolve(configuration.recognition.noisyRoomModel, denoiser: configuration.frontEnd.denoiser.rawValue)
         if let unused = noisyRoomModel.unused { logger.warning("\(unused)") }
-        let recognizer = try SpeechRecognizer.make(
+        var recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
             poolSize: configuration.decoderPoolSize, noisyRoomModel: noisyRoomModel.directory,
             verifyNearMisses: configuration.recognition.rejectNearMisses,
             verificationBudget: VerificationBudget(shareOfACore: configuration.recognition.nearMissShareOfACore))
+        recognizer.unverifiedIntents = Set(Command.onlyAsking.map(\.rawValue))
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
