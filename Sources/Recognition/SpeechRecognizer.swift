@@ -61,10 +61,12 @@ public struct SpeechRecognizer: Sendable {
         denoised ? noisyRoomPool ?? pool : pool
     }
 
-    /// Loads `count` decoders of each model now (all of the pools' size when nil).
+    /// Loads `count` decoders of each model now (all of the pools' size when nil), and the
+    /// near-miss verifier if there is one.
     public func warmUp(_ count: Int? = nil) async throws(RecognitionError) {
         try await pool.warmUp(count)
         try await noisyRoomPool?.warmUp(count)
+        try await verifiers?.warmUp()
     }
 
     /// How complete the words heard so far are, for the endpointer (incomplete on any doubt).

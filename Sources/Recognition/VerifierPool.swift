@@ -50,6 +50,12 @@ public actor VerifierPool {
         return .verified(advantage: advantage)
     }
 
+    /// Makes one verifier now, so the first customer checked does not wait for its dictionary
+    /// and language model to load.
+    public func warmUp() async throws(RecognitionError) {
+        if let verifier = try await borrow(waiting: true) { slots.giveBack(verifier) }
+    }
+
     /// An idle verifier, or a new one while fewer than `size` exist; else nil, or (`waiting`)
     /// the next one given back.
     private func borrow(waiting: Bool) async throws(RecognitionError) -> PooledVerifier? {
