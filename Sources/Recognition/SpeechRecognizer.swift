@@ -37,7 +37,8 @@ public struct SpeechRecognizer: Sendable {
     public static func make(
         grammar: IntentGrammar, lexicon: Lexicon, workDirectory: URL, poolSize: Int,
         configuration: DecoderConfiguration = DecoderConfiguration(), noisyRoomModel: URL? = nil,
-        scorer: ConfidenceScorer = ConfidenceScorer(), verifyNearMisses: Bool = false, verificationBudget: VerificationBudget? = nil
+        scorer: ConfidenceScorer = ConfidenceScorer(), verifyNearMisses: Bool = false, verificationBudget: VerificationBudget? = nil,
+        verifierConfiguration: DecoderConfiguration = .verifier
     ) throws -> SpeechRecognizer {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let dictionary = workDirectory.appendingPathComponent("\(grammar.name).dict")
@@ -53,7 +54,9 @@ public struct SpeechRecognizer: Sendable {
             pool: DecoderPool(configuration: configuration, grammars: grammars, size: poolSize), noisyRoomPool: noisyRoomPool,
             interpreter: IntentInterpreter(grammar: grammar), scorer: scorer,
             verifiers: verifyNearMisses
-                ? VerifierPool(grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize, budget: verificationBudget) : nil)
+                ? VerifierPool(
+                    grammarWords: lexicon.pronunciations(for: vocabulary), size: poolSize, budget: verificationBudget,
+                    configuration: verifierConfiguration) : nil)
     }
 
     /// The decoders for an utterance: the noisy-room model's when the front end denoised it.

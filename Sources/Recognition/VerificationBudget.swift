@@ -6,7 +6,7 @@
 ///
 /// Time is passed in, so tests need no clock.
 public struct VerificationBudget: Sendable {
-    /// The share of one core verification may use (0.1: 6 CPU s a minute).
+    /// The share of one core verification may use (0.05: 3 CPU s a minute).
     public let shareOfACore: Double
     public let window: Duration
     private var spent: [(at: ContinuousClock.Instant, seconds: Double)] = []

@@ -23,12 +23,14 @@ public actor VerifierPool {
     private let grammarWords: [(word: String, phones: String)]
     private var slots: LendingSlots<PooledVerifier>
     private var budget: VerificationBudget?
+    private let configuration: DecoderConfiguration
 
     public init(
         grammarWords: [(word: String, phones: String)], size: Int = ProcessInfo.processInfo.activeProcessorCount,
-        budget: VerificationBudget? = nil
+        budget: VerificationBudget? = nil, configuration: DecoderConfiguration = .verifier
     ) {
         self.grammarWords = grammarWords
+        self.configuration = configuration
         slots = LendingSlots(size: budget == nil ? max(1, size) : 1)
         self.budget = budget
     }
@@ -64,10 +66,10 @@ public actor VerifierPool {
             guard waiting else { return nil }
             return await withCheckedContinuation { slots.wait($0) }
         }
-        let words = grammarWords
+        let (words, configuration) = (grammarWords, configuration)
         do {
             return try await LowPriorityWork.run { () throws(RecognitionError) -> PooledVerifier in
-                PooledVerifier(try GrammarVerifier(grammarWords: words))
+                PooledVerifier(try GrammarVerifier(grammarWords: words, configuration: configuration))
             }
         } catch {
             slots.unreserve()

@@ -25,6 +25,9 @@ struct RecognitionOptions: ParsableArguments {
     @Option(name: .customLong("decoder-option"), help: "A PocketSphinx option, e.g. -beam=1e-60 (repeatable).")
     var decoderOptions: [String] = []
 
+    @Option(name: .customLong("verifier-option"), help: "A PocketSphinx option for the near-miss verifier's general-English search, e.g. -topn=2 (repeatable).")
+    var verifierOptions: [String] = []
+
     @Option(help: "Silence that ends an utterance, in milliseconds.")
     var trailingSilence: Int = 700
 
@@ -70,22 +73,29 @@ struct RecognitionOptions: ParsableArguments {
         let grammar = try grammarOptions.loader.load(self.grammar)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(ProcessInfo.processInfo.processIdentifier)")
         var configuration = DecoderConfiguration()
-        for option in decoderOptions {
-            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0].hasPrefix("-") else {
-                throw ValidationError("--decoder-option takes -name=value, e.g. -beam=1e-60; got '\(option)'")
-            }
-            configuration.extraArguments[parts[0]] = parts[1]
-        }
+        try Self.apply(decoderOptions, to: &configuration, flag: "--decoder-option")
+        var verifier = DecoderConfiguration.verifier
+        try Self.apply(verifierOptions, to: &verifier, flag: "--verifier-option")
         let noisyRoomModel = NoisyRoomModel.resolve(self.noisyRoomModel, denoiser: denoiser.rawValue)
         if let unused = noisyRoomModel.unused { FileHandle.standardError.write(Data("warning: \(unused)\n".utf8)) }
         var recognizer = try SpeechRecognizer.make(
             grammar: grammar, lexicon: try grammarOptions.lexicon(), workDirectory: work, poolSize: poolSize,
             configuration: configuration, noisyRoomModel: noisyRoomModel.directory,
-            scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify)
+            scorer: ConfidenceScorer(threshold: threshold), verifyNearMisses: verify, verifierConfiguration: verifier)
         // As the server: questions that change nothing are answered without verifying.
         recognizer.unverifiedIntents = Set(Command.onlyAsking.map(\.rawValue))
         return recognizer
+    }
+
+    /// `-name=value` options into a decoder configuration.
+    private static func apply(_ options: [String], to configuration: inout DecoderConfiguration, flag: String) throws {
+        for option in options {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasPrefix("-") else {
+                throw ValidationError("\(flag) takes -name=value, e.g. -beam=1e-60; got '\(option)'")
+            }
+            configuration.extraArguments[parts[0]] = parts[1]
+        }
     }
 }
 

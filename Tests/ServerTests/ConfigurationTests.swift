@@ -32,7 +32,7 @@ struct ConfigurationTests {
         #expect(endpointing.trailingSilence == .milliseconds(700))
         let defaults = ServerConfiguration().recognition
         #expect(defaults.endpointing.completeSentenceSilence == nil && defaults.endpointing.finishedSentenceSilence == .milliseconds(250))
-        #expect(defaults.rejectNearMisses && defaults.nearMissShareOfACore == 0.1, "near misses are checked, within a tenth of a core")
+        #expect(defaults.rejectNearMisses && defaults.nearMissShareOfACore == 0.05, "near misses are checked, within a twentieth of a core")
         #expect(throws: ServerConfiguration.Invalid.self) {
             try ServerConfiguration.load(file: try write("recognition:\n  nearMissShareOfACore: 1.5\n"), environment: [:])
         }

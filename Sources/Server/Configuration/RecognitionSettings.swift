@@ -23,7 +23,7 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
     /// The share of one core near-miss verification may use over a minute
     /// (`VerificationBudget`): past it, accepted utterances go unverified, so a busy server
     /// keeps its capacity.
-    public var nearMissShareOfACore = 0.1
+    public var nearMissShareOfACore = 0.05
     /// Acoustic model files adapted to denoised speech (`scripts/adapt-model.sh`), for the
     /// utterances the front end denoised; "off": the base model for every utterance.
     /// A model adapted on another denoiser's output than `frontEnd.denoiser` is not used.
