@@ -13,12 +13,13 @@ public final class AppDatabase: Sendable {
         try Self.migrator.migrate(writer)
     }
 
-    /// Opens (creating if needed) the database file in WAL mode with secure deletion on, so
-    /// deleted rows are overwritten rather than left in free pages.
     /// Where the server and the staff commands keep the database, keys and recordings unless
     /// told otherwise (`dataDirectory`, `--data-directory`, `TALKSHOP_DATA_DIR`).
     public static let defaultDataDirectory = "var"
 
+    /// Opens (creating if needed) the database file in WAL mode with secure deletion on, so
+    /// deleted rows are overwritten rather than left in free pages; applies the migrations
+    /// it lacks.
     public static func open(at url: URL) throws -> AppDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -36,6 +37,27 @@ public final class AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         return try AppDatabase(DatabaseQueue(configuration: configuration))
+    }
+
+    /// The schema's migrations, in order, and which a database file has applied.
+    public struct MigrationStatus: Sendable, Equatable {
+        public var applied: [String]
+        public var pending: [String]
+        /// The file holds migrations this version does not know (written by a newer Talkshop).
+        public var unknown: [String]
+    }
+
+    /// What `open(at:)` would apply to the file at `url`, without changing it (all pending
+    /// when there is no file yet).
+    public static func migrationStatus(at url: URL) throws -> MigrationStatus {
+        let known = migrator.migrations
+        guard FileManager.default.fileExists(atPath: url.path) else { return MigrationStatus(applied: [], pending: known, unknown: []) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let applied = try DatabaseQueue(path: url.path, configuration: configuration).read { db in try migrator.appliedIdentifiers(db) }
+        return MigrationStatus(
+            applied: known.filter(applied.contains), pending: known.filter { !applied.contains($0) },
+            unknown: applied.subtracting(known).sorted())
     }
 
     static var migrator: DatabaseMigrator {

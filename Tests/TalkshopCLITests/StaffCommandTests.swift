@@ -40,6 +40,20 @@ struct StaffCommandTests {
         #expect(try run(["customers", "list"]).standardOutput.contains("ann  Ann  (PIN set, Visa ending 4242, revoked)"))
     }
 
+    /// `db status` changes nothing and fails while migrations are pending; `db migrate` applies them.
+    @Test func theSchemaIsMigratedOnRequest() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fresh = try run(["db", "status"])
+        #expect(fresh.status != 0 && fresh.standardOutput.contains("(not created yet)") && fresh.standardOutput.contains("pending  v1: devices"), "\(fresh.standardOutput)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("talkshop.sqlite").path), "status created nothing")
+        let migrated = try run(["db", "migrate"])
+        #expect(migrated.status == 0 && migrated.standardOutput.contains("applied  v1: devices"), "\(migrated.standardOutput)\(migrated.standardError)")
+        let status = try run(["db", "status"])
+        #expect(status.status == 0 && status.standardOutput.contains(" applied, 0 pending"), "\(status.standardOutput)")
+        let again = try run(["db", "migrate"])
+        #expect(again.status == 0 && again.standardOutput.contains("0 applied now"), "\(again.standardOutput)")
+    }
+
     @Test func aCSVImportIsAllOrNothing() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
