@@ -25,6 +25,8 @@ let package = Package(
         // SwiftNIO directly for the connection gate's channel handlers (issue 16).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // The shared database of several nodes (issue 19).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries from Debian. The shims give fixed-arity wrappers for variadic C calls.
@@ -73,6 +75,10 @@ let package = Package(
         ),
         // The device protocol's messages (docs/protocol.md): Foundation only, shared by the
         // server, the simulators and any Swift client.
+        .target(
+            name: "PostgresStore",
+            dependencies: ["Store", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "VoiceProtocol"),
         .target(
             // Clients that speak to a running server like a device or a phone bridge would:
@@ -115,6 +121,7 @@ let package = Package(
                 "Server",
                 "Store",
                 "Orders",
+                "PostgresStore",
                 "Simulators",
                 "VoiceProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -130,6 +137,13 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Store", "Commerce"]),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Store", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "Commerce", "Grammar"]),
         .testTarget(
             name: "ServerTests",

@@ -22,6 +22,7 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(
     chromium             # the headless browser that drives the try page in its test
     fonts-dejavu-core    # so the page's screenshots have text
+    postgresql           # the shared database of several nodes, started by scripts/test.sh
   )
 fi
 if [ "${1:-}" = "--adaptation" ]; then

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
 swift build --build-tests
+source scripts/postgres-for-tests.sh
 swift test --skip-build "$@"

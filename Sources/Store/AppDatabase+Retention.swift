@@ -19,7 +19,9 @@ extension AppDatabase {
             // AES-GCM under the customer's key; `transcript` stays nil for new turns.
             table.add(column: "sealedTranscript", .blob)
         }
-        try db.execute(sql: "UPDATE turn SET customerId = (SELECT customerId FROM conversation WHERE conversation.id = turn.conversationId)")
+        // Identifiers quoted: the same statement runs on PostgreSQL (`PostgresSchema`), which
+        // folds unquoted names to lower case.
+        try db.execute(sql: #"UPDATE "turn" SET "customerId" = (SELECT "customerId" FROM "conversation" WHERE "conversation"."id" = "turn"."conversationId")"#)
         try db.create(index: "turn_on_customerId", on: "turn", columns: ["customerId"])
         try db.create(index: "turn_on_createdAt", on: "turn", columns: ["createdAt"])
         try db.create(table: "recording") { table in

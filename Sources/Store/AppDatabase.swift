@@ -45,7 +45,16 @@ public final class AppDatabase: Sendable {
         public var pending: [String]
         /// The file holds migrations this version does not know (written by a newer Talkshop).
         public var unknown: [String]
+
+        public init(applied: [String], pending: [String], unknown: [String]) {
+            self.applied = applied
+            self.pending = pending
+            self.unknown = unknown
+        }
     }
+
+    /// Every migration's identifier, in the order they apply.
+    public static var migrationIdentifiers: [String] { migrator.migrations }
 
     /// What `open(at:)` would apply to the file at `url`, without changing it (all pending
     /// when there is no file yet).

@@ -1,15 +1,48 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import Store
 
-struct DatabaseCommand: ParsableCommand {
+struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Show or apply the database's schema migrations (the server also applies them when it starts).",
+        discussion: """
+            The SQLite database in the data directory by default; a PostgreSQL database with
+            --database postgres://user@host:port/name (or TALKSHOP_DATABASE_URL). Both get the same
+            migrations, written once (docs/deployment.md).
+            """,
         subcommands: [Status.self, Migrate.self])
 
-    static func file(_ data: DataOptions) -> URL {
-        URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("talkshop.sqlite")
+    struct Target: ParsableArguments {
+        @OptionGroup var data: DataOptions
+        @Option(help: "A PostgreSQL database (postgres://user[:password]@host[:port]/name[?sslmode=require]); default: TALKSHOP_DATABASE_URL, else the SQLite file in the data directory.")
+        var database: String? = ProcessInfo.processInfo.environment["TALKSHOP_DATABASE_URL"]
+
+        var sqliteFile: URL { URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("talkshop.sqlite") }
+
+        func postgres() throws -> PostgresLocation? {
+            guard let database, !database.isEmpty else { return nil }
+            do { return try PostgresLocation(url: database) } catch { throw ValidationError(error.description) }
+        }
+
+        var name: String {
+            if let location = try? postgres() { return location.description }
+            return sqliteFile.path + (FileManager.default.fileExists(atPath: sqliteFile.path) ? "" : " (not created yet)")
+        }
+
+        func status() async throws -> AppDatabase.MigrationStatus {
+            if let location = try postgres() { return try await PostgresMigrator(location: location).status() }
+            return try AppDatabase.migrationStatus(at: sqliteFile)
+        }
+
+        func migrate() async throws {
+            if let location = try postgres() {
+                try await PostgresMigrator(location: location).migrate()
+            } else {
+                _ = try AppDatabase.open(at: sqliteFile)
+            }
+        }
     }
 
     static func printStatus(_ status: AppDatabase.MigrationStatus) {
@@ -18,36 +51,35 @@ struct DatabaseCommand: ParsableCommand {
         for migration in status.unknown { print("unknown  \(migration)  (written by a newer Talkshop)") }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the migrations applied and pending, without changing the database.",
             discussion: "Exit status 1 when migrations are pending or the database was written by a newer Talkshop.")
-        @OptionGroup var data: DataOptions
+        @OptionGroup var target: Target
 
-        func run() throws {
-            let file = DatabaseCommand.file(data)
-            let status = try AppDatabase.migrationStatus(at: file)
-            print("database \(file.path)\(FileManager.default.fileExists(atPath: file.path) ? "" : " (not created yet)")")
+        func run() async throws {
+            print("database \(target.name)")
+            let status = try await target.status()
             DatabaseCommand.printStatus(status)
             print("\(status.applied.count) applied, \(status.pending.count) pending")
             if !status.pending.isEmpty || !status.unknown.isEmpty { throw ExitCode(1) }
         }
     }
 
-    struct Migrate: ParsableCommand {
+    struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply the pending migrations (creating the database if there is none), then list them all.")
-        @OptionGroup var data: DataOptions
+            abstract: "Apply the pending migrations (creating the SQLite file if there is none), then list them all.")
+        @OptionGroup var target: Target
 
-        func run() throws {
-            let file = DatabaseCommand.file(data)
-            let before = try AppDatabase.migrationStatus(at: file)
+        func run() async throws {
+            let before = try await target.status()
             guard before.unknown.isEmpty else {
                 DatabaseCommand.printStatus(before)
-                throw ValidationError("\(file.path) was written by a newer Talkshop (migrations above marked unknown); not changed")
+                throw ValidationError("\(target.name) was written by a newer Talkshop (migrations above marked unknown); not changed")
             }
-            _ = try AppDatabase.open(at: file)
-            let after = try AppDatabase.migrationStatus(at: file)
+            try await target.migrate()
+            let after = try await target.status()
+            print("database \(target.name)")
             DatabaseCommand.printStatus(after)
             print("\(before.pending.count) applied now, \(after.applied.count) in all")
         }

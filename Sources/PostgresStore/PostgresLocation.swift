@@ -1,0 +1,41 @@
+import Foundation
+import PostgresNIO
+
+/// A PostgreSQL database named by URL: `postgres://user[:password]@host[:port]/database`
+/// (`database:` in the configuration, or `TALKSHOP_DATABASE_URL`). `?sslmode=require` asks for
+/// TLS; without it the connection is plain, for a database on loopback or a private network.
+public struct PostgresLocation: Sendable, CustomStringConvertible {
+    public let configuration: PostgresConnection.Configuration
+    /// The URL without its password, for messages.
+    public let description: String
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func isPostgres(_ url: String) -> Bool {
+        url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+    }
+
+    public init(url text: String) throws(Invalid) {
+        guard Self.isPostgres(text), let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
+            throw Invalid(description: "not a PostgreSQL URL (postgres://user@host:port/database): \(text)")
+        }
+        guard let user = url.user, !user.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no user: \(text)") }
+        let database = String(url.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no database: \(text)") }
+        let sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "require":
+            do { tls = .require(try .init(configuration: .makeClientConfiguration())) } catch {
+                throw Invalid(description: "TLS for PostgreSQL could not be set up: \(error)")
+            }
+        default: throw Invalid(description: "sslmode must be disable or require, not \(sslMode)")
+        }
+        configuration = PostgresConnection.Configuration(
+            host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: tls)
+        description = "postgres://\(user)@\(host):\(url.port ?? 5432)/\(database)"
+    }
+}
