@@ -25,7 +25,8 @@ public enum PostgresSchema {
         let migrator = AppDatabase.migrator
         let database = try DatabaseQueue()
         var executed: [String] = []
-        try database.writeWithoutTransaction { db in
+        // One connection: the trace set here sees every statement the migrations run.
+        database.writeWithoutTransaction { db in
             db.trace(options: .statement) { event in
                 if case .statement(let statement) = event { executed.append(statement.sql) }
             }
