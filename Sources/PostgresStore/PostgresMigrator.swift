@@ -10,19 +10,17 @@ public struct PostgresMigrator: Sendable {
     /// The advisory lock's key: any fixed number that no other lock in the database uses.
     static let lockKey: Int64 = 0x7461_6C6B_7368_6F70  // "talkshop"
 
-    private let location: PostgresLocation
-    private let logger: Logger
+    private let database: PostgresConnections
 
     public init(location: PostgresLocation, logger: Logger = Logger(label: "talkshop.postgres")) {
-        self.location = location
-        self.logger = logger
+        database = PostgresConnections(location: location, logger: logger)
     }
 
     /// What `migrate` would apply, without changing anything.
     public func status() async throws -> AppDatabase.MigrationStatus {
-        try await withConnection { connection in
+        try await database.withConnection { connection, logger in
             let known = try PostgresSchema.migrations().map(\.identifier)
-            let applied = try await appliedMigrations(connection)
+            let applied = try await appliedMigrations(connection, logger: logger)
             return AppDatabase.MigrationStatus(
                 applied: known.filter(applied.contains), pending: known.filter { !applied.contains($0) },
                 unknown: applied.subtracting(known).sorted())
@@ -33,13 +31,13 @@ public struct PostgresMigrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [String] {
         let migrations = try PostgresSchema.migrations()
-        return try await withConnection { connection in
+        return try await database.withConnection { connection, logger in
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(Self.table) (identifier TEXT PRIMARY KEY, \"appliedAt\" TIMESTAMPTZ NOT NULL DEFAULT now())"),
                     logger: logger)
-                let applied = try await appliedMigrations(connection)
+                let applied = try await appliedMigrations(connection, logger: logger)
                 var appliedNow: [String] = []
                 for migration in migrations where !applied.contains(migration.identifier) {
                     try await connection.withTransaction(logger: logger) { transaction in
@@ -59,7 +57,7 @@ public struct PostgresMigrator: Sendable {
         }
     }
 
-    private func appliedMigrations(_ connection: PostgresConnection) async throws -> Set<String> {
+    private func appliedMigrations(_ connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         let exists = try await connection.query("SELECT to_regclass('talkshop_migrations') IS NOT NULL", logger: logger)
         var tableExists = false
         for try await value in exists.decode(Bool.self) { tableExists = value }
@@ -69,21 +67,5 @@ public struct PostgresMigrator: Sendable {
             applied.insert(identifier)
         }
         return applied
-    }
-
-    /// Runs `body` on a new connection, closed after; failures as `PostgresProblem`.
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(PostgresProblem) -> T {
-        let connection: PostgresConnection
-        do { connection = try await PostgresConnection.connect(configuration: location.configuration, id: 1, logger: logger) } catch {
-            throw PostgresProblem("cannot connect to \(location)", error)
-        }
-        do {
-            let result = try await body(connection)
-            try? await connection.close()  // the work is done; a failed goodbye changes nothing
-            return result
-        } catch {
-            try? await connection.close()
-            throw error as? PostgresProblem ?? PostgresProblem("\(location)", error)
-        }
     }
 }

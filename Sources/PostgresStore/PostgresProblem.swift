@@ -7,16 +7,20 @@ public struct PostgresProblem: Error, CustomStringConvertible {
     public let description: String
 
     public init(_ what: String, _ error: any Error) {
-        guard let error = error as? PSQLError else {
-            description = "\(what): \(error)"
-            return
+        description = "\(what): \(Self.cause(of: error))"
+    }
+
+    private static func cause(of error: any Error) -> String {
+        if let transaction = error as? PostgresTransactionError,
+            let cause = transaction.closureError ?? transaction.commitError ?? transaction.beginError
+        {
+            return Self.cause(of: cause)
         }
+        guard let error = error as? PSQLError else { return "\(error)" }
         if let info = error.serverInfo, let message = info[.message] {
-            description = "\(what): \(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
-        } else if let underlying = error.underlying {
-            description = "\(what): \(underlying)"
-        } else {
-            description = "\(what): \(error.code)"
+            return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
         }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
     }
 }
