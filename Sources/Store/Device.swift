@@ -24,4 +24,19 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
     }
 
     public var isRevoked: Bool { revokedAt != nil }
+
+    public init(
+        id: String, name: String, customerId: String, tokenHash: String, createdAt: Date, revokedAt: Date?, pinRequired: Bool = false,
+        dailySpendLimitMinorUnits: Int? = nil, deviceClass: String = "speaker"
+    ) {
+        self.id = id
+        self.name = name
+        self.customerId = customerId
+        self.tokenHash = tokenHash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.pinRequired = pinRequired
+        self.dailySpendLimitMinorUnits = dailySpendLimitMinorUnits
+        self.deviceClass = deviceClass
+    }
 }

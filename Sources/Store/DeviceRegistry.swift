@@ -2,8 +2,36 @@ import Crypto
 import Foundation
 import GRDB
 
-/// Registers devices, issues their tokens and checks them.
-public struct DeviceRegistry: Sendable {
+/// Where devices and their token hashes are kept: the SQLite database (`DeviceRegistry`) or
+/// PostgreSQL (`PostgresDeviceRegistry`), so a token issued on one node is known on every node.
+public protocol DeviceDirectory: Sendable {
+    func register(
+        name: String, customerId: String, pinRequired: Bool, dailySpendLimitMinorUnits: Int?, deviceClass: String
+    ) async throws -> (device: Device, token: String)
+    func device(forToken token: String) async throws -> Device?
+    func device(id: String) async throws -> Device?
+    @discardableResult
+    func revoke(deviceId: String) async throws -> Bool
+    func revoked(since date: Date) async throws -> [String]
+    func all() async throws -> [Device]
+}
+
+extension Device {
+    /// A new device with a new token (the token is shown once and never stored).
+    public static func issue(
+        name: String, customerId: String, pinRequired: Bool, dailySpendLimitMinorUnits: Int?, deviceClass: String, at now: Date = Date()
+    ) -> (device: Device, token: String) {
+        let token = DeviceRegistry.newToken()
+        let device = Device(
+            id: UUID().uuidString.lowercased(), name: name, customerId: customerId, tokenHash: DeviceRegistry.hash(token),
+            createdAt: now, revokedAt: nil, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits,
+            deviceClass: deviceClass)
+        return (device, token)
+    }
+}
+
+/// Registers devices, issues their tokens and checks them, in the SQLite database.
+public struct DeviceRegistry: DeviceDirectory {
     public let database: AppDatabase
 
     public init(database: AppDatabase) { self.database = database }
@@ -12,10 +40,8 @@ public struct DeviceRegistry: Sendable {
     public func register(
         name: String, customerId: String, pinRequired: Bool = false, dailySpendLimitMinorUnits: Int? = nil, deviceClass: String = "speaker"
     ) throws -> (device: Device, token: String) {
-        let token = Self.newToken()
-        let device = Device(
-            id: UUID().uuidString.lowercased(), name: name, customerId: customerId, tokenHash: Self.hash(token),
-            createdAt: Date(), revokedAt: nil, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits,
+        let (device, token) = Device.issue(
+            name: name, customerId: customerId, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailySpendLimitMinorUnits,
             deviceClass: deviceClass)
         try database.writer.write { db in try device.insert(db) }
         return (device, token)
