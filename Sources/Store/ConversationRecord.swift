@@ -16,4 +16,16 @@ public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord,
     /// Bumped by every change of the cart, from any session of the conversation; an order
     /// consumes one version (`OrderBook.place`).
     public var cartVersion: Int = 0
+
+    public init(
+        id: String, customerId: String, dialogState: String, cartJSON: String?, createdAt: Date, updatedAt: Date, cartVersion: Int = 0
+    ) {
+        self.id = id
+        self.customerId = customerId
+        self.dialogState = dialogState
+        self.cartJSON = cartJSON
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.cartVersion = cartVersion
+    }
 }

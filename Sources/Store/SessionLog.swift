@@ -1,8 +1,24 @@
 import Foundation
 import GRDB
 
-/// Opens and closes session records and finds or resumes conversations.
-public struct SessionLog: Sendable {
+/// Where conversations (their dialog state and cart) and session records are kept: the SQLite
+/// database (`SessionLog`) or PostgreSQL (`PostgresSessionLog`), so a conversation resumes on
+/// any node. A cart is saved only over the version it was read at, so two sessions (on any
+/// nodes) changing it at once cannot both win.
+public protocol ConversationLog: Sendable {
+    func conversation(resuming conversationId: String?, customerId: String, initialState: String) async throws -> ConversationRecord
+    func save(conversationId: String, state: String) async throws
+    func cart(conversationId: String) async throws -> (json: String?, version: Int)?
+    func saveCart(conversationId: String, json: String?, replacing version: Int) async throws -> Int?
+    func open(deviceId: String, channel: String) async throws -> SessionRecord
+    func attach(sessionId: String, conversationId: String) async throws
+    func close(sessionId: String, reason: String, utterances: Int, audioSeconds: Double) async throws
+    func session(id: String) async throws -> SessionRecord?
+    func openSessions() async throws -> [SessionRecord]
+}
+
+/// Opens and closes session records and finds or resumes conversations, in SQLite.
+public struct SessionLog: ConversationLog {
     public enum ResumeError: Error, Equatable {
         /// The conversation does not exist or belongs to another customer.
         case unknownConversation
@@ -21,10 +37,7 @@ public struct SessionLog: Sendable {
                 }
                 return existing
             }
-            let now = Date()
-            let conversation = ConversationRecord(
-                id: UUID().uuidString.lowercased(), customerId: customerId, dialogState: initialState, cartJSON: nil,
-                createdAt: now, updatedAt: now)
+            let conversation = ConversationRecord.new(customerId: customerId, state: initialState)
             try conversation.insert(db)
             return conversation
         }
@@ -58,9 +71,7 @@ public struct SessionLog: Sendable {
     }
 
     public func open(deviceId: String, channel: String) throws -> SessionRecord {
-        let session = SessionRecord(
-            id: UUID().uuidString.lowercased(), deviceId: deviceId, conversationId: nil, channel: channel,
-            startedAt: Date(), endedAt: nil, endReason: nil, utterances: 0, audioSeconds: 0)
+        let session = SessionRecord.new(deviceId: deviceId, channel: channel)
         try database.writer.write { db in try session.insert(db) }
         return session
     }
@@ -86,5 +97,21 @@ public struct SessionLog: Sendable {
     /// Sessions still open (for shutdown and leak checks).
     public func openSessions() throws -> [SessionRecord] {
         try database.writer.read { db in try SessionRecord.filter(SessionRecord.Columns.endedAt == nil).fetchAll(db) }
+    }
+}
+
+extension ConversationRecord {
+    /// A new conversation, not yet stored.
+    public static func new(customerId: String, state: String, at now: Date = Date()) -> ConversationRecord {
+        ConversationRecord(id: UUID().uuidString.lowercased(), customerId: customerId, dialogState: state, cartJSON: nil, createdAt: now, updatedAt: now)
+    }
+}
+
+extension SessionRecord {
+    /// A new session of a device, not yet stored.
+    public static func new(deviceId: String, channel: String, at now: Date = Date()) -> SessionRecord {
+        SessionRecord(
+            id: UUID().uuidString.lowercased(), deviceId: deviceId, conversationId: nil, channel: channel, startedAt: now, endedAt: nil,
+            endReason: nil, utterances: 0, audioSeconds: 0)
     }
 }

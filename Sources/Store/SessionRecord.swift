@@ -14,6 +14,21 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var endReason: String?
     public var utterances: Int
     public var audioSeconds: Double
+
+    public init(
+        id: String, deviceId: String, conversationId: String?, channel: String, startedAt: Date, endedAt: Date?, endReason: String?,
+        utterances: Int, audioSeconds: Double
+    ) {
+        self.id = id
+        self.deviceId = deviceId
+        self.conversationId = conversationId
+        self.channel = channel
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.endReason = endReason
+        self.utterances = utterances
+        self.audioSeconds = audioSeconds
+    }
 }
 
 extension SessionRecord {
