@@ -19,20 +19,44 @@ public struct StaffToken: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var tokenHash: String
     public var createdAt: Date
     public var revokedAt: Date?
+
+    public init(id: String, name: String, role: Role, tokenHash: String, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.tokenHash = tokenHash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    /// A new token for a person, not yet stored (the token is shown once and never stored).
+    public static func issue(name: String, role: Role, at now: Date = Date()) throws -> (staff: StaffToken, token: String) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a staff token needs a name") }
+        let token = "tss_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
+        let staff = StaffToken(id: UUID().uuidString.lowercased(), name: name, role: role, tokenHash: DeviceRegistry.hash(token), createdAt: now, revokedAt: nil)
+        return (staff, token)
+    }
 }
 
-/// Issues, checks and revokes admin API tokens (`talkshop staff add|list|revoke`).
-public struct StaffTokens: Sendable {
+/// Where admin API tokens are kept: the SQLite database (`StaffTokens`) or PostgreSQL
+/// (`PostgresStaffTokens`), so an officer's token works on every node.
+public protocol StaffDirectory: Sendable {
+    func issue(name: String, role: StaffToken.Role) async throws -> (staff: StaffToken, token: String)
+    func staff(forToken token: String) async throws -> StaffToken?
+    @discardableResult
+    func revoke(id: String) async throws -> Bool
+    func all() async throws -> [StaffToken]
+}
+
+/// Issues, checks and revokes admin API tokens (`talkshop staff add|list|revoke`), in SQLite.
+public struct StaffTokens: StaffDirectory {
     public let database: AppDatabase
 
     public init(database: AppDatabase) { self.database = database }
 
     /// Creates a token for a person; the token is shown once and never stored.
     public func issue(name: String, role: StaffToken.Role) throws -> (staff: StaffToken, token: String) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a staff token needs a name") }
-        let token = "tss_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
-        let staff = StaffToken(
-            id: UUID().uuidString.lowercased(), name: name, role: role, tokenHash: DeviceRegistry.hash(token), createdAt: Date(), revokedAt: nil)
+        let (staff, token) = try StaffToken.issue(name: name, role: role)
         try database.writer.write { db in try staff.insert(db) }
         return (staff, token)
     }
