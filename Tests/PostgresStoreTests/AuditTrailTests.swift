@@ -7,15 +7,6 @@ import Testing
 /// The audit trail on both backends, the same tests: appends chain, an edited entry is found,
 /// and nodes appending at once keep one chain.
 struct AuditTrailTests {
-    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
-
-    /// PostgreSQL when the test script started it (a test in PostgresMigratorTests fails if it
-    /// should have and did not).
-    static let backends: [Backend] = PostgresMigratorTests.serverURL == nil ? [.sqlite] : Backend.allCases
-
     /// Two trails on one new, empty database (two nodes on PostgreSQL), and a way to change an
     /// entry's reason behind the trail's back.
     struct Nodes: Sendable {
@@ -49,7 +40,7 @@ struct AuditTrailTests {
         }
     }
 
-    @Test(arguments: backends)
+    @Test(arguments: Backend.available)
     func appendsChainAndAnEditedEntryIsFound(_ backend: Backend) async throws {
         try await Self.withNodes(backend) { nodes in
             try await nodes.first.append(actor: "olga", action: "hold", subject: "customer:c1", reason: "case 1", counts: [:], at: Date())
@@ -63,7 +54,7 @@ struct AuditTrailTests {
         }
     }
 
-    @Test(arguments: backends)
+    @Test(arguments: Backend.available)
     func nodesAppendingAtOnceKeepOneChain(_ backend: Backend) async throws {
         try await Self.withNodes(backend) { nodes in
             try await withThrowingTaskGroup(of: Void.self) { group in

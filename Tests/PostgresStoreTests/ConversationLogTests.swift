@@ -6,25 +6,20 @@ import Testing
 /// Conversations and sessions on both backends, the same tests: a conversation resumes on
 /// another node with its cart, and two nodes saving the same cart version cannot both win.
 struct ConversationLogTests {
+    typealias Nodes = (nodeA: any ConversationLog, nodeB: any ConversationLog, devices: any DeviceDirectory)
+
     /// Two logs (two nodes) and a device directory on one new, empty database of `backend`.
-    static func withNodes(
-        _ backend: AuditTrailTests.Backend, _ body: (any ConversationLog, any ConversationLog, any DeviceDirectory) async throws -> Void
-    ) async throws {
-        switch backend {
-        case .sqlite:
-            let database = try AppDatabase.inMemory()
-            try await body(SessionLog(database: database), SessionLog(database: database), DeviceRegistry(database: database))
-        case .postgres:
-            try await PostgresMigratorTests.withDatabase { location in
-                try await PostgresMigrator(location: location).migrate()
-                let connections = PostgresConnections(location: location)
-                try await body(PostgresSessionLog(database: connections), PostgresSessionLog(database: connections), PostgresDeviceRegistry(database: connections))
+    static func withNodes(_ backend: Backend, _ body: (any ConversationLog, any ConversationLog, any DeviceDirectory) async throws -> Void) async throws {
+        try await backend.with(
+            sqlite: { database -> Nodes in (SessionLog(database: database), SessionLog(database: database), DeviceRegistry(database: database)) },
+            postgres: { connections -> Nodes in
+                (PostgresSessionLog(database: connections), PostgresSessionLog(database: connections), PostgresDeviceRegistry(database: connections))
             }
-        }
+        ) { nodes in try await body(nodes.nodeA, nodes.nodeB, nodes.devices) }
     }
 
-    @Test(arguments: AuditTrailTests.backends)
-    func aConversationResumesOnAnotherNodeWithItsCart(_ backend: AuditTrailTests.Backend) async throws {
+    @Test(arguments: Backend.available)
+    func aConversationResumesOnAnotherNodeWithItsCart(_ backend: Backend) async throws {
         try await Self.withNodes(backend) { nodeA, nodeB, _ in
             let started = try await nodeA.conversation(resuming: nil, customerId: "c1", initialState: "main")
             #expect(try await nodeA.saveCart(conversationId: started.id, json: #"[{"productId":"latte"}]"#, replacing: 0) == 1)
@@ -42,8 +37,8 @@ struct ConversationLogTests {
         }
     }
 
-    @Test(arguments: AuditTrailTests.backends)
-    func twoNodesSavingTheSameCartVersionCannotBothWin(_ backend: AuditTrailTests.Backend) async throws {
+    @Test(arguments: Backend.available)
+    func twoNodesSavingTheSameCartVersionCannotBothWin(_ backend: Backend) async throws {
         try await Self.withNodes(backend) { nodeA, nodeB, _ in
             let conversation = try await nodeA.conversation(resuming: nil, customerId: "c1", initialState: "main")
             async let fromA = nodeA.saveCart(conversationId: conversation.id, json: "A", replacing: 0)
@@ -55,8 +50,8 @@ struct ConversationLogTests {
         }
     }
 
-    @Test(arguments: AuditTrailTests.backends)
-    func sessionsAreOpenedAttachedAndClosed(_ backend: AuditTrailTests.Backend) async throws {
+    @Test(arguments: Backend.available)
+    func sessionsAreOpenedAttachedAndClosed(_ backend: Backend) async throws {
         try await Self.withNodes(backend) { nodeA, nodeB, devices in
             let (device, _) = try await devices.register(name: "hall", customerId: "c1", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker")
             let conversation = try await nodeA.conversation(resuming: nil, customerId: "c1", initialState: "main")

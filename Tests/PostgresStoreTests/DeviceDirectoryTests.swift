@@ -5,22 +5,9 @@ import Testing
 
 /// Devices and their tokens on both backends, the same tests.
 struct DeviceDirectoryTests {
-    /// A directory on a new, empty database of `backend`.
-    static func withDirectory(_ backend: AuditTrailTests.Backend, _ body: (any DeviceDirectory) async throws -> Void) async throws {
-        switch backend {
-        case .sqlite:
-            try await body(DeviceRegistry(database: try AppDatabase.inMemory()))
-        case .postgres:
-            try await PostgresMigratorTests.withDatabase { location in
-                try await PostgresMigrator(location: location).migrate()
-                try await body(PostgresDeviceRegistry(database: PostgresConnections(location: location)))
-            }
-        }
-    }
-
-    @Test(arguments: AuditTrailTests.backends)
-    func tokensAuthenticateUntilTheDeviceIsRevoked(_ backend: AuditTrailTests.Backend) async throws {
-        try await Self.withDirectory(backend) { devices in
+    @Test(arguments: Backend.available)
+    func tokensAuthenticateUntilTheDeviceIsRevoked(_ backend: Backend) async throws {
+        try await backend.with(sqlite: { DeviceRegistry(database: $0) as any DeviceDirectory }, postgres: { PostgresDeviceRegistry(database: $0) }) { devices in
             let before = Date().addingTimeInterval(-1)
             let (hall, hallToken) = try await devices.register(
                 name: "hall speaker", customerId: "c1", pinRequired: true, dailySpendLimitMinorUnits: 5_000, deviceClass: "speaker")

@@ -5,21 +5,9 @@ import Testing
 
 /// Admin API tokens on both backends, the same tests.
 struct StaffDirectoryTests {
-    static func withDirectory(_ backend: AuditTrailTests.Backend, _ body: (any StaffDirectory) async throws -> Void) async throws {
-        switch backend {
-        case .sqlite:
-            try await body(StaffTokens(database: try AppDatabase.inMemory()))
-        case .postgres:
-            try await PostgresMigratorTests.withDatabase { location in
-                try await PostgresMigrator(location: location).migrate()
-                try await body(PostgresStaffTokens(database: PostgresConnections(location: location)))
-            }
-        }
-    }
-
-    @Test(arguments: AuditTrailTests.backends)
-    func aTokenWorksUntilRevokedAndOnlyItsHashIsKept(_ backend: AuditTrailTests.Backend) async throws {
-        try await Self.withDirectory(backend) { staff in
+    @Test(arguments: Backend.available)
+    func aTokenWorksUntilRevokedAndOnlyItsHashIsKept(_ backend: Backend) async throws {
+        try await backend.with(sqlite: { StaffTokens(database: $0) as any StaffDirectory }, postgres: { PostgresStaffTokens(database: $0) }) { staff in
             let (olga, olgaToken) = try await staff.issue(name: "Olga", role: .officer)
             let (_, opToken) = try await staff.issue(name: "Oskar", role: .operator)
             #expect(olgaToken.hasPrefix("tss_") && olga.tokenHash == DeviceRegistry.hash(olgaToken))
