@@ -114,11 +114,7 @@ public actor DecoderPool {
     /// Runs blocking work on the decoding queue and resumes the caller with its result.
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws(RecognitionError) -> T) async throws(RecognitionError) -> T {
         let result: Result<T, RecognitionError> = await withCheckedContinuation { continuation in
-            queue.async {
-                do throws(RecognitionError) { continuation.resume(returning: .success(try work())) } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
+            queue.async { continuation.resume(returning: Result(catching: work)) }
         }
         return try result.get()
     }

@@ -18,9 +18,7 @@ enum LowPriorityWork {
                     // On Linux a thread's nice value is its own: `who` 0 is the calling thread.
                     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
                 #endif
-                do throws(RecognitionError) { continuation.resume(returning: .success(try work())) } catch {
-                    continuation.resume(returning: .failure(error))
-                }
+                continuation.resume(returning: Result(catching: work))
             }
             thread.name = "talkshop-verify"
             thread.start()

@@ -8,13 +8,13 @@ struct VerificationBudgetTests {
         let start = ContinuousClock.now
         let fresh = budget.allows(at: start)
         #expect(fresh)
-        for second in 0..<8 { budget.record(0.75, at: start + .seconds(second)) }  // 6 s spent
-        let spent = budget.allows(at: start + .seconds(10)), spentSeconds = budget.spentSeconds(at: start + .seconds(10))
-        #expect(!spent && spentSeconds == 6)
+        for second in 0..<8 { budget.record(.milliseconds(750), at: start + .seconds(second)) }  // 6 s spent
+        let spent = budget.allows(at: start + .seconds(10)), spentTime = budget.spent(at: start + .seconds(10))
+        #expect(!spent && spentTime == .seconds(6))
         // The first verification leaves the window a minute after it ended.
         let oneLeft = budget.allows(at: start + .seconds(60) + .milliseconds(1))
-        let twoLeft = budget.spentSeconds(at: start + .seconds(61) + .milliseconds(1))
-        #expect(oneLeft && twoLeft == 4.5)
+        let twoLeft = budget.spent(at: start + .seconds(61) + .milliseconds(1))
+        #expect(oneLeft && twoLeft == .milliseconds(4500))
     }
 
     @Test func aZeroShareVerifiesNothing() {

@@ -85,22 +85,19 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         public init(from decoder: any Decoder) throws {
             let defaults = Limits()
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
-                try container.decodeIfPresent(T.self, forKey: key) ?? fallback
-            }
-            maxMessageBytes = try value(.maxMessageBytes, defaults.maxMessageBytes)
-            maxUtteranceSeconds = try value(.maxUtteranceSeconds, defaults.maxUtteranceSeconds)
-            maxSessionAudioSeconds = try value(.maxSessionAudioSeconds, defaults.maxSessionAudioSeconds)
-            idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
-            pingIntervalSeconds = try value(.pingIntervalSeconds, defaults.pingIntervalSeconds)
-            maxSessionsPerDevice = try value(.maxSessionsPerDevice, defaults.maxSessionsPerDevice)
-            maxSessions = try value(.maxSessions, defaults.maxSessions)
-            utterancesPerMinutePerDevice = try value(.utterancesPerMinutePerDevice, defaults.utterancesPerMinutePerDevice)
-            requestHeadTimeoutSeconds = try value(.requestHeadTimeoutSeconds, defaults.requestHeadTimeoutSeconds)
-            keepAliveTimeoutSeconds = try value(.keepAliveTimeoutSeconds, defaults.keepAliveTimeoutSeconds)
-            maxUnauthenticatedConnections = try value(.maxUnauthenticatedConnections, defaults.maxUnauthenticatedConnections)
-            maxConnections = try value(.maxConnections, defaults.maxConnections)
-            revocationCheckSeconds = try value(.revocationCheckSeconds, defaults.revocationCheckSeconds)
+            maxMessageBytes = try container.decode(.maxMessageBytes, default: defaults.maxMessageBytes)
+            maxUtteranceSeconds = try container.decode(.maxUtteranceSeconds, default: defaults.maxUtteranceSeconds)
+            maxSessionAudioSeconds = try container.decode(.maxSessionAudioSeconds, default: defaults.maxSessionAudioSeconds)
+            idleTimeoutSeconds = try container.decode(.idleTimeoutSeconds, default: defaults.idleTimeoutSeconds)
+            pingIntervalSeconds = try container.decode(.pingIntervalSeconds, default: defaults.pingIntervalSeconds)
+            maxSessionsPerDevice = try container.decode(.maxSessionsPerDevice, default: defaults.maxSessionsPerDevice)
+            maxSessions = try container.decode(.maxSessions, default: defaults.maxSessions)
+            utterancesPerMinutePerDevice = try container.decode(.utterancesPerMinutePerDevice, default: defaults.utterancesPerMinutePerDevice)
+            requestHeadTimeoutSeconds = try container.decode(.requestHeadTimeoutSeconds, default: defaults.requestHeadTimeoutSeconds)
+            keepAliveTimeoutSeconds = try container.decode(.keepAliveTimeoutSeconds, default: defaults.keepAliveTimeoutSeconds)
+            maxUnauthenticatedConnections = try container.decode(.maxUnauthenticatedConnections, default: defaults.maxUnauthenticatedConnections)
+            maxConnections = try container.decode(.maxConnections, default: defaults.maxConnections)
+            revocationCheckSeconds = try container.decode(.revocationCheckSeconds, default: defaults.revocationCheckSeconds)
         }
     }
 
@@ -110,20 +107,20 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let defaults = ServerConfiguration()
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
-        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
-        dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
-        grammarsDirectory = try container.decodeIfPresent(String.self, forKey: .grammarsDirectory) ?? defaults.grammarsDirectory
-        catalogsDirectory = try container.decodeIfPresent(String.self, forKey: .catalogsDirectory) ?? defaults.catalogsDirectory
-        grammar = try container.decodeIfPresent(String.self, forKey: .grammar) ?? defaults.grammar
-        decoderPoolSize = try container.decodeIfPresent(Int.self, forKey: .decoderPoolSize) ?? defaults.decoderPoolSize
-        allowedOrigins = try container.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? defaults.allowedOrigins
-        limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
-        guards = try container.decodeIfPresent(ConfirmationGuard.Settings.self, forKey: .guards) ?? defaults.guards
-        broadcast = try container.decodeIfPresent(BroadcastDetector.Settings.self, forKey: .broadcast) ?? defaults.broadcast
-        paymentTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .paymentTimeoutSeconds) ?? defaults.paymentTimeoutSeconds
-        courier = try container.decodeIfPresent(SandboxCourier.Schedule.self, forKey: .courier) ?? defaults.courier
-        retentionPolicy = try container.decodeIfPresent(String.self, forKey: .retentionPolicy) ?? defaults.retentionPolicy
+        host = try container.decode(.host, default: defaults.host)
+        port = try container.decode(.port, default: defaults.port)
+        dataDirectory = try container.decode(.dataDirectory, default: defaults.dataDirectory)
+        grammarsDirectory = try container.decode(.grammarsDirectory, default: defaults.grammarsDirectory)
+        catalogsDirectory = try container.decode(.catalogsDirectory, default: defaults.catalogsDirectory)
+        grammar = try container.decode(.grammar, default: defaults.grammar)
+        decoderPoolSize = try container.decode(.decoderPoolSize, default: defaults.decoderPoolSize)
+        allowedOrigins = try container.decode(.allowedOrigins, default: defaults.allowedOrigins)
+        limits = try container.decode(.limits, default: defaults.limits)
+        guards = try container.decode(.guards, default: defaults.guards)
+        broadcast = try container.decode(.broadcast, default: defaults.broadcast)
+        paymentTimeoutSeconds = try container.decode(.paymentTimeoutSeconds, default: defaults.paymentTimeoutSeconds)
+        courier = try container.decode(.courier, default: defaults.courier)
+        retentionPolicy = try container.decode(.retentionPolicy, default: defaults.retentionPolicy)
         replyVoice = try container.decode(.replyVoice, default: defaults.replyVoice)
         phone = try container.decode(.phone, default: defaults.phone)
         web = try container.decode(.web, default: defaults.web)
