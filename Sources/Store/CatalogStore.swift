@@ -2,9 +2,19 @@ import Commerce
 import Foundation
 import GRDB
 
+/// Where the shop's catalog and live stock are kept: the SQLite database (`CatalogStore`) or
+/// PostgreSQL (`PostgresCatalogStore`). Stock is taken by the order store, in the transaction
+/// that writes the order.
+public protocol ProductCatalog: Sendable {
+    @discardableResult
+    func importProducts(_ products: [Product]) async throws -> CatalogStore.ImportSummary
+    func seedIfEmpty(with catalog: Catalog) async throws
+    func catalog() async throws -> Catalog
+}
+
 /// The shop's catalog in the database: imported from a file, read as a `Catalog` snapshot.
 /// Stock is taken here, in the same transaction that writes an order (see `OrderBook`).
-public struct CatalogStore: Sendable {
+public struct CatalogStore: ProductCatalog {
     public let database: AppDatabase
 
     public init(database: AppDatabase) { self.database = database }
@@ -16,6 +26,10 @@ public struct CatalogStore: Sendable {
     public struct ImportSummary: Equatable, Sendable {
         public var added = 0
         public var updated = 0
+        package init(added: Int = 0, updated: Int = 0) {
+            self.added = added
+            self.updated = updated
+        }
     }
 
     /// Adds or updates every product (matched by id) in one transaction; products not in the
@@ -25,17 +39,34 @@ public struct CatalogStore: Sendable {
         try database.writer.write { db in
             var summary = ImportSummary()
             let existingCurrency = try String.fetchOne(db, sql: "SELECT currency FROM product LIMIT 1")
+            try Self.check(products, existingCurrency: existingCurrency)
             for product in products {
-                if let currency = existingCurrency ?? products.first?.price.currency, product.price.currency != currency {
-                    throw Invalid(description: "product \(product.id) is priced in \(product.price.currency), the catalog in \(currency)")
-                }
-                guard product.price.minorUnits >= 0, product.stock >= 0 else {
-                    throw Invalid(description: "product \(product.id) has a negative price or stock")
-                }
                 if try ProductRecord.exists(db, key: product.id) { summary.updated += 1 } else { summary.added += 1 }
                 try ProductRecord(product).save(db)
             }
             return summary
+        }
+    }
+
+    /// Refuses products priced in another currency than the catalog's (or each other's), or
+    /// with a negative price or stock.
+    public static func check(_ products: [Product], existingCurrency: String?) throws {
+        for product in products {
+            if let currency = existingCurrency ?? products.first?.price.currency, product.price.currency != currency {
+                throw Invalid(description: "product \(product.id) is priced in \(product.price.currency), the catalog in \(currency)")
+            }
+            guard product.price.minorUnits >= 0, product.stock >= 0 else {
+                throw Invalid(description: "product \(product.id) has a negative price or stock")
+            }
+        }
+    }
+
+    /// The catalog made of stored products, or `Invalid` saying why they do not make one.
+    public static func catalog(of records: [ProductRecord]) throws -> Catalog {
+        do {
+            return try Catalog(currency: records.first?.currency ?? "USD", products: records.map(\.product))
+        } catch {
+            throw Invalid(description: error.description)
         }
     }
 
@@ -46,11 +77,6 @@ public struct CatalogStore: Sendable {
     }
 
     public func catalog() throws -> Catalog {
-        let records = try database.writer.read { db in try ProductRecord.order(ProductRecord.Columns.id).fetchAll(db) }
-        do {
-            return try Catalog(currency: records.first?.currency ?? "USD", products: records.map(\.product))
-        } catch {
-            throw Invalid(description: error.description)
-        }
+        try Self.catalog(of: try database.writer.read { db in try ProductRecord.order(ProductRecord.Columns.id).fetchAll(db) })
     }
 }

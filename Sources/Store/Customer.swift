@@ -71,3 +71,36 @@ extension Address {
         static let isDefault = Column(CodingKeys.isDefault)
     }
 }
+
+extension Customer {
+    /// For the PostgreSQL store, which reads the columns one by one.
+    package init(
+        id: String, name: String, pinHash: String?, pinSalt: String?, pinRequired: Bool, pinFailures: Int, pinLockedUntil: Date?,
+        usualLinesJSON: String?, createdAt: Date, audioConsent: Bool, phone: String?, revoked revokedAt: Date?
+    ) {
+        self.id = id
+        self.name = name
+        self.pinHash = pinHash
+        self.pinSalt = pinSalt
+        self.pinRequired = pinRequired
+        self.pinFailures = pinFailures
+        self.pinLockedUntil = pinLockedUntil
+        self.usualLinesJSON = usualLinesJSON
+        self.createdAt = createdAt
+        self.audioConsent = audioConsent
+        self.phone = phone
+        self.revokedAt = revokedAt
+    }
+}
+
+extension PaymentMethod {
+    package init(id: String, customerId: String, token: String, label: String, isDefault: Bool, at createdAt: Date) {
+        self.init(id: id, customerId: customerId, token: token, label: label, isDefault: isDefault, createdAt: createdAt)
+    }
+}
+
+extension Address {
+    package init(id: String, customerId: String, text: String, isDefault: Bool, at createdAt: Date) {
+        self.init(id: id, customerId: customerId, text: text, isDefault: isDefault, createdAt: createdAt)
+    }
+}

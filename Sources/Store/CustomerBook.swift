@@ -3,8 +3,29 @@ import Foundation
 import GRDB
 import _CryptoExtras
 
-/// Customers, their saved payment methods and addresses, and PIN checks with a lockout.
-public struct CustomerBook: Sendable {
+/// Where customers, their saved payment methods and addresses are kept: the SQLite database
+/// (`CustomerBook`) or PostgreSQL (`PostgresCustomerBook`). Both validate a new customer and
+/// count wrong PINs the same way (`NewCustomer.rows`, `Customer.checkingPIN`).
+public protocol CustomerDirectory: Sendable {
+    func customer(phone: String) async throws -> Customer?
+    @discardableResult
+    func setAudioConsent(customerId: String, _ consent: Bool) async throws -> Bool
+    @discardableResult
+    func add(_ new: CustomerBook.NewCustomer) async throws -> Customer
+    func customer(_ id: String) async throws -> Customer?
+    @discardableResult
+    func revoke(customerId: String, at now: Date) async throws -> Bool
+    func revoked(since date: Date) async throws -> [String]
+    func all() async throws -> [Customer]
+    func defaultPaymentMethod(customerId: String) async throws -> PaymentMethod?
+    func paymentMethod(_ id: String) async throws -> PaymentMethod?
+    func defaultAddress(customerId: String) async throws -> Address?
+    func setUsual(customerId: String, linesJSON: String?) async throws
+    func checkPIN(customerId: String, pin: String, at now: Date) async throws -> CustomerBook.PINCheck
+}
+
+/// Customers, their saved payment methods and addresses, and PIN checks with a lockout, in SQLite.
+public struct CustomerBook: CustomerDirectory {
     public let database: AppDatabase
     /// Wrong PINs in a row before PIN entry locks, and for how long.
     public var maxPINFailures = 3
@@ -14,6 +35,9 @@ public struct CustomerBook: Sendable {
 
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public var description: String
+
+        package static func exists(_ id: String) -> Invalid { Invalid(description: "customer \(id) exists") }
+        package static func phoneTaken(_ phone: String) -> Invalid { Invalid(description: "another customer has the phone number \(phone)") }
     }
 
     public struct NewCustomer: Sendable {
@@ -55,34 +79,17 @@ public struct CustomerBook: Sendable {
     /// Adds a customer with an optional PIN, default payment method and address.
     @discardableResult
     public func add(_ new: NewCustomer) throws -> Customer {
-        if let pin = new.pin { try Self.validate(pin: pin) }
-        if let phone = new.phone, phone.range(of: #"^\+[1-9][0-9]{6,14}$"#, options: .regularExpression) == nil {
-            throw Invalid(description: "phone numbers are E.164: a + and 7 to 15 digits, e.g. +15551234567")
-        }
-        guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw Invalid(description: "a customer needs a name") }
-        let salt = Self.randomHex(bytes: 16)
-        let now = Date()
-        let customer = Customer(
-            id: new.id ?? UUID().uuidString.lowercased(), name: new.name, pinHash: try new.pin.map { try Self.hash(pin: $0, salt: salt) },
-            pinSalt: new.pin == nil ? nil : salt, pinRequired: new.pinRequired, pinFailures: 0, pinLockedUntil: nil,
-            usualLinesJSON: nil, createdAt: now, phone: new.phone)
+        let rows = try new.rows(at: Date())
         try database.writer.write { db in
-            guard try Customer.fetchOne(db, key: customer.id) == nil else { throw Invalid(description: "customer \(customer.id) exists") }
+            guard try Customer.fetchOne(db, key: rows.customer.id) == nil else { throw Invalid.exists(rows.customer.id) }
             if let phone = new.phone, try Customer.filter(Customer.Columns.phone == phone).fetchCount(db) > 0 {
-                throw Invalid(description: "another customer has the phone number \(phone)")
+                throw Invalid.phoneTaken(phone)
             }
-            try customer.insert(db)
-            if let method = new.paymentMethod {
-                try PaymentMethod(
-                    id: UUID().uuidString.lowercased(), customerId: customer.id, token: method.token, label: method.label,
-                    isDefault: true, createdAt: now
-                ).insert(db)
-            }
-            if let text = new.address {
-                try Address(id: UUID().uuidString.lowercased(), customerId: customer.id, text: text, isDefault: true, createdAt: now).insert(db)
-            }
+            try rows.customer.insert(db)
+            try rows.paymentMethod?.insert(db)
+            try rows.address?.insert(db)
         }
-        return customer
+        return rows.customer
     }
 
     public func customer(_ id: String) throws -> Customer? {
@@ -147,29 +154,14 @@ public struct CustomerBook: Sendable {
     /// one resets the count. The PIN itself is never stored or logged.
     public func checkPIN(customerId: String, pin: String, at now: Date = Date()) throws -> PINCheck {
         try database.writer.write { db in
-            guard var customer = try Customer.fetchOne(db, key: customerId), let hash = customer.pinHash, let salt = customer.pinSalt else {
-                return .notSet
-            }
-            if let until = customer.pinLockedUntil, until > now { return .locked(until: until) }
-            if (try? Self.hash(pin: pin, salt: salt)) == hash {
-                customer.pinFailures = 0
-                customer.pinLockedUntil = nil
-                try customer.update(db)
-                return .correct
-            }
-            customer.pinFailures += 1
-            if customer.pinFailures >= maxPINFailures {
-                customer.pinFailures = 0
-                customer.pinLockedUntil = now.addingTimeInterval(lockout)
-                try customer.update(db)
-                return .locked(until: customer.pinLockedUntil!)
-            }
-            try customer.update(db)
-            return .wrong(attemptsLeft: maxPINFailures - customer.pinFailures)
+            guard let customer = try Customer.fetchOne(db, key: customerId) else { return .notSet }
+            let (check, changed) = customer.checkingPIN(pin, at: now, maxFailures: maxPINFailures, lockout: lockout)
+            if let changed { try changed.update(db) }
+            return check
         }
     }
 
-    static func validate(pin: String) throws {
+    package static func validate(pin: String) throws {
         guard pin.count == 4, pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw Invalid(description: "a PIN is exactly 4 digits")
         }
@@ -178,13 +170,13 @@ public struct CustomerBook: Sendable {
     /// PBKDF2-HMAC-SHA256 at the minimum rounds swift-crypto allows (210,000, OWASP's figure).
     /// A 4-digit PIN has only 10,000 values, so the lockout, not the hash, is what protects it
     /// online; the hash keeps a stolen database from showing PINs at a glance.
-    static func hash(pin: String, salt: String) throws -> String {
+    package static func hash(pin: String, salt: String) throws -> String {
         let key = try KDF.Insecure.PBKDF2.deriveKey(
             from: Array(pin.utf8), salt: Array(salt.utf8), using: .sha256, outputByteCount: 32, rounds: 210_000)
         return key.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
     }
 
-    static func randomHex(bytes count: Int) -> String {
+    package static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }

@@ -134,13 +134,7 @@ public struct OrderBook: Sendable {
                     throw CommerceError.outOfStock(productId: line.productId, available: available)
                 }
             }
-            let order = OrderRecord(
-                id: UUID().uuidString.lowercased(), customerId: placement.customerId, deviceId: placement.deviceId,
-                status: .placed, totalMinorUnits: placement.total.minorUnits, currency: placement.total.currency,
-                linesJSON: String(decoding: try JSONEncoder().encode(placement.lines), as: UTF8.self),
-                idempotencyKey: placement.idempotencyKey, createdAt: now, updatedAt: now, paymentMethodId: placement.paymentMethodId,
-                addressId: placement.addressId, trackingNumber: nil, captureId: nil, conversationId: placement.cart?.conversationId,
-                cartVersion: placement.cart?.version)
+            let order = try placement.newOrder(at: now)
             try order.insert(db)
             if let claim = placement.cart {
                 try db.execute(
@@ -187,6 +181,7 @@ public struct OrderBook: Sendable {
 
     public struct OrderNotFound: Error, Equatable, CustomStringConvertible {
         public var id: String
+        public init(id: String) { self.id = id }
         public var description: String { "no order \(id)" }
     }
 
@@ -271,23 +266,18 @@ public struct OrderBook: Sendable {
     }
 
     static func spendingFacts(_ db: Database, deviceId: String, customerId: String, recentSince: Date, at now: Date) throws -> SpendingFacts {
-        let recent = try orders(db, customerId: customerId, since: recentSince).map { order in
-            (signature: Cart.signature(of: try lines(of: order)), placedAt: order.createdAt)
-        }
-        return SpendingFacts(spentTodayMinorUnits: try spentToday(db, deviceId: deviceId, at: now), recentOrders: recent)
+        try SpendingFacts(
+            spentToday: try spentToday(db, deviceId: deviceId, at: now), recent: try orders(db, customerId: customerId, since: recentSince))
     }
 
     static func spentToday(_ db: Database, deviceId: String, at now: Date) throws -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let midnight = calendar.startOfDay(for: now)
-        return try Int.fetchOne(
+        try Int.fetchOne(
             db,
             sql: """
                 SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
                 WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded')
                 """,
-            arguments: [deviceId, midnight]) ?? 0
+            arguments: [deviceId, startOfDay(now)]) ?? 0
     }
 
     static func orders(_ db: Database, customerId: String, since date: Date) throws -> [OrderRecord] {

@@ -29,6 +29,30 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var cartVersion: Int?
 
     public var total: Money { Money(minorUnits: totalMinorUnits, currency: currency) }
+
+    /// For the PostgreSQL store, which reads the columns one by one.
+    package init(
+        id: String, customerId: String, deviceId: String, status: OrderStatus, totalMinorUnits: Int, currency: String, linesJSON: String,
+        idempotencyKey: String, createdAt: Date, updatedAt: Date, paymentMethodId: String?, addressId: String?, trackingNumber: String?,
+        captureId: String?, conversationId: String?, cartVersion: Int?
+    ) {
+        self.id = id
+        self.customerId = customerId
+        self.deviceId = deviceId
+        self.status = status
+        self.totalMinorUnits = totalMinorUnits
+        self.currency = currency
+        self.linesJSON = linesJSON
+        self.idempotencyKey = idempotencyKey
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.paymentMethodId = paymentMethodId
+        self.addressId = addressId
+        self.trackingNumber = trackingNumber
+        self.captureId = captureId
+        self.conversationId = conversationId
+        self.cartVersion = cartVersion
+    }
 }
 
 /// One change of an order's status, with who caused it.
@@ -39,6 +63,15 @@ public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var note: String?
     public var source: String
     public var createdAt: Date
+
+    package init(id: Int64?, orderId: String, status: OrderStatus, note: String?, source: String, createdAt: Date) {
+        self.id = id
+        self.orderId = orderId
+        self.status = status
+        self.note = note
+        self.source = source
+        self.createdAt = createdAt
+    }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

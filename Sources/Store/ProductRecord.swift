@@ -28,6 +28,22 @@ public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         updatedAt = now
     }
 
+    /// For the PostgreSQL store, which reads the columns one by one.
+    package init(
+        id: String, name: String, priceMinorUnits: Int, currency: String, stock: Int, category: String?, requiredOptionsJSON: String,
+        surchargesJSON: String, updatedAt: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.priceMinorUnits = priceMinorUnits
+        self.currency = currency
+        self.stock = stock
+        self.category = category
+        self.requiredOptionsJSON = requiredOptionsJSON
+        self.surchargesJSON = surchargesJSON
+        self.updatedAt = updatedAt
+    }
+
     public var product: Product {
         Product(
             id: id, name: name, price: Money(minorUnits: priceMinorUnits, currency: currency), stock: stock, category: category,

@@ -12,6 +12,15 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// have and did not).
     static let available: [Backend] = PostgresMigratorTests.serverURL == nil ? [.sqlite] : allCases
 
+    /// Runs `body` on a new, empty, migrated PostgreSQL database of its own (for tests of what
+    /// only PostgreSQL does).
+    static func withPostgres(_ body: (PostgresConnections) async throws -> Void) async throws {
+        try await PostgresMigratorTests.withDatabase { location in
+            try await PostgresMigrator(location: location).migrate()
+            try await body(PostgresConnections(location: location))
+        }
+    }
+
     /// Runs `body` with stores made on a new, empty, migrated database of this backend:
     /// `sqlite` makes them on an in-memory database, `postgres` on a database of its own.
     func with<Stores>(
@@ -21,10 +30,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqlite:
             try await body(try sqlite(try AppDatabase.inMemory()))
         case .postgres:
-            try await PostgresMigratorTests.withDatabase { location in
-                try await PostgresMigrator(location: location).migrate()
-                try await body(postgres(PostgresConnections(location: location)))
-            }
+            try await Self.withPostgres { connections in try await body(postgres(connections)) }
         }
     }
 }

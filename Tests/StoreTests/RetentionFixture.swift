@@ -104,9 +104,13 @@ struct RetentionFixture {
         try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE customerId = ?", arguments: [customer]) ?? -1 }
     }
 
+    static let catalog = try! Catalog(currency: "USD", products: [
+        Product(id: "latte", name: "latte", price: Money(minorUnits: 425, currency: "USD"), stock: 3)
+    ])
+
     /// Places a one-latte order for the customer; returns its id.
     func placeOrder(customer: String) throws -> String {
-        try CatalogStore(database: database).seedIfEmpty(with: OrderBookTests.catalog)
+        try CatalogStore(database: database).seedIfEmpty(with: Self.catalog)
         let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
         let placement = OrderBook.Placement(
             customerId: customer, deviceId: "d1", lines: [line], total: line.total, idempotencyKey: UUID().uuidString, source: "test",
