@@ -94,8 +94,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "Commerce", "Orders", "Conversation", "Speech", "Yams",
-                "VoiceProtocol",
+                "AudioCodec", "FrontEnd", "Grammar", "Recognition", "Store", "PostgresStore", "Commerce", "Orders", "Conversation", "Speech",
+                "Yams", "VoiceProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -108,7 +108,12 @@ let package = Package(
             ]
         ),
         .target(name: "Benchmarks", dependencies: ["AudioCodec", "FrontEnd", "Grammar", "Recognition"]),
-        .target(name: "TalkshopTesting", dependencies: ["AudioCodec", "Grammar", "Yams"]),
+        .target(
+            name: "TalkshopTesting",
+            dependencies: [
+                "AudioCodec", "Grammar", "Yams", "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "talkshop",
             dependencies: [
@@ -140,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "Store", "Commerce", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStore", "Store", "Commerce", "TalkshopTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -156,7 +161,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TalkshopCLITests",
-            dependencies: ["TalkshopTesting", "Server", "Simulators", "VoiceProtocol", "Store", "Commerce", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TalkshopTesting", "Server", "Simulators", "VoiceProtocol", "Store", "PostgresStore", "Commerce",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
     ]
 )

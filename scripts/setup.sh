@@ -23,6 +23,8 @@ if [ "${1:-}" = "--tests" ]; then
     chromium             # the headless browser that drives the try page in its test
     fonts-dejavu-core    # so the page's screenshots have text
     postgresql           # the shared database of several nodes, started by scripts/test.sh
+    haproxy              # the front door of several nodes, started by the multi-node test
+    curl                 # the multi-node test's health and limit probes
   )
 fi
 if [ "${1:-}" = "--adaptation" ]; then

@@ -54,6 +54,13 @@ public struct ConversationMachine: Sendable {
         }
     }
 
+    /// Whether `heard(intent)` may propose an order, and so read the guard's facts: a checkout,
+    /// or a yes that confirms a clarified checkout. (`ConversationMachineTests` checks this
+    /// against `heard` for every command.)
+    public func needsFacts(for intent: Intent) -> Bool {
+        intent.command == .checkout || intent.command == .yes
+    }
+
     /// A recognised (or typed) intent with its confidence; `facts` are what the guard needs
     /// if this turn proposes an order (looked up only then).
     public mutating func heard(

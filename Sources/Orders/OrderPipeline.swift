@@ -7,15 +7,15 @@ import Store
 /// staff moves. Every step is written to the store first, so a restart can finish what a
 /// crash interrupted (`recover`).
 public struct OrderPipeline: Sendable {
-    public let orders: OrderBook
-    public let customers: CustomerBook
+    public let orders: any OrderLedger
+    public let customers: any CustomerDirectory
     public let gateway: any PaymentGateway
     public let fulfilment: any Fulfilment
     public let paymentTimeout: Duration
     let logger: Logger
 
     public init(
-        orders: OrderBook, customers: CustomerBook, gateway: any PaymentGateway, fulfilment: any Fulfilment,
+        orders: any OrderLedger, customers: any CustomerDirectory, gateway: any PaymentGateway, fulfilment: any Fulfilment,
         paymentTimeout: Duration, logger: Logger
     ) {
         self.orders = orders
@@ -42,7 +42,7 @@ public struct OrderPipeline: Sendable {
     /// Places (idempotently) and pays for an order, then hands it to fulfilment. `now` is when
     /// it was confirmed, on the clock the guard's rules use.
     public func place(_ placement: OrderBook.Placement, at now: Date = Date()) async throws -> Outcome {
-        let (order, isNew) = try orders.place(placement, at: now)
+        let (order, isNew) = try await orders.place(placement, at: now)
         if !isNew && order.status == .cancelled {
             return .paymentFailed(order, PaymentError(.unknownPayment, "this order was already cancelled"))
         }
@@ -55,7 +55,7 @@ public struct OrderPipeline: Sendable {
     func settle(_ order: OrderRecord, source: String) async -> Outcome {
         let amount = order.total
         do {
-            guard let methodId = order.paymentMethodId, let method = try? customers.paymentMethod(methodId) else {
+            guard let methodId = order.paymentMethodId, let method = try? await customers.paymentMethod(methodId) else {
                 throw PaymentError(.invalidPaymentMethod, "the order has no saved payment method")
             }
             let authorization = try await call(.authorize, order: order, amount: amount) { () async throws(PaymentError) in
@@ -64,25 +64,25 @@ public struct OrderPipeline: Sendable {
             let capture = try await call(.capture, order: order, amount: amount) { () async throws(PaymentError) in
                 try await gateway.capture(authorizationId: authorization.id, idempotencyKey: "\(order.id):capture")
             }
-            try orders.update(orderId: order.id, captureId: capture.id)
-            let paid = try orders.transition(orderId: order.id, to: .paid, from: .placed, note: capture.id, source: source)
+            try await orders.update(orderId: order.id, trackingNumber: nil, captureId: capture.id)
+            let paid = try await orders.transition(orderId: order.id, to: .paid, from: .placed, note: capture.id, source: source, at: Date())
             await dispatch(paid)
-            return .paid(try orders.order(order.id) ?? paid)
+            return .paid(try await orders.order(order.id) ?? paid)
         } catch {
             let failure = error as? PaymentError ?? PaymentError(.unknownPayment, "\(error)")
             logger.notice("payment failed", metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(failure.code.rawValue)"])
             // Cancel only an order still waiting for payment: if another path (a retry, the
             // recovery at start) settled it meanwhile, its outcome stands. Money captured
             // before a later step failed goes back.
-            if let captured = try? orders.order(order.id), captured.captureId != nil, captured.status == .placed {
+            if let captured = try? await orders.order(order.id), captured.captureId != nil, captured.status == .placed {
                 try? await refundCapture(of: captured)
             }
             do {
-                let cancelled = try orders.transition(
-                    orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source)
+                let cancelled = try await orders.transition(
+                    orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source, at: Date())
                 return .paymentFailed(cancelled, failure)
             } catch {
-                let current = (try? orders.order(order.id)) ?? order
+                let current = (try? await orders.order(order.id)) ?? order
                 return current.status == .cancelled ? .paymentFailed(current, failure) : .paid(current)
             }
         }
@@ -94,7 +94,7 @@ public struct OrderPipeline: Sendable {
     ) async throws -> PaymentReceipt {
         let result = await Self.withTimeout(paymentTimeout, operation)
         let receipt = try? result.get()
-        try orders.record(payment: PaymentRecord(
+        try await orders.record(payment: PaymentRecord(
             id: UUID().uuidString.lowercased(), orderId: order.id, kind: kind, amountMinorUnits: amount.minorUnits,
             currency: amount.currency, providerReference: receipt?.id,
             outcome: result.failureCode ?? "succeeded", createdAt: Date()))
@@ -105,7 +105,7 @@ public struct OrderPipeline: Sendable {
         do {
             let status = order.status
             let tracking = try await fulfilment.dispatch(orderId: order.id, status: status)
-            try orders.update(orderId: order.id, trackingNumber: tracking)
+            try await orders.update(orderId: order.id, trackingNumber: tracking, captureId: nil)
         } catch {
             logger.error("dispatch failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
         }
@@ -116,7 +116,7 @@ public struct OrderPipeline: Sendable {
         let status = order.status
         _ = try status.transition(to: .cancelled)
         try await refundCapture(of: order)
-        return try orders.transition(orderId: order.id, to: .cancelled, note: reason, source: source)
+        return try await orders.transition(orderId: order.id, to: .cancelled, from: nil, note: reason, source: source, at: Date())
     }
 
     /// Refunds a paid order in full: a return after delivery, or a refund before it.
@@ -124,7 +124,7 @@ public struct OrderPipeline: Sendable {
         let status = order.status
         _ = try status.transition(to: .refunded)
         try await refundCapture(of: order)
-        return try orders.transition(orderId: order.id, to: .refunded, note: reason, source: source)
+        return try await orders.transition(orderId: order.id, to: .refunded, from: nil, note: reason, source: source, at: Date())
     }
 
     private func refundCapture(of order: OrderRecord) async throws {
@@ -136,9 +136,10 @@ public struct OrderPipeline: Sendable {
     }
 
     /// A courier's update: applied if it is a legal next step, ignored (and logged) if not.
-    public func apply(_ update: TrackingUpdate) {
+    public func apply(_ update: TrackingUpdate) async {
         do {
-            try orders.transition(orderId: update.orderId, to: update.status, note: update.trackingNumber, source: "courier")
+            try await orders.transition(
+                orderId: update.orderId, to: update.status, from: nil, note: update.trackingNumber, source: "courier", at: Date())
         } catch {
             logger.notice("courier update not applied", metadata: ["talkshop.order.id": "\(update.orderId)", "error": "\(error)"])
         }
@@ -147,9 +148,9 @@ public struct OrderPipeline: Sendable {
     /// After a restart: settles orders left placed-but-unpaid before `start` (newer ones are
     /// being settled by their sessions) and hands paid ones not yet delivered back to the courier.
     public func recover(placedBefore start: Date) async throws {
-        for order in try orders.all(status: .placed) where order.createdAt < start { _ = await settle(order, source: "system") }
+        for order in try await orders.all(status: .placed, limit: 1_000) where order.createdAt < start { _ = await settle(order, source: "system") }
         for status in [OrderStatus.paid, .preparing, .outForDelivery] {
-            for order in try orders.all(status: status) { await dispatch(order) }
+            for order in try await orders.all(status: status, limit: 1_000) { await dispatch(order) }
         }
     }
 

@@ -6,6 +6,8 @@ import PostgresNIO
 /// TLS; without it the connection is plain, for a database on loopback or a private network.
 public struct PostgresLocation: Sendable, CustomStringConvertible {
     public let configuration: PostgresConnection.Configuration
+    /// The same, for a pool of connections (`PostgresConnections.pooled`).
+    public let poolConfiguration: PostgresClient.Configuration
     /// The URL without its password, for messages.
     public let description: String
 
@@ -18,12 +20,18 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     }
 
     public init(url text: String) throws(Invalid) {
+        // Messages show the URL without its password.
+        let shown = URLComponents(string: text).map { url in
+            var url = url
+            if url.password != nil { url.password = "…" }
+            return url.string ?? "?"
+        } ?? "?"
         guard Self.isPostgres(text), let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
-            throw Invalid(description: "not a PostgreSQL URL (postgres://user@host:port/database): \(text)")
+            throw Invalid(description: "not a PostgreSQL URL (postgres://user@host:port/database): \(shown)")
         }
-        guard let user = url.user, !user.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no user: \(text)") }
+        guard let user = url.user, !user.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no user: \(shown)") }
         let database = String(url.path.drop { $0 == "/" })
-        guard !database.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no database: \(text)") }
+        guard !database.isEmpty else { throw Invalid(description: "the PostgreSQL URL names no database: \(shown)") }
         let sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
         let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
@@ -36,6 +44,11 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         configuration = PostgresConnection.Configuration(
             host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: tls)
+        var pool = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: user, password: url.password, database: database,
+            tls: sslMode == "require" ? .require(.makeClientConfiguration()) : .disable)
+        pool.options.maximumConnections = 16
+        poolConfiguration = pool
         description = "postgres://\(user)@\(host):\(url.port ?? 5432)/\(database)"
     }
 }

@@ -19,7 +19,7 @@ public struct PostgresOrderEvents: Sendable {
     /// Calls `ready` once listening, then `onNotice` with each event id notified, until the task
     /// is cancelled or the connection fails (then it throws; the caller reconnects).
     public func listen(ready: @Sendable () async -> Void = {}, onNotice: @Sendable (Int64) async -> Void) async throws {
-        try await database.withConnection { connection, _ in
+        try await database.withOwnConnection { connection, _ in
             try await connection.listen(on: Self.channel) { notifications in
                 await ready()
                 for try await notification in notifications {

@@ -31,11 +31,11 @@ public func buildApplication(
     }
     // Reached when the WebSocket upgrade was declined: say why, with the right status.
     router.get("/v1/voice") { request, _ -> Response in
-        switch authenticator.check(request) {
+        switch await authenticator.check(request) {
         case .refused(let status, let message):
             return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
         case .allowed(let device, _):
-            if !services.registry.canAdmit(deviceId: device.id) {
+            if !((try? await services.registry.canAdmit(deviceId: device.id)) ?? true) {
                 return Response(status: .tooManyRequests, body: .init(byteBuffer: ByteBuffer(string: "too many sessions\n")))
             }
             return Response(status: .upgradeRequired, body: .init(byteBuffer: ByteBuffer(string: "use a WebSocket upgrade\n")))
@@ -48,19 +48,20 @@ public func buildApplication(
     let webSocketRouter = Router(context: VoiceRequestContext.self)
     webSocketRouter.ws("/v1/voice") { request, context in
         // A refusal goes out with its own status (401, 403, 429), not the framework's 400.
-        switch authenticator.check(request) {
+        switch await authenticator.check(request) {
         case .refused(let status, let message):
             gate.refuse(context.channel, status, message)
             return .dontUpgrade
         case .allowed(let device, _):
-            guard services.registry.canAdmit(deviceId: device.id) else {
+            // A failed count lets the upgrade go on; `admit` in the session decides then.
+            guard (try? await services.registry.canAdmit(deviceId: device.id)) ?? true else {
                 gate.refuse(context.channel, .tooManyRequests, "too many sessions")
                 return .dontUpgrade
             }
             return .upgrade(DeviceAuthenticator.acceptedProtocol(for: request))
         }
     } onUpgrade: { inbound, outbound, context in
-        guard case .allowed(let device, let webTokenHash) = authenticator.check(context.request) else { return }
+        guard case .allowed(let device, let webTokenHash) = await authenticator.check(context.request) else { return }
         gate.authenticated(context.requestContext.channel)
         try await VoiceConnection(services: services, device: device, webTokenHash: webTokenHash).run(inbound: inbound, outbound: outbound)
     }

@@ -168,6 +168,22 @@ public final class AppDatabase: Sendable {
                 table.add(column: "revokedAt", .datetime)
             }
         }
+        migrator.registerMigration("v9: limits shared by nodes") { db in
+            // A session's slot, held by the node serving it (PostgreSQL; one SQLite node counts in memory).
+            try db.create(table: "sessionSlot") { table in
+                table.column("id", .text).primaryKey()
+                table.column("deviceId", .text).notNull().indexed()
+                table.column("nodeKey", .integer).notNull()
+                table.column("openedAt", .datetime).notNull()
+            }
+            // A device's utterances in one minute (minutes since 1970), for the per-minute limit.
+            try db.create(table: "utteranceCount") { table in
+                table.column("deviceId", .text).notNull()
+                table.column("minute", .integer).notNull()
+                table.column("count", .integer).notNull()
+                table.primaryKey(["deviceId", "minute"])
+            }
+        }
         return migrator
     }
 }

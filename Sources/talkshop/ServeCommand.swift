@@ -13,6 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
             Embedded defaults: 127.0.0.1:8080, database under ./var/, grammar 'coffee' from
             ./grammars. On first start a demo customer (PIN 1234, sandbox Visa) and a demo
             device are registered and the device's token printed.
+            Several nodes: --database postgres://… (or TALKSHOP_DATABASE_URL) names the
+            database they share; its schema is migrated at start, and no demo customer is
+            made there (docs/deployment.md).
             Configuration: --config talkshop.yaml, then TALKSHOP_* variables, then these flags
             (docs/configuration.md). SIGTERM or Ctrl-C shuts down gracefully.
             """)
@@ -29,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the database and recordings.")
     var dataDirectory: String?
 
+    @Option(help: "The PostgreSQL database several nodes share, postgres://user[:password]@host[:port]/name[?sslmode=require].")
+    var database: String?
+
     @Option(help: "The shop's grammar.")
     var grammar: String?
 
@@ -42,13 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { configuration.port = port }
         if let dataDirectory { configuration.dataDirectory = dataDirectory }
         if let grammar { configuration.grammar = grammar }
+        if let database { configuration.database = database }
         try configuration.validate()
 
         var logger = Logger(label: "talkshop")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let services = try TalkshopServices.make(configuration: configuration, logger: logger)
+        let services = try await TalkshopServices.make(configuration: configuration, logger: logger)
         try await services.recognizer.warmUp(ProcessInfo.processInfo.activeProcessorCount)
-        try Self.registerDemoDeviceIfNeeded(services)
+        if configuration.database == nil { try await Self.registerDemoDeviceIfNeeded(services) }
 
         let settings = configuration
         let app = buildApplication(services: services) { channel in
@@ -56,24 +63,26 @@ struct ServeCommand: AsyncParsableCommand {
             let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
             Console.line("talkshop listening on ws://\(address ?? "?")/v1/voice (grammar \(configuration.grammar), \(configuration.decoderPoolSize) decoders)")
             if configuration.web.page { Console.line("try page: http://\(address ?? "?")/try") }
+            if configuration.database != nil { Console.line("shared database: \(services.storesDescription)") }
         }
         try await app.runService()
         await services.turns.flush()
     }
 
     /// The embedded default: one demo device for a demo customer, created on first start.
-    static func registerDemoDeviceIfNeeded(_ services: TalkshopServices) throws {
-        let devices = try services.devices.all()
+    static func registerDemoDeviceIfNeeded(_ services: TalkshopServices) async throws {
+        let devices = try await services.devices.all()
         // Also for a database from before customers existed, whose demo device has none.
         if devices.isEmpty || devices.contains(where: { $0.customerId == "demo-customer" }),
-            try services.customers.customer("demo-customer") == nil
+            try await services.customers.customer("demo-customer") == nil
         {
-            try services.customers.add(.init(
+            try await services.customers.add(.init(
                 id: "demo-customer", name: "Demo Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
                 address: "1 Demo Street"))
         }
         guard devices.isEmpty else { return }
-        let (device, token) = try services.devices.register(name: "demo speaker", customerId: "demo-customer")
+        let (device, token) = try await services.devices.register(
+            name: "demo speaker", customerId: "demo-customer", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker")
         Console.line("""
             First start: registered customer 'Demo Customer' (demo-customer, PIN 1234, sandbox Visa) and
             device '\(device.name)' (\(device.id)). The device's token, shown only now:

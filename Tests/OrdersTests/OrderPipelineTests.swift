@@ -50,10 +50,10 @@ struct OrderPipelineTests {
                 continue
             }
         }
-        let orders = try shop.pipeline.orders.all()
+        let orders = try await shop.pipeline.orders.all(status: nil, limit: 100)
         #expect(orders.count == 1)
         let id = try #require(orders.first?.id)
-        let statuses = try shop.pipeline.orders.events(orderId: id).map(\.status)
+        let statuses = try await shop.pipeline.orders.events(orderId: id).map(\.status)
         #expect(statuses.prefix(2) == [.placed, .paid])
         #expect(!statuses.contains(.cancelled))
     }
@@ -66,13 +66,13 @@ struct OrderPipelineTests {
             return
         }
         #expect(error.code == .declined)
-        #expect(try shop.pipeline.orders.order(order.id)?.status == .cancelled)
+        #expect(try await shop.pipeline.orders.order(order.id)?.status == .cancelled)
         // Placing the same order again does not try the card a second time.
         let again = try await shop.pipeline.place(Self.placement(shop, key: "declined"))
         guard case .paymentFailed = again else {
             Issue.record("a retry of a cancelled order was reported paid: \(again)")
             return
         }
-        #expect(try shop.pipeline.orders.all().count == 1)
+        #expect(try await shop.pipeline.orders.all(status: nil, limit: 100).count == 1)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PostgresStore
 import Store
+import TalkshopTesting
 import Testing
 
 /// The audit trail on both backends, the same tests: appends chain, an edited entry is found,
@@ -33,7 +34,7 @@ struct AuditTrailTests {
                 try await PostgresMigrator(location: location).migrate()
                 let connections = PostgresConnections(location: location)
                 try await body(Nodes(first: PostgresAuditTrail(database: connections), second: PostgresAuditTrail(database: connections)) { sequence, reason in
-                    try await PostgresMigratorTests.execute(
+                    try await TestPostgres.execute(
                         #"UPDATE "auditEntry" SET "reason" = '\#(reason)' WHERE "sequence" = \#(sequence)"#, on: location)
                 })
             }

@@ -4,38 +4,24 @@ import Logging
 import PostgresNIO
 import PostgresStore
 import Store
+import TalkshopTesting
 import Testing
 
 /// The schema's migrations on a real PostgreSQL, started by scripts/test.sh
 /// (`TALKSHOP_TEST_POSTGRES_URL`); each test in a database of its own.
 struct PostgresMigratorTests {
-    static let serverURL = ProcessInfo.processInfo.environment["TALKSHOP_TEST_POSTGRES_URL"]
+    static let serverURL = TestPostgres.serverURL
     static let logger = Logger(label: "talkshop.test.postgres")
 
     /// Run by the test script, the suite must not skip these quietly.
     @Test func thePostgreSQLTheTestScriptStartsIsThere() throws {
-        guard ProcessInfo.processInfo.environment["TALKSHOP_REQUIRE_POSTGRES"] == "1" else { return }
+        guard TestPostgres.required else { return }
         #expect(Self.serverURL != nil, "scripts/test.sh starts PostgreSQL and sets TALKSHOP_TEST_POSTGRES_URL")
     }
 
     /// A new, empty database on the test server, dropped after `body`.
     static func withDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
-        let admin = try PostgresLocation(url: try #require(serverURL))
-        let name = "talkshop_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        try await execute("CREATE DATABASE \(name)", on: admin)
-        do {
-            try await body(try PostgresLocation(url: try #require(serverURL).replacingOccurrences(of: "/talkshop_test", with: "/\(name)")))
-        } catch {
-            try? await execute("DROP DATABASE \(name) WITH (FORCE)", on: admin)
-            throw error
-        }
-        try await execute("DROP DATABASE \(name) WITH (FORCE)", on: admin)
-    }
-
-    static func execute(_ sql: String, on location: PostgresLocation) async throws {
-        let connection = try await PostgresConnection.connect(configuration: location.configuration, id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        try await TestPostgres.withDatabase { _, location in try await body(location) }
     }
 
     /// (table, column, nullable) of every column, sorted.

@@ -37,8 +37,8 @@ struct AdminAPITests {
 
     @Test func onlyOfficersChangeThingsOperatorsReadAndDevicesAreKeptOut() async throws {
         try await TestServer.with { server in
-            let officer = try server.services.staff.issue(name: "Olga", role: .officer).token
-            let operatorToken = try server.services.staff.issue(name: "Otto", role: .operator).token
+            let officer = try server.staff.issue(name: "Olga", role: .officer).token
+            let operatorToken = try server.staff.issue(name: "Otto", role: .operator).token
             let hold = #"{"scope": "customer", "subject": "customer-1", "reason": "case 7"}"#
 
             #expect(try await Self.call(server, .get, "/admin/v1/holds", token: nil).status == .unauthorized)
@@ -60,15 +60,15 @@ struct AdminAPITests {
 
             let placed = try await Self.call(server, .post, "/admin/v1/holds", token: officer, body: hold)
             #expect(placed.status == .created && placed.json["placedBy"] as? String == "Olga", "\(placed.text)")
-            let revoked = try server.services.staff.all().first { $0.name == "Olga" }!.id
-            try server.services.staff.revoke(id: revoked)
+            let revoked = try server.staff.all().first { $0.name == "Olga" }!.id
+            try server.staff.revoke(id: revoked)
             #expect(try await Self.call(server, .get, "/admin/v1/holds", token: officer).status == .unauthorized)
         }
     }
 
     @Test func badRequestsGetClearErrorsAndChangeNothing() async throws {
         try await TestServer.with { server in
-            let officer = try server.services.staff.issue(name: "Olga", role: .officer).token
+            let officer = try server.staff.issue(name: "Olga", role: .officer).token
             let cases: [(HTTPRequest.Method, String, String, HTTPResponse.Status, String)] = [
                 (.post, "/admin/v1/purge", #"{"to": "last tuesday", "reason": "x"}"#, .badRequest, "is not a date"),
                 (.post, "/admin/v1/purge", #"{"customer": "nobody", "reason": "erasure"}"#, .notFound, "no customer nobody"),
@@ -94,7 +94,7 @@ struct AdminAPITests {
         // A clock that stands still: with both cores busy, the spoken "yes" once took longer
         // to arrive than the 8 s answer window.
         try await TestServer.with(clock: ManualClock()) { server in
-            let officer = try server.services.staff.issue(name: "Olga", role: .officer).token
+            let officer = try server.staff.issue(name: "Olga", role: .officer).token
             let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
             let (_, yes) = try VoiceClient.frames(for: TestServer.fixture("yes.opus"))
             _ = try await server.client().run([
@@ -130,7 +130,7 @@ struct AdminAPITests {
             #expect(erasures.count == 1 && erasures[0]["recordings"] as? Int == 2 && erasures[0]["keyDestroyed"] as? Bool == true)
             await server.services.turns.flush()
             #expect(try server.services.recorder.recordings(customerId: "customer-1").isEmpty)
-            #expect(try server.services.orders.order(orders[0]["id"] as! String) != nil, "the order stays")
+            #expect(try server.orders.order(orders[0]["id"] as! String) != nil, "the order stays")
             let sweep = try await Self.call(server, .post, "/admin/v1/sweep", token: officer, body: #"{"dryRun": true}"#)
             #expect(sweep.status == .ok && sweep.json["dryRun"] as? Bool == true)
             let verify = try await Self.call(server, .get, "/admin/v1/audit/verify", token: officer)
@@ -145,7 +145,7 @@ struct AdminAPITests {
         defer { try? FileManager.default.removeItem(at: policy) }
         for off in ["consent", "policy"] {
             try await TestServer.with({ if off == "policy" { $0.retentionPolicy = policy.path } }) { server in
-                if off == "consent" { try server.services.customers.setAudioConsent(customerId: "customer-1", false) }
+                if off == "consent" { try server.customers.setAudioConsent(customerId: "customer-1", false) }
                 let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
                 _ = try await server.client().run([.start(start), .audio(latte), .endOfSpeech, .awaitResult, .stop])
                 await server.services.turns.flush()

@@ -40,7 +40,7 @@ struct ConfigurationTests {
         #expect(!defaults.endpointing(deviceClass: "speaker").endsSentencesSooner, "TV talk cut short passes as commands")
     }
 
-    @Test func theNoisyRoomModelIsChosenByConfiguration() throws {
+    @Test func theNoisyRoomModelIsChosenByConfiguration() async throws {
         #expect(ServerConfiguration().recognition.noisyRoomModel == "models/noisy-room")
         let off = try ServerConfiguration.load(file: try write("recognition:\n  noisyRoomModel: off\n"), environment: [:])
         #expect(off.recognition.noisyRoomModel == "off")
@@ -49,15 +49,15 @@ struct ConfigurationTests {
         configuration.catalogsDirectory = TestPaths.repository.appendingPathComponent("catalogs").path
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-\(UUID())").path
         configuration.recognition.noisyRoomModel = "/nonexistent/noisy-room"
-        #expect(throws: RecognitionError.modelMissing, "a missing model stops the start, not the first noisy customer") {
-            try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        await #expect(throws: RecognitionError.modelMissing, "a missing model stops the start, not the first noisy customer") {
+            try await TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
         }
         // The shipped model was adapted on RNNoise's output: with DeepFilterNet it is not used.
         configuration.recognition.noisyRoomModel = TestPaths.repository.appendingPathComponent("models/noisy-room").path
-        let withRNNoise = try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        let withRNNoise = try await TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
         #expect(withRNNoise.recognizer.noisyRoomPool != nil)
         configuration.frontEnd.denoiser = .deepfilter
-        let withDeepFilter = try TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
+        let withDeepFilter = try await TalkshopServices.make(configuration: configuration, database: try AppDatabase.inMemory(), logger: Logger(label: "test"))
         #expect(withDeepFilter.recognizer.noisyRoomPool == nil)
     }
 

@@ -102,7 +102,7 @@ import Testing
             #expect(busy.hasPrefix("HTTP/1.1 429 Too Many Requests") && busy.lowercased().contains("retry-after: 5"), "\(busy)")
             _ = try await first
 
-            try server.services.devices.revoke(deviceId: server.deviceId)
+            try server.devices.revoke(deviceId: server.deviceId)
             let revoked = try Self.upgradeAnswer(server, ["Authorization: Bearer \(server.token)"])
             #expect(revoked.hasPrefix("HTTP/1.1 401") && revoked.contains("revoked"), "\(revoked)")
         }

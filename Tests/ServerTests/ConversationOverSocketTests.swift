@@ -26,7 +26,7 @@ import VoiceProtocol
         try await TestServer.with(clock: ManualClock()) { server in  // no answer window runs out on a busy machine
             let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
             let (_, yes) = try VoiceClient.frames(for: TestServer.fixture("yes.opus"))
-            let stockBefore = try server.services.catalog.catalog().product("latte")!.stock
+            let stockBefore = try server.catalog.catalog().product("latte")!.stock
             let events = try await server.client().run([
                 .start(start),
                 .audio(latte), .endOfSpeech, .awaitResult,  // "i would like a large latte"
@@ -44,11 +44,11 @@ import VoiceProtocol
             #expect(events.contains(.notice(text: "Your order is out for delivery.")))
             #expect(events.contains(.notice(text: "Your order has been delivered. Enjoy!")))
 
-            let stored = try #require(try server.services.orders.order(id))
+            let stored = try #require(try server.orders.order(id))
             #expect(stored.status == .delivered && stored.totalMinorUnits == 475 && stored.customerId == "customer-1")
             #expect(stored.trackingNumber?.hasPrefix("TS") == true)
-            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture])
-            #expect(try server.services.catalog.catalog().product("latte")!.stock == stockBefore - 1)
+            #expect(try server.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture])
+            #expect(try server.catalog.catalog().product("latte")!.stock == stockBefore - 1)
         }
     }
 
@@ -73,7 +73,7 @@ import VoiceProtocol
             ])
             #expect(Self.placed(late).isEmpty)
             #expect(Self.prompts(late).contains("I didn't hear a yes, so I haven't placed the order. Your cart is kept."))
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 
@@ -133,7 +133,7 @@ import VoiceProtocol
             #expect(Self.prompts(events).contains("Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment."))
             #expect(!Self.prompts(events).contains { $0.contains("no PIN") })
             #expect(Self.placed(events).isEmpty)
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 
@@ -143,7 +143,7 @@ import VoiceProtocol
                 ("declined", "pm_card_chargeDeclined", "the payment was refused (card declined)"),
                 ("timeout", "pm_card_timeout", "the payment provider did not answer"),
             ] {
-                let stockBefore = try server.services.catalog.catalog().product("mocha")!.stock
+                let stockBefore = try server.catalog.catalog().product("mocha")!.stock
                 let token = try server.addCustomer(customer, paymentMethod: method)
                 let events = try await server.client(token).run([
                     .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult, .text("check out"), .awaitResult,
@@ -152,8 +152,8 @@ import VoiceProtocol
                 let id = try #require(Self.placed(events).first)
                 #expect(Self.statuses(events, of: id) == ["placed", "cancelled"])
                 #expect(Self.prompts(events).contains { $0.hasPrefix("Sorry, \(why)") }, "\(Self.prompts(events))")
-                #expect(try server.services.orders.order(id)?.status == .cancelled)
-                #expect(try server.services.catalog.catalog().product("mocha")!.stock == stockBefore)
+                #expect(try server.orders.order(id)?.status == .cancelled)
+                #expect(try server.catalog.catalog().product("mocha")!.stock == stockBefore)
             }
         }
     }
@@ -172,7 +172,7 @@ import VoiceProtocol
             let replay = try await server.client().run(script)
             #expect(Self.placed(replay).isEmpty, "\(replay)")
             #expect(replay.contains(.rejected(reason: .replayed, transcript: nil)))
-            #expect(try server.services.orders.all().count == 1)
+            #expect(try server.orders.all().count == 1)
         }
     }
 
@@ -242,7 +242,7 @@ import VoiceProtocol
 
     @Test func cancellingByVoiceRefundsAndRestocks() async throws {
         try await TestServer.with({ $0.courier = .init(preparing: 60, outForDelivery: 120, delivered: 180) }) { server in
-            let stockBefore = try server.services.catalog.catalog().product("mocha")!.stock
+            let stockBefore = try server.catalog.catalog().product("mocha")!.stock
             let events = try await server.client().run([
                 .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult, .text("check out"), .awaitResult,
                 .text("yes"), .awaitResult, .text("cancel my order"), .awaitResult, .text("yes"), .awaitResult, .stop,
@@ -250,8 +250,8 @@ import VoiceProtocol
             let id = try #require(Self.placed(events).first)
             #expect(Self.statuses(events, of: id) == ["placed", "paid", "cancelled"])
             #expect(Self.prompts(events).contains("Your order is cancelled. Your USD 4.00 is refunded."))
-            #expect(try server.services.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture, .refund])
-            #expect(try server.services.catalog.catalog().product("mocha")!.stock == stockBefore)
+            #expect(try server.orders.payments(orderId: id).map(\.kind) == [.authorize, .capture, .refund])
+            #expect(try server.catalog.catalog().product("mocha")!.stock == stockBefore)
         }
     }
 
@@ -264,7 +264,7 @@ import VoiceProtocol
                     .audio(frames), .endOfSpeech, .awaitResult, .stop,
                 ])
             }
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 }

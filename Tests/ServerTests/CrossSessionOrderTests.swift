@@ -15,7 +15,7 @@ import VoiceProtocol
     /// Sessions of one customer, each on its own device (a customer's speaker, phone and page).
     static func devices(_ server: TestServer.Context, count: Int) throws -> [String] {
         try (0..<count).map { index in
-            index == 0 ? server.token : try server.services.devices.register(name: "device \(index)", customerId: "customer-1").token
+            index == 0 ? server.token : try server.devices.register(name: "device \(index)", customerId: "customer-1").token
         }
     }
 
@@ -67,10 +67,10 @@ import VoiceProtocol
             #expect(results.allSatisfy { ConversationOverSocketTests.prompts($0).contains { $0.hasPrefix("Your cart: 1 iced mocha (large)") } })
             let placed = results.flatMap(ConversationOverSocketTests.placed)
             #expect(placed.count == 1, "orders placed by \(sessions) sessions confirming at once")
-            #expect(try server.services.orders.all().count == 1)
+            #expect(try server.orders.all().count == 1)
             let told = results.filter { ConversationOverSocketTests.prompts($0).contains(Self.alreadyPlaced) }
             #expect(told.count == sessions - 1, "every other session is told why nothing was placed")
-            #expect(try server.services.sessions.cart(conversationId: conversation)?.json == nil, "placing emptied the cart")
+            #expect(try server.sessions.cart(conversationId: conversation)?.json == nil, "placing emptied the cart")
         }
     }
 
@@ -97,7 +97,7 @@ import VoiceProtocol
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.flatMap(ConversationOverSocketTests.placed).count == 1)
-            #expect(try server.services.orders.all().count == 1)
+            #expect(try server.orders.all().count == 1)
             #expect(results.filter { ConversationOverSocketTests.prompts($0).contains(Self.alreadyPlaced) }.count == sessions - 1)
         }
     }
@@ -125,7 +125,7 @@ import VoiceProtocol
                 $0.hasPrefix("Your cart changed on another device, so I haven't placed the order. Your cart: 1 iced mocha (large)")
                     && $0.contains("latte (small)")
             })
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 
@@ -155,7 +155,7 @@ import VoiceProtocol
             #expect(ConversationOverSocketTests.prompts(later).contains(
                 "You ordered exactly this less than a minute ago. Say yes again to order it a second time."))
             #expect(ConversationOverSocketTests.placed(later).count == 1, "the second yes places it")
-            #expect(try server.services.orders.all().count == 2)
+            #expect(try server.orders.all().count == 2)
         }
     }
 

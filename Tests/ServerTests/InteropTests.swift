@@ -62,13 +62,13 @@ asyncio.run(main(*sys.argv[1:]))
             let output = try await Self.runPython(url: server.url, token: server.token, mode: "abort")
             #expect(output.contains("aborted"))
             // The server notices the dead socket, closes the session and returns its decoder.
-            var open = try server.services.sessions.openSessions()
+            var open = try server.sessions.openSessions()
             for _ in 0..<50 where !open.isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
-                open = try server.services.sessions.openSessions()
+                open = try server.sessions.openSessions()
             }
             #expect(open.isEmpty)
-            #expect(server.services.registry.openSessions == 0)
+            #expect(server.openSessions == 0)
             // The utterance cut off is ended on a decoding thread, which then returns its decoder.
             let pool = server.services.recognizer.pool
             for _ in 0..<50 where await pool.idleDecoders < pool.size { try await Task.sleep(for: .milliseconds(100)) }

@@ -41,7 +41,7 @@ import Testing
                 try await group.waitForAll()
             }
             #expect(heard.seconds >= 45 * 60, "\(heard.seconds) s streamed")
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
             print("non-command audio: \(Int(heard.seconds)) s streamed, \(heard.intents) intents accepted, 0 orders")
         }
     }

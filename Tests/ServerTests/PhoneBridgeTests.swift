@@ -17,9 +17,9 @@ struct PhoneBridgeTests {
 
     /// A phone line and a customer recognised by their number (PIN 1234).
     static func phoneLine(_ server: TestServer.Context) throws -> String {
-        try server.services.customers.add(.init(
+        try server.customers.add(.init(
             id: "caller", name: "Caller", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), phone: number))
-        return try server.services.devices.register(
+        return try server.devices.register(
             name: "shop line", customerId: "caller", dailySpendLimitMinorUnits: 1_000_000, deviceClass: "phone"
         ).token
     }
@@ -41,7 +41,7 @@ struct PhoneBridgeTests {
                 .dtmf("1"),  // confirm: the PIN is asked for (every phone order)
                 .dtmf("1234"),  // the PIN
             ])
-            let orders = try server.services.orders.orders(customerId: "caller", since: .distantPast)
+            let orders = try server.orders.orders(customerId: "caller", since: .distantPast)
             #expect(orders.count == 1 && orders.first?.totalMinorUnits == 475, "\(orders)")
             #expect(orders.first?.deviceId != nil)
             #expect(outcome.replyLatencies.count == 4, "a reply after every step")
@@ -79,7 +79,7 @@ struct PhoneBridgeTests {
     @Test func theCallerStopsWhenTheServerEndsTheCallMidUtterance() async throws {
         try await TestServer.with(Self.longGreeting) { server in
             _ = try Self.phoneLine(server)
-            let line = try server.services.devices.register(name: "second line", customerId: "caller", deviceClass: "phone")
+            let line = try server.devices.register(name: "second line", customerId: "caller", deviceClass: "phone")
             let minuteOfTalk = Array(repeating: try Self.muLaw("tv-chatter.ul"), count: 16).flatMap { $0 }
             let caller = Self.caller(server, token: line.token)
             let returned = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -110,7 +110,7 @@ struct PhoneBridgeTests {
             await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
             #expect(turns.first?.transcript == "i would like a large latte")
-            #expect(try server.services.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
+            #expect(try server.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
         }
     }
 
@@ -125,7 +125,7 @@ struct PhoneBridgeTests {
             let chatter = try Self.muLaw("tv-chatter.ul")
             let confused = try await Self.caller(server, token: line).call([.speak(chatter), .speak(chatter), .pause(.seconds(20))])
             #expect(confused.closeReason == "handover")
-            #expect(try server.services.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
+            #expect(try server.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
         }
     }
 
@@ -190,7 +190,7 @@ struct PhoneBridgeTests {
             }
             let generic = try await Self.rawTwilio(server, [#"{"content-type":"audio/l16;rate=8000"}"#], path: "/v1/phone")
             #expect(generic?.contains("audio/l16;rate=16000") == true, "\(generic ?? "nil")")
-            #expect(try server.services.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
+            #expect(try server.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
         }
     }
 

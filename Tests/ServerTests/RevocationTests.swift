@@ -31,7 +31,7 @@ import VoiceProtocol
             print("device revoked → bye after \(ContinuousClock.now - started) (including the read-back)")
             #expect(events.last == .bye(reason: "revoked"))
             #expect(close == 1008)
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
             let settled = await TestServer.eventually { server.services.openSessions.count == 0 }
             #expect(settled)
         }
@@ -39,7 +39,7 @@ import VoiceProtocol
 
     @Test func revokingACustomerEndsTheirSessionsOnEveryDevice() async throws {
         try await TestServer.with { server in
-            let second = try server.services.devices.register(name: "kitchen", customerId: "customer-1").token
+            let second = try server.devices.register(name: "kitchen", customerId: "customer-1").token
             let other = try server.addCustomer("someone-else")
             let readBack = Barrier(3)
             let revokeOnce = Barrier(3)
@@ -51,7 +51,7 @@ import VoiceProtocol
             async let kitchen = server.client(second).runRecordingClose(script + [.perform { await revokeOnce.arrive() }, .awaitEvent { $0 == .bye(reason: "revoked") }])
             async let unaffected = server.client(other).runRecordingClose(script + [
                 .perform {
-                    try server.services.customers.revoke(customerId: "customer-1")
+                    try server.customers.revoke(customerId: "customer-1")
                     await revokeOnce.arrive()
                 },
                 .text("no"), .awaitResult, .stop,
@@ -61,7 +61,7 @@ import VoiceProtocol
             #expect(try await unaffected.events.last == .bye(reason: "client_stop"), "another customer's session goes on")
             // A revoked customer's devices cannot connect again.
             await #expect(throws: (any Error).self) { try await server.client(second).run([.start(.init(codec: .opus)), .stop]) }
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 
@@ -72,12 +72,12 @@ import VoiceProtocol
             let events = try await server.client().run([
                 .start(.init(codec: .opus)),
                 .text("i want a small mocha"), .awaitResult, .text("check out"), .awaitResult,
-                .perform { try server.services.devices.revoke(deviceId: server.deviceId) },
+                .perform { try server.devices.revoke(deviceId: server.deviceId) },
                 .text("yes"), .awaitResult, .stop,
             ])
             #expect(ConversationOverSocketTests.placed(events).isEmpty)
             #expect(ConversationOverSocketTests.prompts(events).contains("This device can no longer place orders, so nothing was ordered."))
-            #expect(try server.services.orders.all().isEmpty)
+            #expect(try server.orders.all().isEmpty)
         }
     }
 

@@ -20,12 +20,22 @@ enum TestServer {
         var client: any TestClientProtocol
         var url: String { "ws://127.0.0.1:\(port)/v1/voice" }
 
+        // The test server's stores, on its SQLite database, for the tests to set up and check.
+        var orders: OrderBook { OrderBook(database: services.database) }
+        var customers: CustomerBook { CustomerBook(database: services.database) }
+        var devices: DeviceRegistry { DeviceRegistry(database: services.database) }
+        var catalog: CatalogStore { CatalogStore(database: services.database) }
+        var sessions: SessionLog { SessionLog(database: services.database) }
+        var staff: StaffTokens { StaffTokens(database: services.database) }
+        /// Sessions open on the server, as its session limits count them.
+        var openSessions: Int { (services.registry as? SessionRegistry)?.openSessions ?? -1 }
+
         /// Registers another customer (PIN 1234) with a device; returns the device's token.
         func addCustomer(
             _ id: String, paymentMethod: String = "pm_card_visa", pinRequired: Bool = false, dailyLimit: Int? = nil
         ) throws -> String {
-            try services.customers.add(.init(id: id, name: id, pin: "1234", paymentMethod: (token: paymentMethod, label: "test card")))
-            return try services.devices.register(
+            try customers.add(.init(id: id, name: id, pin: "1234", paymentMethod: (token: paymentMethod, label: "test card")))
+            return try devices.register(
                 name: "\(id) speaker", customerId: id, pinRequired: pinRequired, dailySpendLimitMinorUnits: dailyLimit
             ).token
         }
@@ -59,12 +69,12 @@ enum TestServer {
     ) async throws -> T {
         var logger = Logger(label: "talkshop.test")
         logger.logLevel = .warning
-        let services = try TalkshopServices.make(
+        let services = try await TalkshopServices.make(
             configuration: configuration(adjust), database: try AppDatabase.inMemory(), clock: clock ?? SystemClock(), logger: logger)
-        try services.customers.add(.init(
+        try CustomerBook(database: services.database).add(.init(
             id: "customer-1", name: "Test Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
             address: "1 Test Street"))
-        let (device, token) = try services.devices.register(name: "test speaker", customerId: "customer-1")
+        let (device, token) = try DeviceRegistry(database: services.database).register(name: "test speaker", customerId: "customer-1")
         let app = buildApplication(services: services)
         return try await app.test(.live) { client in
             try await body(Context(services: services, clock: clock, port: client.port!, token: token, deviceId: device.id, client: client))

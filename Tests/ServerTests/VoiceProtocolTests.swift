@@ -32,9 +32,9 @@ import VoiceProtocol
             #expect(intents.last?.1 == ["size": "small", "coffeeDrink": "cappuccino", "milkAmount": "soy milk"])
             #expect(events.last == .bye(reason: "client_stop"))
 
-            let settled = try await TestServer.eventually { try server.services.sessions.session(id: sessionId)?.endedAt != nil }
+            let settled = try await TestServer.eventually { try server.sessions.session(id: sessionId)?.endedAt != nil }
             #expect(settled)
-            let record = try #require(try server.services.sessions.session(id: sessionId))
+            let record = try #require(try server.sessions.session(id: sessionId))
             #expect(record.endReason == "client_stop" && record.utterances == 2)
             #expect(server.services.metrics.value(of: .intents) == 2)
         }
@@ -49,7 +49,7 @@ import VoiceProtocol
             ])
             #expect(resumed.first.map { if case .ready(_, conversationId, _) = $0 { true } else { false } } == true)
 
-            let (_, otherToken) = try server.services.devices.register(name: "other", customerId: "customer-2")
+            let (_, otherToken) = try server.devices.register(name: "other", customerId: "customer-2")
             let foreign = try await VoiceClient(url: server.url, token: otherToken).run([
                 .start(.init(codec: .opus, conversationId: conversationId)), .stop,
             ])
@@ -67,7 +67,7 @@ import VoiceProtocol
                 uri: "/v1/voice", method: .get, headers: [.authorization: "Bearer \(server.token)", .origin: "https://evil.example"])
             #expect(origin.status == .forbidden)
 
-            try server.services.devices.revoke(deviceId: server.deviceId)
+            try server.devices.revoke(deviceId: server.deviceId)
             let revoked = try await server.client.execute(uri: "/v1/voice", method: .get, headers: [.authorization: "Bearer \(server.token)"])
             #expect(revoked.status == .unauthorized)
             await #expect(throws: (any Error).self) {
@@ -126,9 +126,9 @@ import VoiceProtocol
                 .start(.init(codec: .pcmS16le)), .audio([([UInt8](repeating: 0, count: 10_000), 0)]), .awaitResult,
             ])
             #expect(events?.contains(.bye(reason: "client_stop")) != true)
-            let settled = try await TestServer.eventually { try server.services.sessions.openSessions().isEmpty }
+            let settled = try await TestServer.eventually { try server.sessions.openSessions().isEmpty }
             #expect(settled)
-            #expect(server.services.registry.openSessions == 0)
+            #expect(server.openSessions == 0)
         }
     }
 

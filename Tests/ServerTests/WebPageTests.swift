@@ -86,7 +86,7 @@ import Testing
                 }
             }
             #expect(ready.all.first?.contains(#""type":"ready""#) == true, "\(ready.all)")
-            let device = try #require(try server.services.devices.all().first { $0.deviceClass == "web" })
+            let device = try #require(try server.devices.all().first { $0.deviceClass == "web" })
             #expect(device.customerId == "customer-1")
         }
     }
@@ -94,9 +94,9 @@ import Testing
     @Test func backendAndOffModesDecideWhoGetsATokenForWhom() async throws {
         try await TestServer.with(Self.web { $0.sessions = "backend" }) { server in
             #expect(try await Self.post(server).status == .unauthorized)
-            let officer = try server.services.staff.issue(name: "Olga", role: .officer).token
+            let officer = try server.staff.issue(name: "Olga", role: .officer).token
             #expect(try await Self.post(server, token: officer, body: #"{"customer":"customer-1"}"#).status == .forbidden)
-            let backend = try server.services.staff.issue(name: "shop web", role: .backend).token
+            let backend = try server.staff.issue(name: "shop web", role: .backend).token
             #expect(try await Self.post(server, token: backend, body: "{}").status == .badRequest)
             #expect(try await Self.post(server, token: backend, body: #"{"customer":"nobody"}"#).status == .notFound)
             let grant = try await Self.post(server, token: backend, body: #"{"customer":"customer-1"}"#)
@@ -194,7 +194,7 @@ import Testing
             let pcm = report("pcm")
             #expect(pcm["codec"] as? String == "pcm-s16le" && pcm["intent"] as? String == "orderDrink", "\(pcm)")
             print("try page without WebCodecs: releasing the button → intent shown: \(pcm["release_to_intent_ms"] ?? "?") ms (16 kHz PCM)")
-            let placed = try server.services.orders.orders(customerId: "customer-1")
+            let placed = try server.orders.orders(customerId: "customer-1")
             #expect(placed.count == 2, "one order by voice, one by typing")
             for name in ["2-recognised", "4-order-placed", "5-microphone-denied", "6-typed-order"] {
                 #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "\(name)")

@@ -6,6 +6,7 @@ import Simulators
 import Store
 import Synchronization
 import TalkshopTesting
+import PostgresStore
 import Testing
 
 /// Kills the server with SIGKILL at random moments while two devices keep ordering, restarts
@@ -14,10 +15,8 @@ import Testing
 @Suite(.serialized) struct CrashSafetyTests {
     static let rounds = 6
 
-    @Test func killingTheServerDuringOrderPlacementLosesNothingConfirmedAndHalfWritesNothing() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-crash-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// The crash test's server: few decoders, no limits in the way, a quick courier.
+    static func configuration(in directory: URL) throws -> URL {
         let config = directory.appendingPathComponent("talkshop.yaml")
         try """
             port: 0
@@ -26,10 +25,57 @@ import Testing
             guards: {repeatWindowSeconds: 0, dailySpendLimitMinorUnits: 100000000}
             courier: {preparing: 0.2, outForDelivery: 0.4, delivered: 0.6}
             """.write(to: config, atomically: true, encoding: .utf8)
-        let arguments = ["--config", config.path, "--data-directory", directory.appendingPathComponent("var").path, "--log-level", "error"]
+        return config
+    }
 
+    @Test func killingTheServerDuringOrderPlacementLosesNothingConfirmedAndHalfWritesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-crash-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = [
+            "--config", try Self.configuration(in: directory).path, "--data-directory", directory.appendingPathComponent("var").path,
+            "--log-level", "error",
+        ]
+        let seen = try await Self.orderWhileKilling(arguments: arguments, token: nil)
+
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite"))
+        let integrity = try await database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+        let stock = try CatalogStore(database: database).catalog().product("mocha")?.stock
+        try await Self.check(seen: seen, orders: OrderBook(database: database), stock: stock)
+    }
+
+    /// The same on PostgreSQL: a node killed again and again while two devices order; the
+    /// database must hold every confirmed order exactly once.
+    @Test(.enabled(if: TestPostgres.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func killingANodeDuringOrderPlacementOnPostgreSQLLosesNothing() async throws {
+        try await TestPostgres.withDatabase { url, location in
+            let database = PostgresConnections(location: location)
+            try await PostgresMigrator(location: location).migrate()
+            try await PostgresCustomerBook(database: database).add(
+                .init(id: "demo-customer", name: "Demo", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
+            let token = try await PostgresDeviceRegistry(database: database).register(
+                name: "speaker", customerId: "demo-customer", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
+            ).token
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-crash-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let arguments = [
+                "--config", try Self.configuration(in: directory).path, "--data-directory", directory.appendingPathComponent("var").path,
+                "--database", url, "--log-level", "error",
+            ]
+            let seen = try await Self.orderWhileKilling(arguments: arguments, token: token)
+            let stock = try await PostgresCatalogStore(database: database).catalog().product("mocha")?.stock
+            try await Self.check(seen: seen, orders: PostgresOrderBook(database: database), stock: stock)
+        }
+    }
+
+    /// Two devices order through the server while it is killed at random moments, `rounds`
+    /// times; a last start finishes what the crashes interrupted. Returns the orders the
+    /// devices saw confirmed. `token`: the device's (nil: the one printed on first start).
+    static func orderWhileKilling(arguments: [String], token: String?) async throws -> Set<String> {
         let confirmed = OrderIds()
-        var token: String?
+        var token = token
         var generator = SystemRandomNumberGenerator()
         for round in 0..<Self.rounds {
             let server = try await ServerProcess(arguments: arguments)
@@ -70,29 +116,30 @@ import Testing
         let last = try await ServerProcess(arguments: arguments)
         try await Task.sleep(for: .seconds(1))
         await last.stop()
-
-        let database = try AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite"))
         let seen = confirmed.all
         try #require(!seen.isEmpty, "no order was confirmed before the kills")
-        try await database.writer.read { db in
-            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
-            for id in seen {
-                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"order\" WHERE id = ?", arguments: [id]) == 1, "order \(id)")
-            }
-            // No half-written order: each has its first event, lines and a settled status.
-            let orders = try OrderRecord.fetchAll(db)
-            for order in orders {
-                #expect(try String.fetchOne(db, sql: "SELECT status FROM orderEvent WHERE orderId = ? ORDER BY id LIMIT 1", arguments: [order.id]) == "placed")
-                #expect(try !OrderBook.lines(of: order).isEmpty)
-                #expect(order.status != .placed, "order \(order.id) was never settled")
-            }
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT idempotencyKey) FROM \"order\"") == orders.count)
-            // Stock adds up: the catalog file's stock minus what live orders took.
-            let taken = try orders.filter { $0.status != .cancelled }.flatMap { try OrderBook.lines(of: $0) }
-                .filter { $0.productId == "mocha" }.reduce(0) { $0 + $1.quantity }
-            #expect(try Int.fetchOne(db, sql: "SELECT stock FROM product WHERE id = 'mocha'") == 500 - taken)
-            print("crash test: \(Self.rounds) kills, \(seen.count) orders confirmed, \(orders.count) stored, integrity ok")
+        return seen
+    }
+
+    /// Every order the devices saw confirmed exists exactly once; none is half-written (each
+    /// has its first event, lines and a settled status); keys are unique; stock adds up (the
+    /// catalog file's 500 mochas less what live orders took).
+    static func check(seen: Set<String>, orders book: any OrderLedger, stock: Int?) async throws {
+        let orders = try await book.all(status: nil, limit: 100_000)
+        let ids = orders.map(\.id)
+        for id in seen {
+            #expect(ids.filter { $0 == id }.count == 1, "order \(id)")
         }
+        for order in orders {
+            #expect(try await book.events(orderId: order.id).first?.status == .placed)
+            #expect(try !OrderBook.lines(of: order).isEmpty)
+            #expect(order.status != .placed, "order \(order.id) was never settled")
+        }
+        #expect(Set(orders.map(\.idempotencyKey)).count == orders.count)
+        let taken = try orders.filter { $0.status != .cancelled }.flatMap { try OrderBook.lines(of: $0) }
+            .filter { $0.productId == "mocha" }.reduce(0) { $0 + $1.quantity }
+        #expect(stock == 500 - taken)
+        print("crash test: \(Self.rounds) kills, \(seen.count) orders confirmed, \(orders.count) stored")
     }
 }
 

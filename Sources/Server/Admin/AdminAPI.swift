@@ -82,7 +82,7 @@ struct AdminAPI: Sendable {
         _ request: Request, allowed roles: Set<StaffToken.Role>, _ body: (StaffToken) async throws -> Response
     ) async throws(APIError) -> Response {
         do {
-            return try await body(try authorise(request, allowed: roles))
+            return try await body(try await authorise(request, allowed: roles))
         } catch let error as APIError {
             throw error
         } catch let refusal as RetentionDesk.Refusal {
@@ -93,10 +93,10 @@ struct AdminAPI: Sendable {
         }
     }
 
-    private func authorise(_ request: Request, allowed roles: Set<StaffToken.Role>) throws -> StaffToken {
+    private func authorise(_ request: Request, allowed roles: Set<StaffToken.Role>) async throws -> StaffToken {
         guard let token = DeviceAuthenticator.bearerToken(in: request) else { throw APIError.unauthorized("send Authorization: Bearer <staff token>") }
-        guard let staff = try services.staff.staff(forToken: token) else {
-            if try services.devices.device(forToken: token) != nil { throw APIError.forbidden("device tokens cannot use the admin API") }
+        guard let staff = try await services.staff.staff(forToken: token) else {
+            if try await services.devices.device(forToken: token) != nil { throw APIError.forbidden("device tokens cannot use the admin API") }
             throw APIError.unauthorized("unknown or revoked staff token")
         }
         guard roles.contains(staff.role) else {

@@ -2,6 +2,7 @@ import Commerce
 import Conversation
 import Foundation
 import FrontEnd
+import PostgresStore
 import Speech
 import Store
 import Yams
@@ -14,6 +15,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var port = 8080
     /// Database and recordings live here; created on first start.
     public var dataDirectory = AppDatabase.defaultDataDirectory
+    /// The database several nodes share, `postgres://user:password@host:port/name[?sslmode=require]`
+    /// (docs/deployment.md); nil: the SQLite file in the data directory, for one node.
+    public var database: String?
     public var grammarsDirectory = "grammars"
     public var catalogsDirectory = "catalogs"
     /// The shop's grammar (a name in the grammars directory).
@@ -99,6 +103,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             maxConnections = try container.decode(.maxConnections, default: defaults.maxConnections)
             revocationCheckSeconds = try container.decode(.revocationCheckSeconds, default: defaults.revocationCheckSeconds)
         }
+
+        /// The limits the session and rate counters enforce.
+        public var sessionLimits: SessionLimitValues {
+            SessionLimitValues(
+                maxSessions: maxSessions, maxSessionsPerDevice: maxSessionsPerDevice, utterancesPerMinutePerDevice: utterancesPerMinutePerDevice)
+        }
     }
 
     public init() {}
@@ -110,6 +120,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         host = try container.decode(.host, default: defaults.host)
         port = try container.decode(.port, default: defaults.port)
         dataDirectory = try container.decode(.dataDirectory, default: defaults.dataDirectory)
+        database = try container.decodeIfPresent(String.self, forKey: .database)
         grammarsDirectory = try container.decode(.grammarsDirectory, default: defaults.grammarsDirectory)
         catalogsDirectory = try container.decode(.catalogsDirectory, default: defaults.catalogsDirectory)
         grammar = try container.decode(.grammar, default: defaults.grammar)
@@ -160,7 +171,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         return configuration
     }
 
-    /// `TALKSHOP_HOST`, `TALKSHOP_PORT`, `TALKSHOP_DATA_DIR`, `TALKSHOP_GRAMMAR`,
+    /// `TALKSHOP_HOST`, `TALKSHOP_PORT`, `TALKSHOP_DATA_DIR`, `TALKSHOP_DATABASE_URL`, `TALKSHOP_GRAMMAR`,
     /// `TALKSHOP_GRAMMARS_DIR`, `TALKSHOP_CATALOGS_DIR`, `TALKSHOP_RETENTION_POLICY`, `TALKSHOP_DECODERS`, `TALKSHOP_ALLOWED_ORIGINS` (comma-separated).
     public mutating func apply(environment: [String: String]) throws {
         func integer(_ key: String) throws -> Int? {
@@ -171,6 +182,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let value = environment["TALKSHOP_HOST"] { host = value }
         if let value = try integer("TALKSHOP_PORT") { port = value }
         if let value = environment["TALKSHOP_DATA_DIR"] { dataDirectory = value }
+        if let value = environment["TALKSHOP_DATABASE_URL"], !value.isEmpty { database = value }
         if let value = environment["TALKSHOP_GRAMMAR"] { grammar = value }
         if let value = environment["TALKSHOP_RETENTION_POLICY"] { retentionPolicy = value }
         if let value = environment["TALKSHOP_GRAMMARS_DIR"] { grammarsDirectory = value }
@@ -183,6 +195,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     public func validate() throws {
         guard (0...65_535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
+        if let database {
+            do { _ = try PostgresLocation(url: database) } catch { throw Invalid(description: "database: \(error)") }
+        }
         guard decoderPoolSize > 0 else { throw Invalid(description: "decoderPoolSize must be at least 1") }
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0,

@@ -71,7 +71,7 @@ struct PhoneCall {
     /// Identifies the caller, opens the session and speaks the greeting; nil if the call ends here.
     private func begin(_ start: PhoneStart, wire: any PhoneWire, outbound: WebSocketOutboundWriter) async -> ActiveCall? {
         let caller: PhoneDirectory.Caller
-        do { caller = try PhoneDirectory(services: services).identify(start) } catch {
+        do { caller = try await PhoneDirectory(services: services).identify(start) } catch {
             logger.warning("phone call refused", metadata: ["reason": "\(error.description)"])
             try? await outbound.close(.policyViolation, reason: error.description)
             return nil
@@ -86,25 +86,26 @@ struct PhoneCall {
             await line.close(.normalClosure, reason: "handover")
             return nil
         }
-        do { try services.registry.admit(deviceId: caller.line.id) } catch {
+        let slot: SessionSlot
+        do { slot = try await services.registry.admit(deviceId: caller.line.id) } catch {
             await line.close(.policyViolation, reason: "too many calls on this line")
             return nil
         }
         let device = PhoneDirectory.device(line: caller.line, customer: customer)
         do {
-            let record = try services.sessions.open(deviceId: caller.line.id, channel: "phone")
-            var session = VoiceSession(services: services, device: device, record: record, catalog: try services.catalog.catalog())
+            let record = try await services.sessions.open(deviceId: caller.line.id, channel: "phone")
+            var session = VoiceSession(services: services, device: device, record: record, catalog: try await services.catalog.catalog())
             let opened = await session.handle(.start(.init(codec: start.codec, sampleRate: start.sampleRate)))
             guard !opened.events.contains(where: { if case .error = $0 { true } else { false } }) else {
                 throw SessionDidNotStart(events: opened.events)
             }
-            var call = ActiveCall(services: services, line: line, session: session, lineId: caller.line.id)
+            var call = ActiveCall(services: services, line: line, session: session, slot: slot)
             call.startWatching(revocation: services.openSessions.open(
                 sessionId: record.id, .init(deviceId: caller.line.id, customerId: customer.id, webTokenHash: nil)))
             try await line.say(settings.greeting)
             return call
         } catch {
-            services.registry.release(deviceId: caller.line.id)
+            await services.registry.release(slot)
             logger.error("phone call could not start", metadata: ["error": "\(error)"])
             await line.close(.unexpectedServerError, reason: "internal error")
             return nil
@@ -123,7 +124,8 @@ struct ActiveCall {
     let services: TalkshopServices
     let line: CallLine
     var session: VoiceSession
-    let lineId: String
+    /// The call's place in the line's session limit.
+    let slot: SessionSlot
     /// PIN digits typed so far (never logged).
     private var digits = ""
     private var watcher: Task<Void, Never>?
@@ -131,11 +133,11 @@ struct ActiveCall {
 
     private var settings: PhoneSettings { services.configuration.phone }
 
-    init(services: TalkshopServices, line: CallLine, session: VoiceSession, lineId: String) {
+    init(services: TalkshopServices, line: CallLine, session: VoiceSession, slot: SessionSlot) {
         self.services = services
         self.line = line
         self.session = session
-        self.lineId = lineId
+        self.slot = slot
     }
 
     /// Re-prompts after silence, hangs up a silent bridge, speaks order updates, and ends the
@@ -279,7 +281,7 @@ struct ActiveCall {
         updates?.cancel()
         services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)
         services.openSessions.close(sessionId: session.record.id)
-        services.registry.release(deviceId: lineId)
-        session.end(reason: line.isEnding ? "handover" : "caller_hangup")
+        await services.registry.release(slot)
+        await session.end(reason: line.isEnding ? "handover" : "caller_hangup")
     }
 }

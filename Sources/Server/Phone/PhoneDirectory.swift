@@ -13,10 +13,10 @@ struct PhoneDirectory {
     }
 
     /// The line must be known; an unknown customer is not an error (the call is handed over).
-    func identify(_ start: PhoneStart) throws(PhoneWireError) -> Caller {
+    func identify(_ start: PhoneStart) async throws(PhoneWireError) -> Caller {
         guard let token = start.parameters["token"] else { throw PhoneWireError(description: "missing line token (the stream's `token` parameter)") }
         let line: Device?
-        do { line = try services.devices.device(forToken: token) } catch {
+        do { line = try await services.devices.device(forToken: token) } catch {
             services.logger.error("reading a phone line failed", metadata: ["error": "\(error)"])
             throw PhoneWireError(description: "the line could not be looked up; try again")
         }
@@ -24,20 +24,20 @@ struct PhoneDirectory {
         var customer: Customer?
         if let id = start.parameters["customer"], let signature = start.parameters["signature"] {
             if signature.lowercased() == PhoneSignature.sign(customerId: id, callId: start.callId, lineToken: token) {
-                customer = lookUp { try services.customers.customer(id) }
+                customer = await lookUp { try await services.customers.customer(id) }
             } else {
                 services.logger.warning("phone call with a bad customer signature", metadata: ["call": "\(start.callId)"])
             }
         } else if let number = start.parameters["caller"] {
-            customer = lookUp { try services.customers.customer(phone: number) }
+            customer = await lookUp { try await services.customers.customer(phone: number) }
         }
         return Caller(line: line, customer: customer)
     }
 
     /// A caller who cannot be looked up is treated as unknown (handed over to a person, who
     /// can still help); the failure is logged.
-    private func lookUp(_ read: () throws -> Customer?) -> Customer? {
-        do { return try read() } catch {
+    private func lookUp(_ read: () async throws -> Customer?) async -> Customer? {
+        do { return try await read() } catch {
             services.logger.error("reading a phone caller failed", metadata: ["error": "\(error)"])
             return nil
         }

@@ -4,55 +4,109 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// Pushes every order event to the customer's open sessions. It reads the events table, so a
-/// change made by the staff CLI in another process reaches the devices as well.
+/// Pushes every order event to the customer's open sessions on this node. It reads the events
+/// table after the last event it handled whenever there may be news: on one node, every
+/// `polling` interval (so a change made by the staff CLI in another process reaches the
+/// devices too); on PostgreSQL, when a node's write notifies it (`PostgresOrderEvents`), so a
+/// courier update written by one node reaches a session on another without polling.
 struct OrderUpdateFeed: Service {
     let services: TalkshopServices
-    var interval: Duration = .milliseconds(250)
 
     func run() async throws {
-        let start = try services.orders.lastEventId()
+        var last: Int64
+        do { last = try await services.orders.lastEventId() } catch {
+            services.logger.error("reading order events failed", metadata: ["error": "\(error)"])
+            last = 0
+        }
+        let reader = EventReader(services: services, last: last)
         await cancelWhenGracefulShutdown {
-            var last = start
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                do {
-                    for (event, order) in try services.orders.events(after: last) {
-                        last = event.id ?? last
-                        // A new order is announced by the session that placed it; other devices
-                        // hear from it once it is paid.
-                        guard event.status != .placed else { continue }
-                        let total = "\(order.total)"
-                        services.channels.publish(
-                            .init(orderId: order.id, status: event.status, total: total), customerId: order.customerId, except: event.source)
-                    }
-                } catch {
-                    services.logger.error("reading order events failed", metadata: ["error": "\(error)"])
+            switch services.orderNews {
+            case .polling(let interval):
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    await reader.readNews()
                 }
+            case .notified(let events):
+                while !Task.isCancelled {
+                    do {
+                        // Read once on (re)connecting: events written while not listening are not lost.
+                        try await events.listen(ready: { await reader.readNews() }) { _ in await reader.readNews() }
+                    } catch {
+                        services.logger.error("listening for order events failed; reconnecting", metadata: ["error": "\(error)"])
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the events after the last one handled and publishes them, one reader at a time.
+    actor EventReader {
+        let services: TalkshopServices
+        var last: Int64
+
+        init(services: TalkshopServices, last: Int64) {
+            self.services = services
+            self.last = last
+        }
+
+        func readNews() async {
+            do {
+                for (event, order) in try await services.orders.events(after: last, limit: 500) {
+                    last = event.id ?? last
+                    // A new order is announced by the session that placed it; other devices
+                    // hear from it once it is paid.
+                    guard event.status != .placed else { continue }
+                    services.channels.publish(
+                        .init(orderId: order.id, status: event.status, total: "\(order.total)"), customerId: order.customerId,
+                        except: event.source)
+                }
+            } catch {
+                services.logger.error("reading order events failed", metadata: ["error": "\(error)"])
             }
         }
     }
 }
 
-/// Drives the courier: finishes what a restart interrupted, then applies its updates.
+/// Drives the courier: finishes what a crash interrupted, then applies its updates. The
+/// recovery runs under a lease, so one node at a time does it; with several nodes it runs
+/// every `recoveryInterval`, so orders a dead node left half-done are finished by a live one.
 struct FulfilmentService: Service {
     let services: TalkshopServices
     let courier: SandboxCourier
 
     func run() async throws {
-        do {
-            try await services.pipeline.recover(placedBefore: Date())
-        } catch {
-            services.logger.error("recovering unfinished orders failed", metadata: ["error": "\(error)"])
-        }
+        let started = Date()
+        await recover(placedBefore: started)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await courier.run() }
                 group.addTask {
-                    for await update in courier.updates { services.pipeline.apply(update) }
+                    for await update in courier.updates { await services.pipeline.apply(update) }
+                }
+                if case .notified = services.orderNews {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(60))
+                            // Orders placed since the grace period began are still being paid by their sessions.
+                            await recover(placedBefore: Date().addingTimeInterval(-recoveryGrace))
+                        }
+                    }
                 }
                 await group.waitForAll()
             }
+        }
+    }
+
+    /// How long a session may still be paying for an order it placed: twice the payment timeout.
+    var recoveryGrace: TimeInterval { 2 * services.configuration.paymentTimeoutSeconds + 5 }
+
+    private func recover(placedBefore start: Date) async {
+        do {
+            let ran = try await services.leases.withLease("order recovery") { try await services.pipeline.recover(placedBefore: start) }
+            if ran == nil { services.logger.debug("order recovery is running on another node") }
+        } catch {
+            services.logger.error("recovering unfinished orders failed", metadata: ["error": "\(error)"])
         }
     }
 }

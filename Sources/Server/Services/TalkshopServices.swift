@@ -5,6 +5,7 @@ import FrontEnd
 import Grammar
 import Logging
 import Orders
+import PostgresStore
 import Recognition
 import Speech
 import Store
@@ -14,9 +15,11 @@ import Store
 public struct TalkshopServices: Sendable {
     public let configuration: ServerConfiguration
     public let recognizer: SpeechRecognizer
+    /// The node's SQLite file: turns, recordings and the retention desk's records (one node's,
+    /// also when the shared stores are on PostgreSQL: docs/deployment.md).
     public let database: AppDatabase
-    public let devices: DeviceRegistry
-    public let sessions: SessionLog
+    public let devices: any DeviceDirectory
+    public let sessions: any ConversationLog
     /// Stores turns and recordings, sealed under each customer's key.
     public let recorder: TurnRecorder
     /// Stores the sessions' turns through `recorder` in the background, in order.
@@ -24,20 +27,26 @@ public struct TalkshopServices: Sendable {
     /// Holds, purges, erasure, sweeps and exports, all audited.
     public let retention: RetentionDesk
     public let policy: RetentionPolicy
-    public let staff: StaffTokens
+    public let staff: any StaffDirectory
     /// Short-lived tokens for the try page.
     public let web: WebSessions
     /// Synthesizes and caches spoken replies in the shop's voice.
     public let replies: ReplyVoice
-    public let orders: OrderBook
-    public let customers: CustomerBook
-    public let catalog: CatalogStore
+    public let orders: any OrderLedger
+    public let customers: any CustomerDirectory
+    public let catalog: any ProductCatalog
+    /// One node at a time runs the retention sweep and the order recovery.
+    public let leases: any Leases
+    public let orderNews: NodeStores.OrderNews
+    /// Where the stores are: "SQLite", or the shared database and this node's key.
+    public let storesDescription: String
     public let pipeline: OrderPipeline
     /// The sandbox courier the pipeline dispatches to; the server drives its clock.
     public let courier: SandboxCourier
     public let channels: CustomerChannels
     public let broadcasts: BroadcastWatch
-    public let registry: SessionRegistry
+    /// Session and utterance limits, counted where every node sees them.
+    public let registry: any SessionLimits
     /// The open sessions, so a revocation can end them.
     public let openSessions: OpenSessions
     public let metrics: Metrics
@@ -46,7 +55,7 @@ public struct TalkshopServices: Sendable {
     public let clock: any WallClock
 
     public init(
-        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, recorder: TurnRecorder,
+        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, stores: NodeStores, recorder: TurnRecorder,
         policy: RetentionPolicy, gateway: any PaymentGateway = SandboxPaymentGateway(), clock: any WallClock = SystemClock(),
         logger: Logger
     ) {
@@ -54,26 +63,28 @@ public struct TalkshopServices: Sendable {
         self.clock = clock
         self.recognizer = recognizer
         self.database = database
-        self.devices = DeviceRegistry(database: database)
-        self.sessions = SessionLog(database: database)
+        self.devices = stores.devices
+        self.sessions = stores.sessions
         self.recorder = recorder
         self.turns = TurnArchive(recorder: recorder, logger: logger)
         self.policy = policy
         let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
-        self.staff = StaffTokens(database: database)
-        self.web = WebSessions(
-            devices: DeviceRegistry(database: database), lifetime: configuration.web.tokenSeconds, clock: clock)
+        self.staff = stores.staff
+        self.web = WebSessions(devices: stores.devices, lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
-        self.orders = OrderBook(database: database)
-        self.customers = CustomerBook(database: database)
-        self.catalog = CatalogStore(database: database)
+        self.orders = stores.orders
+        self.customers = stores.customers
+        self.catalog = stores.catalog
+        self.leases = stores.leases
+        self.orderNews = stores.orderNews
+        self.storesDescription = stores.description
         self.courier = SandboxCourier(schedule: configuration.courier)
         self.pipeline = OrderPipeline(
             orders: orders, customers: customers, gateway: gateway, fulfilment: courier,
             paymentTimeout: .milliseconds(Int(configuration.paymentTimeoutSeconds * 1_000)), logger: logger)
         self.channels = CustomerChannels()
-        self.registry = SessionRegistry(limits: configuration.limits)
+        self.registry = stores.limits
         self.openSessions = OpenSessions()
         self.metrics = Metrics()
         self.broadcasts = BroadcastWatch(settings: configuration.broadcast, metrics: metrics, logger: logger)
@@ -83,12 +94,13 @@ public struct TalkshopServices: Sendable {
         metrics.adjust(.sessionsOpen, by: 0)
     }
 
-    /// Loads the grammar, builds the decoder pool, opens the database, the key vault and the
-    /// retention policy, and seeds an empty catalog from the shop's catalog file, as configured.
+    /// Loads the grammar, builds the decoder pool, opens the database (and the shared one when
+    /// configured), the key vault and the retention policy, and seeds an empty catalog from the
+    /// shop's catalog file, as configured.
     public static func make(
         configuration: ServerConfiguration, database: AppDatabase? = nil, gateway: any PaymentGateway = SandboxPaymentGateway(),
         clock: any WallClock = SystemClock(), logger: Logger
-    ) throws -> TalkshopServices {
+    ) async throws -> TalkshopServices {
         let grammarsDirectory = URL(fileURLWithPath: configuration.grammarsDirectory)
         let loader = GrammarLoader(
             directory: grammarsDirectory, catalogDirectory: URL(fileURLWithPath: configuration.catalogsDirectory))
@@ -107,10 +119,17 @@ public struct TalkshopServices: Sendable {
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
         let database = try database ?? AppDatabase.open(at: dataDirectory.appendingPathComponent("talkshop.sqlite"))
-        try CatalogStore(database: database).seedIfEmpty(with: shopCatalog)
+        let limits = configuration.limits.sessionLimits
+        let stores: NodeStores
+        if let shared = configuration.database {
+            stores = try await NodeStores.postgres(PostgresLocation(url: shared), limits: limits, logger: logger)
+        } else {
+            stores = NodeStores.sqlite(database, limits: limits)
+        }
+        try await stores.catalog.seedIfEmpty(with: shopCatalog)
         let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
         return TalkshopServices(
-            configuration: configuration, recognizer: recognizer, database: database, recorder: recorder,
+            configuration: configuration, recognizer: recognizer, database: database, stores: stores, recorder: recorder,
             policy: try configuration.loadRetentionPolicy(), gateway: gateway, clock: clock, logger: logger)
     }
 }

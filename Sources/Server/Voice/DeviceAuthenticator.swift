@@ -16,32 +16,32 @@ struct DeviceAuthenticator: Sendable {
 
     let services: TalkshopServices
 
-    func check(_ request: Request) -> Decision {
+    func check(_ request: Request) async -> Decision {
         let headers = request.headers
         if let origin = headers[.origin], !isAllowed(origin: origin, host: request.head.authority) {
             return .refused(.forbidden, "origin \(origin) is not allowed")
         }
         do {
             if let token = Self.webSessionToken(in: request) {
-                guard let device = try services.web.device(forToken: token) else {
+                guard let device = try await services.web.device(forToken: token) else {
                     return .refused(.unauthorized, "unknown or expired web session token; ask for a new one")
                 }
-                return try admitted(device, webTokenHash: DeviceRegistry.hash(token))
+                return try await admitted(device, webTokenHash: DeviceRegistry.hash(token))
             }
             guard let token = Self.bearerToken(in: request) else {
                 return .refused(.unauthorized, "missing Authorization: Bearer <device token>")
             }
-            guard let device = try services.devices.device(forToken: token) else { return .refused(.unauthorized, "unknown device token") }
+            guard let device = try await services.devices.device(forToken: token) else { return .refused(.unauthorized, "unknown device token") }
             guard !device.isRevoked else { return .refused(.unauthorized, "this device token has been revoked") }
-            return try admitted(device, webTokenHash: nil)
+            return try await admitted(device, webTokenHash: nil)
         } catch {
             return .refused(.internalServerError, "device lookup failed")
         }
     }
 
     /// A device of a revoked customer opens nothing.
-    private func admitted(_ device: Device, webTokenHash: String?) throws -> Decision {
-        guard try services.customers.customer(device.customerId)?.revokedAt == nil else {
+    private func admitted(_ device: Device, webTokenHash: String?) async throws -> Decision {
+        guard try await services.customers.customer(device.customerId)?.revokedAt == nil else {
             return .refused(.unauthorized, "this customer's access has been revoked")
         }
         return .allowed(device, webTokenHash: webTokenHash)

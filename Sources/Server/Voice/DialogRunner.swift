@@ -46,10 +46,10 @@ struct DialogRunner {
     /// Starts or resumes the customer's conversation; returns the cart event for a resumed
     /// cart. A resumed conversation keeps its cart (re-priced); a pending confirmation never
     /// survives a reconnect: it must follow its read-back in the same session.
-    mutating func open(resuming conversationId: String?) throws -> [ServerEvent] {
-        let resumed = try services.sessions.conversation(
+    mutating func open(resuming conversationId: String?) async throws -> [ServerEvent] {
+        let resumed = try await services.sessions.conversation(
             resuming: conversationId, customerId: device.customerId, initialState: DialogState.main.rawValue)
-        try services.sessions.attach(sessionId: sessionId, conversationId: resumed.id)
+        try await services.sessions.attach(sessionId: sessionId, conversationId: resumed.id)
         let shared = try SharedCart(conversation: resumed, sessions: services.sessions)
         conversation = resumed
         sharedCart = shared
@@ -78,13 +78,12 @@ struct DialogRunner {
             }
         }
         let cartBefore = machine.cart.lines
-        continueFromSharedCart()
-        // The guard's facts are read only if this turn proposes an order (a local copy of the
-        // desk: the machine is being changed meanwhile).
-        let desk = self.desk
-        let actions = machine.heard(intent, confidence: confidence, at: services.clock.now, facts: desk.guardFacts())
+        await continueFromSharedCart()
+        // The guard's facts are read only if this turn may propose an order.
+        let facts = machine.needsFacts(for: intent) ? await desk.guardFacts() : ConfirmationGuard.Facts()
+        let actions = machine.heard(intent, confidence: confidence, at: services.clock.now, facts: facts)
         var events = await perform(actions)
-        events += saveConversation()
+        events += await saveConversation()
         if machine.cart.lines != cartBefore { events.append(cartEvent()) }
         return events
     }
@@ -102,8 +101,8 @@ struct DialogRunner {
             case .say(let prompt): events.append(.init(prompt))
             case .placeOrder(let cart, let pin, let repeatConfirmed): events += await place(cart, pin: pin, repeatConfirmed: repeatConfirmed)
             case .cancelLatestOrder: events += await desk.cancelLatestOrder()
-            case .reportOrderStatus: events += desk.report(delivery: false)
-            case .reportDelivery: events += desk.report(delivery: true)
+            case .reportOrderStatus: events += await desk.report(delivery: false)
+            case .reportDelivery: events += await desk.report(delivery: true)
             case .reorderUsual: events += await reorderUsual()
             case .handOver:
                 services.metrics.increment(.handovers)
@@ -119,9 +118,9 @@ struct DialogRunner {
     /// was read back, and the guard's spending and repeat rules are checked again as it is
     /// written (`OrderBook.place`), so sessions confirming at once cannot both pass them.
     private mutating func place(_ cart: Cart, pin: String?, repeatConfirmed: Bool) async -> [ServerEvent] {
-        if let pin, let refusal = desk.refusal(checkingPIN: pin) { return refusal }
+        if let pin, let refusal = await desk.refusal(checkingPIN: pin) { return refusal }
         let method: PaymentMethod
-        switch desk.paymentMethod() {
+        switch await desk.paymentMethod() {
         case .success(let saved): method = saved
         case .failure(let refused): return refused.events
         }
@@ -129,7 +128,7 @@ struct DialogRunner {
         let now = services.clock.now
         let placement = OrderBook.Placement(
             customerId: device.customerId, deviceId: device.id, lines: cart.lines, total: cart.total, paymentMethodId: method.id,
-            addressId: desk.deliveryAddressId(), idempotencyKey: "\(sessionId):\(confirmedCheckouts)", source: sessionId,
+            addressId: await desk.deliveryAddressId(), idempotencyKey: "\(sessionId):\(confirmedCheckouts)", source: sessionId,
             fingerprints: spokenFingerprints, cart: sharedCart?.claim,
             recheck: desk.recheck(cart, rules: machine.rules, repeatConfirmed: repeatConfirmed, at: now))
         switch await desk.place(placement, cart: cart, paidWith: method, at: now) {
@@ -137,14 +136,14 @@ struct DialogRunner {
             // The order consumed the cart version it was read from (emptied in the store): the
             // session continues from that version; a failed payment's cart is saved back at the
             // end of the turn.
-            _ = storedCartIfChanged()
+            _ = await storedCartIfChanged()
             spokenFingerprints = []
             // The turns that led to the order point at it until they expire.
             services.turns.linkTurns(ofSession: sessionId, toOrder: order.id)
             if paid { machine.orderPlaced() }
             return events
         case .cartTakenElsewhere(let refusal):
-            continueFromSharedCart()
+            await continueFromSharedCart()
             return desk.prompt(for: refusal, readBack: machine.readBack(machine.cart))
         case .confirmRepeat(let minutes):
             return await perform(machine.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
@@ -155,8 +154,8 @@ struct DialogRunner {
 
     /// Offers the customer's pinned or most frequent order for the usual read-back.
     private mutating func reorderUsual() async -> [ServerEvent] {
-        switch desk.usualCart() {
-        case .success(let cart): await perform(machine.propose(cart, intro: Prompt.usualIntro, at: services.clock.now, facts: desk.guardFacts()))
+        switch await desk.usualCart() {
+        case .success(let cart): await perform(machine.propose(cart, intro: Prompt.usualIntro, at: services.clock.now, facts: await desk.guardFacts()))
         case .failure(let refused): refused.events
         }
     }
@@ -173,15 +172,15 @@ struct DialogRunner {
 
     /// A turn starts from the conversation's stored cart when another session changed it (a
     /// pending read-back keeps the cart it read; the store refuses it if that cart is gone).
-    private mutating func continueFromSharedCart() {
-        guard machine.pending == nil, let lines = storedCartIfChanged() else { return }
+    private mutating func continueFromSharedCart() async {
+        guard machine.pending == nil, let lines = await storedCartIfChanged() else { return }
         machine.cartChanged(to: repriced(lines))
     }
 
     /// The stored cart's lines if another session changed it since this one last looked
     /// (`SharedCart.refresh`); nil if not, or if it cannot be read (logged).
-    private mutating func storedCartIfChanged() -> [Cart.Line]? {
-        do { return try sharedCart?.refresh() } catch {
+    private mutating func storedCartIfChanged() async -> [Cart.Line]? {
+        do { return try await sharedCart?.refresh() } catch {
             logger.error("reading the shared cart failed", metadata: ["error": "\(error)"])
             return nil
         }
@@ -189,13 +188,13 @@ struct DialogRunner {
 
     /// Saves the dialog state, and the cart if this turn changed it. When another session
     /// changed the cart during this turn, its cart wins and the customer is told.
-    private mutating func saveConversation() -> [ServerEvent] {
+    private mutating func saveConversation() async -> [ServerEvent] {
         guard let conversation, var shared = sharedCart else { return [] }
         defer { sharedCart = shared }
         do {
-            try services.sessions.save(conversationId: conversation.id, state: state.rawValue)
-            if try shared.save(machine.cart.lines) { return [] }
-            if let lines = try shared.refresh() { machine.cartChanged(to: repriced(lines)) }
+            try await services.sessions.save(conversationId: conversation.id, state: state.rawValue)
+            if try await shared.save(machine.cart.lines) { return [] }
+            if let lines = try await shared.refresh() { machine.cartChanged(to: repriced(lines)) }
             return [.init(Prompt.cartChangedElsewhere(readBack: machine.readBack(machine.cart)))]
         } catch {
             logger.error("saving the conversation failed", metadata: ["error": "\(error)"])

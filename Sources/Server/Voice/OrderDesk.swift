@@ -21,18 +21,18 @@ struct OrderDesk {
     /// queries: the dialog asks only when an order is proposed). A store failure is logged and
     /// leaves a fact at its default; the spending and repeat rules are checked again inside
     /// the placing transaction (`recheck`), so they cannot be passed by a failed read.
-    func guardFacts() -> ConfirmationGuard.Facts {
+    func guardFacts() async -> ConfirmationGuard.Facts {
         var facts = ConfirmationGuard.Facts()
         let now = services.clock.now
-        let customer = read("the customer") { try services.customers.customer(device.customerId) } ?? nil
+        let customer = await read("the customer") { try await services.customers.customer(device.customerId) } ?? nil
         facts.pinRequired = device.pinRequired || customer?.pinRequired == true
         facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
         facts.hasPIN = customer?.hasPIN ?? false
-        facts.hasPaymentMethod = (read("the payment method") { try services.customers.defaultPaymentMethod(customerId: device.customerId) } ?? nil) != nil
+        facts.hasPaymentMethod = (await read("the payment method") { try await services.customers.defaultPaymentMethod(customerId: device.customerId) } ?? nil) != nil
         facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
         let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
-        if let stored = read("the spending facts", {
-            try services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now)
+        if let stored = await read("the spending facts", {
+            try await services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now)
         }) {
             facts.include(stored)
         }
@@ -52,10 +52,10 @@ struct OrderDesk {
     }
 
     /// Checks the spoken PIN: nil when it is right, else what the customer hears.
-    func refusal(checkingPIN pin: String) -> [ServerEvent]? {
+    func refusal(checkingPIN pin: String) async -> [ServerEvent]? {
         let check: CustomerBook.PINCheck
         do {
-            check = try services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
+            check = try await services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
         } catch {
             return nothingOrdered(because: "the PIN could not be checked", error)
         }
@@ -74,9 +74,9 @@ struct OrderDesk {
     }
 
     /// The customer's saved payment method, or what the customer hears when there is none.
-    func paymentMethod() -> Result<PaymentMethod, Refused> {
+    func paymentMethod() async -> Result<PaymentMethod, Refused> {
         do {
-            guard let method = try services.customers.defaultPaymentMethod(customerId: device.customerId) else {
+            guard let method = try await services.customers.defaultPaymentMethod(customerId: device.customerId) else {
                 return .failure(Refused(events: [.init(.refusal(.noPaymentMethod))]))
             }
             return .success(method)
@@ -168,7 +168,7 @@ struct OrderDesk {
     }
 
     func cancelLatestOrder() async -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.init(.noOrdersToCancel)] }
+        guard let order = await latestOrder() else { return [.init(.noOrdersToCancel)] }
         do {
             let cancelled = try await services.pipeline.cancel(order, reason: "customer asked by voice", source: sessionId)
             return [
@@ -183,8 +183,8 @@ struct OrderDesk {
         }
     }
 
-    func report(delivery: Bool) -> [ServerEvent] {
-        guard let order = latestOrder() else { return [.init(.noOrdersYet)] }
+    func report(delivery: Bool) async -> [ServerEvent] {
+        guard let order = await latestOrder() else { return [.init(.noOrdersYet)] }
         return [
             .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
             .init(.latestOrder(order.status, tracking: delivery ? order.trackingNumber : nil)),
@@ -194,10 +194,10 @@ struct OrderDesk {
     /// The customer's pinned or most frequent order as a cart, for the usual read-back.
     /// A pinned usual or a past order that cannot be read back as cart lines (written by an
     /// older version, or naming products since removed) is passed over, as if not there.
-    func usualCart() -> Result<Cart, Refused> {
-        let pinned = (read("the customer") { try services.customers.customer(device.customerId) } ?? nil)?.usualLinesJSON
+    func usualCart() async -> Result<Cart, Refused> {
+        let pinned = (await read("the customer") { try await services.customers.customer(device.customerId) } ?? nil)?.usualLinesJSON
             .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
-        let history = (read("the order history") { try services.orders.orders(customerId: device.customerId) } ?? [])
+        let history = (await read("the order history") { try await services.orders.orders(customerId: device.customerId) } ?? [])
             .filter { $0.status != .cancelled }
             .compactMap { try? OrderBook.lines(of: $0) }
         guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
@@ -211,17 +211,17 @@ struct OrderDesk {
 
     /// The customer's default delivery address, if any. One that cannot be read is logged and
     /// the order goes without, as for a customer with no address (a person arranges delivery).
-    func deliveryAddressId() -> String? {
-        (read("the delivery address") { try services.customers.defaultAddress(customerId: device.customerId) } ?? nil)?.id
+    func deliveryAddressId() async -> String? {
+        (await read("the delivery address") { try await services.customers.defaultAddress(customerId: device.customerId) } ?? nil)?.id
     }
 
-    private func latestOrder() -> OrderRecord? {
-        read("the latest order") { try services.orders.orders(customerId: device.customerId) }?.first
+    private func latestOrder() async -> OrderRecord? {
+        await read("the latest order") { try await services.orders.orders(customerId: device.customerId) }?.first
     }
 
     /// A read whose failure is logged rather than lost; nil then.
-    private func read<T>(_ what: String, _ body: () throws -> T) -> T? {
-        do { return try body() } catch {
+    private func read<T>(_ what: String, _ body: () async throws -> T) async -> T? {
+        do { return try await body() } catch {
             logger.error("reading \(what) failed", metadata: ["error": "\(error)"])
             return nil
         }

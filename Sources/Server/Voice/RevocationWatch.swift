@@ -18,8 +18,8 @@ struct RevocationWatch: Service {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 do {
-                    let devices = Set(try services.devices.revoked(since: start))
-                    let customers = Set(try services.customers.revoked(since: start))
+                    let devices = Set(try await services.devices.revoked(since: start))
+                    let customers = Set(try await services.customers.revoked(since: start))
                     guard !devices.isEmpty || !customers.isEmpty else { continue }
                     let ended = services.openSessions.end(deviceIds: devices, customerIds: customers, reason: "revoked")
                     if ended > 0 {

@@ -21,8 +21,8 @@ struct SessionTurns {
 
     /// The session started with audio in `codec`. A customer record that cannot be read
     /// counts as no consent: storing less is the safe side of a failed read.
-    mutating func begin(codec: AudioCodecName) {
-        let consent = (try? services.customers.customer(device.customerId))?.audioConsent ?? false
+    mutating func begin(codec: AudioCodecName) async {
+        let consent = (try? await services.customers.customer(device.customerId))?.audioConsent ?? false
         storesAudio = services.policy.storesAudio && consent
         packets = storesAudio && codec == .opus ? ReceivedPackets() : nil
     }

@@ -9,13 +9,13 @@ import Store
 /// confirms exactly this version (`OrderBook.CartClaim`).
 struct SharedCart {
     let conversationId: String
-    let sessions: SessionLog
+    let sessions: any ConversationLog
     /// The stored version the session's cart corresponds to.
     private(set) var version: Int
     /// The lines stored at `version`.
     private(set) var lines: [Cart.Line]
 
-    init(conversation: ConversationRecord, sessions: SessionLog) throws {
+    init(conversation: ConversationRecord, sessions: any ConversationLog) throws {
         conversationId = conversation.id
         self.sessions = sessions
         version = conversation.cartVersion
@@ -26,8 +26,8 @@ struct SharedCart {
 
     /// Reads the stored cart; returns its lines if another session changed it since this
     /// session last looked, nil if not.
-    mutating func refresh() throws -> [Cart.Line]? {
-        guard let stored = try sessions.cart(conversationId: conversationId), stored.version != version else { return nil }
+    mutating func refresh() async throws -> [Cart.Line]? {
+        guard let stored = try await sessions.cart(conversationId: conversationId), stored.version != version else { return nil }
         version = stored.version
         lines = try Self.lines(stored.json)
         return lines
@@ -36,10 +36,10 @@ struct SharedCart {
     /// Stores `cart` as the conversation's cart if it differs from the stored one. False when
     /// another session changed the cart first: nothing is written, and `refresh()` then gives
     /// the cart to continue from.
-    mutating func save(_ cart: [Cart.Line]) throws -> Bool {
+    mutating func save(_ cart: [Cart.Line]) async throws -> Bool {
         guard cart != lines else { return true }
         let json = cart.isEmpty ? nil : String(decoding: try JSONEncoder().encode(cart), as: UTF8.self)
-        guard let saved = try sessions.saveCart(conversationId: conversationId, json: json, replacing: version) else { return false }
+        guard let saved = try await sessions.saveCart(conversationId: conversationId, json: json, replacing: version) else { return false }
         version = saved
         lines = cart
         return true

@@ -53,13 +53,24 @@ struct VoiceConnection {
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        do { try services.registry.admit(deviceId: device.id) } catch {
+        let slot: SessionSlot
+        do { slot = try await services.registry.admit(deviceId: device.id) } catch {
             try await outbound.close(.policyViolation, reason: "too many sessions")
             return
         }
-        defer { services.registry.release(deviceId: device.id) }
-        let catalog = try services.catalog.catalog()
-        let record = try services.sessions.open(deviceId: device.id, channel: "voice")
+        do {
+            try await serve(inbound: inbound, outbound: outbound)
+        } catch {
+            await services.registry.release(slot)
+            throw error
+        }
+        await services.registry.release(slot)
+    }
+
+    /// The session, within its slot in the limits.
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let catalog = try await services.catalog.catalog()
+        let record = try await services.sessions.open(deviceId: device.id, channel: "voice")
         services.metrics.increment(.sessions)
         services.metrics.adjust(.sessionsOpen, by: 1)
         defer { services.metrics.adjust(.sessionsOpen, by: -1) }
@@ -142,7 +153,7 @@ struct VoiceConnection {
             }
             group.cancelAll()
         }
-        session.end(reason: activity.endReason)
+        await session.end(reason: activity.endReason)
     }
 
     /// Sends the events; with a reply codec, each prompt and notice is followed by its speech

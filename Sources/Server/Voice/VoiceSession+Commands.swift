@@ -29,7 +29,7 @@ extension VoiceSession {
     /// and rate limit as an utterance, then acted on. `result` reads it in the current state.
     private mutating func command(given: String, _ result: (DialogState) throws -> RecognitionResult) async -> Output {
         guard conversationId != nil else { return failure(.notStarted, "send a start message before \(given)") }
-        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else { return Output(events: rateLimited()) }
+        guard await withinRateLimit() else { return Output(events: rateLimited()) }
         utterances += 1
         do {
             let heard = try result(state)

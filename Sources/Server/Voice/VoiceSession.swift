@@ -80,7 +80,7 @@ struct VoiceSession {
 
     mutating func handle(_ message: ClientMessage) async -> Output {
         switch message {
-        case .start(let start): return begin(start)
+        case .start(let start): return await begin(start)
         case .endOfSpeech: return await endOfSpeech()
         case .text(let typed): return await interpret(typed: typed)
         case .cancel:
@@ -91,7 +91,7 @@ struct VoiceSession {
         }
     }
 
-    private mutating func begin(_ start: ClientMessage.Start) -> Output {
+    private mutating func begin(_ start: ClientMessage.Start) async -> Output {
         guard audio == nil else { return failure(.alreadyStarted, "the session has already started; send stop first") }
         guard start.replies == nil || start.replies == "text" || start.replies == "audio" else {
             return failure(.badMessage, "replies must be \"text\" or \"audio\"")
@@ -104,7 +104,7 @@ struct VoiceSession {
         }
         let cart: [ServerEvent]
         do {
-            cart = try dialog.open(resuming: start.conversationId)
+            cart = try await dialog.open(resuming: start.conversationId)
         } catch SessionLog.ResumeError.unknownConversation {
             return failure(.unknownConversation, "no conversation \(start.conversationId ?? "") for this customer")
         } catch {
@@ -114,7 +114,7 @@ struct VoiceSession {
         audio = decoder
         replyCodec = start.spokenReplyCodec
         sendsPartials = start.partials == true
-        turns.begin(codec: start.codec)
+        await turns.begin(codec: start.codec)
         let ready = ServerEvent.ready(sessionId: record.id, conversationId: conversationId ?? "", state: state.rawValue)
         return Output(events: [ready] + cart + [listening])
     }
@@ -177,7 +177,7 @@ struct VoiceSession {
     }
 
     private mutating func recognize(_ utterance: UtteranceStream.Utterance) async -> [ServerEvent] {
-        guard services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) else {
+        guard await withinRateLimit() else {
             utterance.abandon()
             return rateLimited()
         }
@@ -207,7 +207,7 @@ struct VoiceSession {
     mutating func events(for result: RecognitionResult, spoken utterance: UtteranceStream.Utterance?) async -> [ServerEvent] {
         let secret = state == .pin
         let fingerprint = utterance.map { UtteranceFingerprint.of($0.samples) }
-        if let fingerprint, ledToAnOrder(fingerprint) {
+        if let fingerprint, await ledToAnOrder(fingerprint) {
             services.metrics.increment(.rejections, label: ServerEvent.RejectionReason.replayed.rawValue)
             logger.warning("replayed audio: this utterance already led to an order")
             turns.record(result, outcome: ServerEvent.RejectionReason.replayed.rawValue, secret: secret, spoken: utterance, in: conversationId)
@@ -231,8 +231,8 @@ struct VoiceSession {
 
     /// Whether this audio already led to an order (a replayed stream). A store that cannot be
     /// read lets it through: it is still only a turn, and an order still needs its read-back and yes.
-    private func ledToAnOrder(_ fingerprint: String) -> Bool {
-        (try? services.orders.hasFingerprint(fingerprint)) == true
+    private func ledToAnOrder(_ fingerprint: String) async -> Bool {
+        (try? await services.orders.hasFingerprint(fingerprint)) == true
     }
 
     /// Spoken replies play until `end`: a question asked in them is answered only after.
@@ -243,12 +243,22 @@ struct VoiceSession {
     /// The connection is over, for `reason`: an utterance cut off mid-way gives its decoder
     /// back now, and the session's record is closed (a failure to is logged: the session is
     /// over either way).
-    mutating func end(reason: String) {
+    mutating func end(reason: String) async {
         stream.end()
         do {
-            try services.sessions.close(sessionId: record.id, reason: reason, utterances: utterances, audioSeconds: audioSeconds)
+            try await services.sessions.close(sessionId: record.id, reason: reason, utterances: utterances, audioSeconds: audioSeconds)
         } catch {
             logger.error("closing the session's record failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Counts an utterance against the device's per-minute limit; false when over it. A count
+    /// that cannot be made lets the utterance through: the limit protects the decoders, and a
+    /// store that fails refuses orders on its own.
+    func withinRateLimit() async -> Bool {
+        do { return try await services.registry.allowUtterance(deviceId: device.id, at: services.clock.now) } catch {
+            logger.error("counting an utterance failed", metadata: ["error": "\(error)"])
+            return true
         }
     }
 

@@ -68,9 +68,9 @@ struct WebPage: Sendable {
         default: throw .notFound("web sessions are turned off on this server")
         }
         do {
-            guard let customer = try services.customers.customer(customerId) else { throw APIError.notFound("no customer \(customerId)") }
+            guard let customer = try await services.customers.customer(customerId) else { throw APIError.notFound("no customer \(customerId)") }
             guard customer.revokedAt == nil else { throw APIError(.forbidden, "revoked", "customer \(customerId) has been revoked") }
-            guard let grant = try services.web.grant(customerId: customerId) else {
+            guard let grant = try await services.web.grant(customerId: customerId) else {
                 throw APIError(.tooManyRequests, "too_many_sessions", "too many web sessions are starting; try again in a few minutes")
             }
             let body = SessionGrant(
@@ -93,7 +93,7 @@ struct WebPage: Sendable {
             throw .unauthorized("send Authorization: Bearer <staff token of role backend>")
         }
         let staff: StaffToken?
-        do { staff = try services.staff.staff(forToken: token) } catch {
+        do { staff = try await services.staff.staff(forToken: token) } catch {
             services.logger.error("reading a staff token failed", metadata: ["error": "\(error)"])
             throw .internalError("the token could not be checked")
         }

@@ -13,13 +13,13 @@ public final class WebSessions: Sendable {
         public var customerId: String
     }
 
-    private let devices: DeviceRegistry
+    private let devices: any DeviceDirectory
     private let lifetime: TimeInterval
     private let clock: any WallClock
     /// SHA-256 of each live token → the device it opens and until when.
     private let grants = Mutex<[String: (deviceId: String, expiresAt: Date)]>([:])
 
-    init(devices: DeviceRegistry, lifetime: TimeInterval, clock: any WallClock) {
+    init(devices: any DeviceDirectory, lifetime: TimeInterval, clock: any WallClock) {
         self.devices = devices
         self.lifetime = lifetime
         self.clock = clock
@@ -30,9 +30,9 @@ public final class WebSessions: Sendable {
 
     /// A token for the customer's web device, valid for the configured lifetime; nil when
     /// too many are live already.
-    public func grant(customerId: String) throws -> Grant? {
+    public func grant(customerId: String) async throws -> Grant? {
         let now = clock.now
-        let device = try webDevice(of: customerId)
+        let device = try await webDevice(of: customerId)
         let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
         let expiresAt = now.addingTimeInterval(lifetime)
         let granted = grants.withLock { grants in
@@ -45,9 +45,9 @@ public final class WebSessions: Sendable {
     }
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).
-    func device(forToken token: String) throws -> Device? {
+    func device(forToken token: String) async throws -> Device? {
         let grant = grants.withLock { $0[DeviceRegistry.hash(token)] }
-        guard let grant, grant.expiresAt > clock.now, let device = try devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
+        guard let grant, grant.expiresAt > clock.now, let device = try await devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
         return device
     }
 
@@ -58,10 +58,12 @@ public final class WebSessions: Sendable {
         return grants.withLock { $0.removeValue(forKey: hash) } != nil
     }
 
-    private func webDevice(of customerId: String) throws -> Device {
-        if let device = try devices.all().first(where: { $0.customerId == customerId && $0.deviceClass == "web" && !$0.isRevoked }) {
+    private func webDevice(of customerId: String) async throws -> Device {
+        if let device = try await devices.all().first(where: { $0.customerId == customerId && $0.deviceClass == "web" && !$0.isRevoked }) {
             return device
         }
-        return try devices.register(name: "web page", customerId: customerId, deviceClass: "web").device
+        return try await devices.register(
+            name: "web page", customerId: customerId, pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "web"
+        ).device
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// Counts open sessions per device and in total, and each device's recent utterances, to
-/// enforce the session and rate limits.
-public final class SessionRegistry: Sendable {
+/// The session and rate limits of one node, counted in its memory: open sessions per device
+/// and in total, and each device's utterances in the last 60 seconds.
+public final class SessionRegistry: SessionLimits {
     private struct State {
         var perDevice: [String: Int] = [:]
         var total = 0
@@ -11,43 +11,36 @@ public final class SessionRegistry: Sendable {
     }
 
     private let state = Mutex(State())
-    private let limits: ServerConfiguration.Limits
+    private let limits: SessionLimitValues
 
-    public init(limits: ServerConfiguration.Limits) { self.limits = limits }
+    public init(limits: SessionLimitValues) { self.limits = limits }
 
-    public enum Refusal: Error, Equatable {
-        case tooManyForDevice
-        case tooManyInTotal
-    }
-
-    /// Reserves a slot for a new session, or says why not.
-    public func admit(deviceId: String) throws(Refusal) {
-        try state.withLock { (state: inout State) throws(Refusal) in
+    public func admit(deviceId: String) throws -> SessionSlot {
+        try state.withLock { (state: inout State) throws(SessionRefusal) in
             guard state.total < limits.maxSessions else { throw .tooManyInTotal }
             guard state.perDevice[deviceId, default: 0] < limits.maxSessionsPerDevice else { throw .tooManyForDevice }
             state.total += 1
             state.perDevice[deviceId, default: 0] += 1
         }
+        return SessionSlot(deviceId: deviceId)
     }
 
-    /// Whether `admit` would succeed now (checked before accepting a WebSocket upgrade).
     public func canAdmit(deviceId: String) -> Bool {
         state.withLock { state in
             state.total < limits.maxSessions && state.perDevice[deviceId, default: 0] < limits.maxSessionsPerDevice
         }
     }
 
-    public func release(deviceId: String) {
+    public func release(_ slot: SessionSlot) {
         state.withLock { state in
             state.total -= 1
-            state.perDevice[deviceId, default: 1] -= 1
-            if state.perDevice[deviceId] == 0 { state.perDevice[deviceId] = nil }
+            state.perDevice[slot.deviceId, default: 1] -= 1
+            if state.perDevice[slot.deviceId] == 0 { state.perDevice[slot.deviceId] = nil }
         }
     }
 
     public var openSessions: Int { state.withLock { $0.total } }
 
-    /// Records an utterance; false when the device has used its budget for the last minute.
     public func allowUtterance(deviceId: String, at now: Date = Date()) -> Bool {
         state.withLock { state in
             let recent = (state.utteranceTimes[deviceId] ?? []).filter { now.timeIntervalSince($0) < 60 }

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+
+/// One node's presence in the shared database, and the leases it takes.
+///
+/// A node holds one connection for its life, with a session-level advisory lock on its own
+/// key. PostgreSQL releases a session's advisory locks the moment the session ends — a clean
+/// stop, a SIGKILL, a lost machine (when TCP gives up) — so "the node's lock is held" is the
+/// node's heartbeat, and nothing has to expire. Session slots carry the node's key and count
+/// only while that lock is held (`PostgresSessionLimits`); a lease is another advisory lock on
+/// the same connection, so a dead node's lease passes to the next node that asks.
+public actor PostgresNode: Leases {
+    /// The first key of the node locks (`pg_locks.classid`); the second is the node's key.
+    public static let nodeLockSpace: Int32 = 0x7A1C
+    /// The first key of the lease locks; the second is the lease name's hash.
+    public static let leaseLockSpace: Int32 = 0x7A1D
+
+    /// This node's key, random per process: a restarted node is a new node.
+    public nonisolated let key: Int32
+    private let database: PostgresConnections
+    private var connection: PostgresConnection?
+    private var leasesHeld: Set<String> = []
+
+    public init(database: PostgresConnections, key: Int32 = Int32.random(in: 1...Int32.max)) {
+        self.database = database
+        self.key = key
+    }
+
+    /// The presence connection, opened and the node's lock taken if it is not open.
+    func presence() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        let logger = database.logger
+        let opened: PostgresConnection
+        do {
+            opened = try await PostgresConnection.connect(configuration: database.location.configuration, id: Int(key), logger: logger)
+            try await opened.query("SELECT pg_advisory_lock(\(Self.nodeLockSpace), \(key))", logger: logger)
+        } catch {
+            throw PostgresProblem("cannot connect to \(database.location)", error)
+        }
+        connection = opened
+        leasesHeld = []  // a new session holds none
+        return opened
+    }
+
+    /// Takes the node's lock; from now on its session slots count.
+    public func start() async throws {
+        _ = try await presence()
+    }
+
+    /// Ends the presence: the node's slots stop counting and its leases are released, as if it
+    /// had died.
+    public func stop() async {
+        try? await connection?.close()  // closing is the release; a failed goodbye ends the session too
+        connection = nil
+        leasesHeld = []
+    }
+
+    /// Runs `body` if no node (this one included) holds the lease `name`, and returns its
+    /// result; nil, without running it, when another holds it. The lease is released when
+    /// `body` ends, or when this node dies.
+    public func withLease<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+        guard !leasesHeld.contains(name) else { return nil }
+        let connection = try await presence()
+        let logger = database.logger
+        var granted = false
+        do {
+            for try await taken in try await connection.query(
+                "SELECT pg_try_advisory_lock(\(Self.leaseLockSpace), hashtext(\(name)))", logger: logger
+            ).decode(Bool.self) { granted = taken }
+        } catch {
+            throw PostgresProblem("taking the lease \(name)", error)
+        }
+        guard granted else { return nil }
+        leasesHeld.insert(name)
+        defer { leasesHeld.remove(name) }
+        do {
+            let result = try await body()
+            await release(name, on: connection)
+            return result
+        } catch {
+            await release(name, on: connection)
+            throw error
+        }
+    }
+
+    private func release(_ name: String, on connection: PostgresConnection) async {
+        // A closed connection took the lock with it (and would not answer).
+        guard !connection.isClosed else { return }
+        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaseLockSpace), hashtext(\(name)))", logger: database.logger)
+    }
+
+    /// The SQL condition "the node whose key is in `column` is alive", for queries on any connection.
+    public static func isAlive(_ column: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND classid::bigint = \(nodeLockSpace) AND objid::bigint = \(column))
+        """
+    }
+}

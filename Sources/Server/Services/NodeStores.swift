@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import PostgresStore
+import Store
+
+/// The stores a node works through: all on the SQLite file in its data directory (one node),
+/// or, when `database:` names PostgreSQL, the ones several nodes must share on that database.
+/// The rest of the server sees only the protocols.
+public struct NodeStores: Sendable {
+    public var devices: any DeviceDirectory
+    public var sessions: any ConversationLog
+    public var staff: any StaffDirectory
+    public var orders: any OrderLedger
+    public var customers: any CustomerDirectory
+    public var catalog: any ProductCatalog
+    public var limits: any SessionLimits
+    public var leases: any Leases
+    /// How the order-update feed hears of new events.
+    public var orderNews: OrderNews
+    /// Where the stores are, said at start: "SQLite", or the database and this node's key
+    /// (the key its session slots carry, as `pg_locks` shows its presence lock).
+    public var description: String
+
+    /// How the feed learns that events were written: by reading the local file every so often
+    /// (one node, and staff commands in other processes), or by PostgreSQL's notifications.
+    public enum OrderNews: Sendable {
+        case polling(every: Duration)
+        case notified(PostgresOrderEvents)
+    }
+
+    public static func sqlite(_ database: AppDatabase, limits: SessionLimitValues) -> NodeStores {
+        NodeStores(
+            devices: DeviceRegistry(database: database), sessions: SessionLog(database: database), staff: StaffTokens(database: database),
+            orders: OrderBook(database: database), customers: CustomerBook(database: database), catalog: CatalogStore(database: database),
+            limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: .polling(every: .milliseconds(250)),
+            description: "SQLite")
+    }
+
+    /// The shared stores on PostgreSQL, its schema migrated first (nodes starting together take
+    /// turns) and this node present (`PostgresNode`).
+    public static func postgres(_ location: PostgresLocation, limits: SessionLimitValues, logger: Logger) async throws -> NodeStores {
+        let applied = try await PostgresMigrator(location: location, logger: logger).migrate()
+        if !applied.isEmpty { logger.notice("migrated the shared database", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
+        let pool = PostgresConnections.pool(for: location, logger: logger)
+        // The pool runs for the life of the process (a node's stores are used until it exits).
+        Task { await pool.run() }
+        let database = PostgresConnections(location: location, pool: pool, logger: logger)
+        let node = PostgresNode(database: database)
+        try await node.start()
+        let sessionLimits = PostgresSessionLimits(database: database, node: node, limits: limits, logger: logger)
+        try await sessionLimits.collectGarbage()
+        return NodeStores(
+            devices: PostgresDeviceRegistry(database: database), sessions: PostgresSessionLog(database: database),
+            staff: PostgresStaffTokens(database: database), orders: PostgresOrderBook(database: database),
+            customers: PostgresCustomerBook(database: database), catalog: PostgresCatalogStore(database: database), limits: sessionLimits,
+            leases: node, orderNews: .notified(PostgresOrderEvents(database: database)), description: "\(location) as node \(node.key)")
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStore
+import Simulators
+import Store
+import Synchronization
+import TalkshopTesting
+import Testing
+import VoiceProtocol
+
+/// Three `talkshop serve` nodes on one PostgreSQL, behind HAProxy running deploy/haproxy.cfg.
+/// A customer fills a cart through the proxy; the node serving them is killed with SIGKILL; the
+/// device reconnects through the proxy, resumes on another node with the same cart, confirms,
+/// and exactly one order is placed. The order's updates, written by that node, are pushed to
+/// a session of the customer on the third node; the device's session and rate limits hold
+/// across the nodes.
+@Suite(.serialized) struct MultiNodeTests {
+    static let limits = "limits: {maxSessionsPerDevice: 2, utterancesPerMinutePerDevice: 6}"
+
+    @Test(.enabled(if: TestPostgres.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func aCustomerCutOffOnOneNodeResumesOnAnotherAndOrdersOnce() async throws {
+        try await TestPostgres.withDatabase { url, location in
+            let database = PostgresConnections(location: location)
+            try await PostgresMigrator(location: location).migrate()
+            try await PostgresCustomerBook(database: database).add(
+                .init(id: "c1", name: "Cee", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
+            let token = try await PostgresDeviceRegistry(database: database).register(
+                name: "kitchen", customerId: "c1", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
+            ).token
+
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-nodes-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = directory.appendingPathComponent("talkshop.yaml")
+            try """
+                port: 0
+                decoderPoolSize: 1
+                \(Self.limits)
+                guards: {repeatWindowSeconds: 0}
+                courier: {preparing: 1, outForDelivery: 2, delivered: 3}
+                """.write(to: config, atomically: true, encoding: .utf8)
+            func node(_ name: String) async throws -> ServerProcess {
+                try await ServerProcess(arguments: [
+                    "--config", config.path, "--data-directory", directory.appendingPathComponent(name).path, "--database", url, "--log-level", "error",
+                ])
+            }
+            async let first = node("node1")
+            async let second = node("node2")
+            async let third = node("node3")
+            let nodes = try await [first, second, third]
+            let proxy = try await ProxyProcess(nodes: try nodes.map { try #require($0.hostAndPort) })
+            defer { Task { await proxy.stop(); for node in nodes { await node.stop() } } }
+
+            // 1. A latte in the cart, through the proxy; find the node serving it.
+            let held = AsyncStream.makeStream(of: Void.self)
+            let carted = AsyncStream.makeStream(of: String.self)
+            let cutOff = Task {
+                try? await VoiceClient(url: proxy.url, token: token, fast: true).run([
+                    .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult,
+                    .awaitEvent { if case .cart = $0 { true } else { false } },
+                    .perform { for await _ in held.stream { break } },
+                ]) { event in
+                    if case .ready(_, let conversationId, _) = event { carted.continuation.yield(conversationId) }
+                }
+            }
+            var started: String?
+            for await id in carted.stream {
+                started = id
+                break
+            }
+            let conversationId = try #require(started)
+            let nodeA = try await Self.node(servingDeviceOf: token, in: database, among: nodes)
+            try await Self.waitForCart(conversationId, in: database)
+
+            // 2. Node A dies; the device reconnects through the proxy and resumes elsewhere.
+            let killedAt = ContinuousClock.now
+            await nodeA.kill()
+            held.continuation.finish()
+            _ = await cutOff.value
+            let resumedAt = Mutex<ContinuousClock.Instant?>(nil)
+            let s3Ready = AsyncStream.makeStream(of: Void.self)
+            let probed = AsyncStream.makeStream(of: Void.self)
+            let placed = Mutex<String?>(nil)
+            let resumed = Task {
+                try await VoiceClient(url: proxy.url, token: token, fast: true).run([
+                    .start(.init(codec: .opus, conversationId: conversationId)),
+                    .awaitEvent { if case .cart(let lines, _) = $0 { lines.map(\.product) == ["mocha"] } else { false } },
+                    .perform {
+                        resumedAt.withLock { $0 = .now }
+                        for await _ in s3Ready.stream { break }
+                    },
+                    .text("check out"), .awaitResult, .text("yes"), .awaitResult,
+                    .awaitEvent { if case .order(_, "paid", _) = $0 { true } else { false } },
+                    // Open until the limits were probed from node C: two sessions of the device.
+                    .perform { for await _ in probed.stream { break } },
+                    .stop,
+                ]) { event in
+                    if case .order(let id, "placed", _) = event { placed.withLock { $0 = id } }
+                }
+            }
+            // 3. The customer's other session, on the third node, directly.
+            var nodeB: ServerProcess?
+            while nodeB == nil {
+                if let serving = try? await Self.node(servingDeviceOf: token, in: database, among: nodes), serving !== nodeA { nodeB = serving }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let nodeC = try #require(nodes.first { $0 !== nodeA && $0 !== nodeB })
+            let nodeBHTTP = try #require(nodeB?.url).replacingOccurrences(of: "ws://", with: "http://")
+            let pushed = Mutex<[String]>([])
+            let onNodeC = Task {
+                try await VoiceClient(url: try #require(nodeC.url), token: token, fast: true).run([
+                    .start(.init(codec: .opus)),
+                    .perform { s3Ready.continuation.finish() },
+                    .awaitEvent { if case .order(_, "paid", _) = $0 { true } else { false } },
+                    // The device's third session, on node B, is refused: two are open.
+                    .perform {
+                        let status = await HTTPProbe.status(of: nodeBHTTP, bearer: token)
+                        #expect(status == 429, "a third session of the device, on another node, is refused")
+                    },
+                    // The rate limit counts the device's utterances on all nodes: three so far.
+                    .text("help"), .awaitResult, .text("help"), .awaitResult, .text("help"), .awaitResult, .text("help"), .awaitResult,
+                    .perform { probed.continuation.finish() },
+                    .stop,
+                ]) { event in
+                    if case .order(let id, let status, _) = event { pushed.withLock { $0.append("\(id) \(status)") } }
+                }
+            }
+            let resumedEvents = try await resumed.value
+            let nodeCEvents = try await onNodeC.value
+
+            let orderId = try #require(placed.withLock { $0 }, "the resumed session placed the order: \(resumedEvents)")
+            #expect(pushed.withLock { $0 }.contains("\(orderId) paid"), "node B's payment was pushed to the session on node C")
+            let orders = try await PostgresOrderBook(database: database).orders(customerId: "c1")
+            #expect(orders.map(\.id) == [orderId], "exactly one order")
+            #expect(orders.first?.conversationId == conversationId)
+            let limited = nodeCEvents.filter { if case .error(.rateLimited, _) = $0 { true } else { false } }
+            let answered = nodeCEvents.filter { if case .intent = $0 { true } else if case .rejected = $0 { true } else { false } }
+            #expect(answered.count == 3 && limited.count == 1, "6 utterances a minute for the device across nodes: \(nodeCEvents)")
+            if let resumedAt = resumedAt.withLock({ $0 }) {
+                print("failover: \(Self.milliseconds(resumedAt - killedAt)) ms from SIGKILL of the serving node to the resumed session's cart")
+            }
+        }
+    }
+
+    /// The node whose session slot the device holds (its key, printed at start, is the slot's).
+    static func node(servingDeviceOf token: String, in database: PostgresConnections, among nodes: [ServerProcess]) async throws -> ServerProcess {
+        let hash = DeviceRegistry.hash(token)
+        let keys = try await database.withConnection { connection, logger in
+            let rows = try await connection.query(
+                #"""
+                SELECT s."nodeKey" FROM "sessionSlot" s JOIN "device" d ON d."id" = s."deviceId"
+                WHERE d."tokenHash" = \#(hash) AND \#(unescaped: PostgresNode.isAlive(#"s."nodeKey""#))
+                """#, logger: logger)
+            var keys: [Int] = []
+            for try await key in rows.decode(Int.self) { keys.append(key) }
+            return keys
+        }
+        guard keys.count == 1, let node = nodes.first(where: { $0.nodeKey == keys[0] }) else {
+            throw ExternalTool.Failure(description: "expected one live session slot, found \(keys)")
+        }
+        return node
+    }
+
+    /// Waits until the conversation's cart is stored (the turn is saved after its answer).
+    static func waitForCart(_ conversationId: String, in database: PostgresConnections) async throws {
+        let log = PostgresSessionLog(database: database)
+        for _ in 0..<500 {
+            if try await log.cart(conversationId: conversationId)?.json != nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ExternalTool.Failure(description: "the cart of \(conversationId) was never stored")
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension ServerProcess {
+    /// host:port the node listens on.
+    var hostAndPort: String? {
+        url.map { $0.replacingOccurrences(of: "ws://", with: "").replacingOccurrences(of: "/v1/voice", with: "") }
+    }
+
+    /// The node's key in the shared database ("shared database: … as node KEY").
+    var nodeKey: Int? {
+        text.split(separator: "\n").first { $0.hasPrefix("shared database: ") }.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+    }
+}

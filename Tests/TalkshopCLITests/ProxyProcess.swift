@@ -1,0 +1,87 @@
+import Foundation
+import TalkshopTesting
+
+/// HAProxy from Debian, running deploy/haproxy.cfg in the foreground in front of the nodes.
+final class ProxyProcess: Sendable {
+    private let process: Process
+    private let output = TextBuffer()
+    let port: Int
+
+    static let binary = URL(fileURLWithPath: "/usr/sbin/haproxy")
+
+    /// Starts the proxy on a free loopback port in front of `nodes` (host:port each, three at
+    /// most, as the sample configuration names) and waits until it answers /healthz.
+    init(nodes: [String], timeout: Duration = .seconds(30)) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw ExternalTool.Failure(description: "haproxy is not installed: scripts/setup.sh --tests installs it")
+        }
+        port = try FreePort.find()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["-db", "-f", TestPaths.repository.appendingPathComponent("deploy/haproxy.cfg").path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TALKSHOP_PROXY_BIND"] = "127.0.0.1:\(port)"
+        for (index, node) in nodes.enumerated() { environment["TALKSHOP_NODE\(index + 1)"] = node }
+        // Unused slots point at a port nothing listens on: marked down by the health check.
+        for index in nodes.count..<3 { environment["TALKSHOP_NODE\(index + 1)"] = "127.0.0.1:1" }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { output.append(String(decoding: $0.availableData, as: UTF8.self)) }
+        self.process = process
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while await HTTPProbe.status(of: "http://127.0.0.1:\(port)/healthz") != 200 {
+            guard process.isRunning else { throw ExternalTool.Failure(description: "haproxy exited: \(output.text)") }
+            guard ContinuousClock.now < deadline else { throw ExternalTool.Failure(description: "haproxy did not answer: \(output.text)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    var url: String { "ws://127.0.0.1:\(port)/v1/voice" }
+    var text: String { output.text }
+
+    func stop() async {
+        process.terminate()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        (process.standardOutput as? Pipe)?.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+/// A loopback port free at the moment of asking.
+enum FreePort {
+    static func find() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ExternalTool.Failure(description: "no socket for a free port") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw ExternalTool.Failure(description: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// The status of a GET, nil if nothing answered.
+enum HTTPProbe {
+    static func status(of url: String, bearer: String? = nil) async -> Int? {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
+            + (bearer.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [url]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        curl.standardError = FileHandle.nullDevice
+        guard (try? curl.run()) != nil else { return nil }
+        while curl.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        let code = Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
+        return code == 0 ? nil : code
+    }
+}
