@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Store
 
 /// Order events pushed across nodes with PostgreSQL's LISTEN/NOTIFY: every event
 /// `PostgresOrderBook` writes notifies `channel` with its id when its transaction commits, and
 /// each node listens on one long-lived connection. A notification only says "there is news
 /// up to this id"; the node then reads the events after the last one it handled, so one missed
 /// while reconnecting is read on the next, and nothing is polled.
-public struct PostgresOrderEvents: Sendable {
+public struct PostgresOrderEvents: OrderNews {
     public static let channel = "talkshop_order_events"
 
     private let database: PostgresConnections

@@ -3,13 +3,13 @@ import Commerce
 import Foundation
 import Store
 
-struct CatalogCommand: ParsableCommand {
+struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Import and list the shop's products, prices and stock.",
         subcommands: [Import.self, List.self])
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add or update products from a CSV, JSON or YAML file (matched by id).",
             discussion: """
@@ -21,7 +21,7 @@ struct CatalogCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Argument(help: "The file to import.") var file: String
 
-        func run() throws {
+        func run() async throws {
             let url = URL(fileURLWithPath: file)
             let products: [Product]
             switch url.pathExtension.lowercased() {
@@ -33,17 +33,17 @@ struct CatalogCommand: ParsableCommand {
             default:
                 throw UsageError("\(file): use a .csv, .json or .yaml file")
             }
-            let summary = try CatalogStore(database: data.database()).importProducts(products)
+            let summary = try await data.stores().catalog.importProducts(products)
             print("imported \(products.count) products: \(summary.added) added, \(summary.updated) updated")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List products with price and stock.")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let catalog = try CatalogStore(database: data.database()).catalog()
+        func run() async throws {
+            let catalog = try await data.stores().catalog.catalog()
             for product in catalog.products.values.sorted(by: { $0.id < $1.id }) {
                 let requires = product.requiredOptions.isEmpty ? "" : "  requires \(product.requiredOptions.joined(separator: ", "))"
                 print("\(product.id)  \(product.name)  \(product.price)  stock \(product.stock)\(requires)")

@@ -2,14 +2,14 @@ import ArgumentParser
 import Foundation
 import Store
 
-struct CustomersCommand: ParsableCommand {
+struct CustomersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customers",
         abstract: "Add, list and revoke customers, with their PIN, saved payment method and address.",
         subcommands: [Add.self, List.self, Consent.self, Revoke.self],
         aliases: ["customer"])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a customer.",
             discussion: """
@@ -28,22 +28,22 @@ struct CustomersCommand: ParsableCommand {
         @Option(help: "Delivery address.") var address: String?
         @Option(help: "Phone number in E.164 (+15551234567): phone callers are recognised by it.") var phone: String?
 
-        func run() throws {
+        func run() async throws {
             let method = paymentMethod.map { (token: $0, label: paymentLabel ?? "your card") }
-            let customer = try CustomerBook(database: data.database()).add(.init(
+            let customer = try await data.stores().customers.add(.init(
                 id: id, name: name, pin: pin, pinRequired: pinRequired, paymentMethod: method, address: address, phone: phone))
             print("customer \(customer.id) '\(customer.name)'\(customer.hasPIN ? " with a PIN" : "")\(method == nil ? " (no payment method: cannot order yet)" : "")")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List customers (PINs are never shown).")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let book = CustomerBook(database: try data.database())
-            for customer in try book.all() {
-                let method = try book.defaultPaymentMethod(customerId: customer.id)?.label ?? "no payment method"
+        func run() async throws {
+            let book = try data.stores().customers
+            for customer in try await book.all() {
+                let method = try await book.defaultPaymentMethod(customerId: customer.id)?.label ?? "no payment method"
                 var flags = [customer.hasPIN ? "PIN set" : "no PIN", method]
                 if customer.pinRequired { flags.append("PIN always required") }
                 if let until = customer.pinLockedUntil, until > Date() { flags.append("PIN locked") }
@@ -54,7 +54,7 @@ struct CustomersCommand: ParsableCommand {
         }
     }
 
-    struct Consent: ParsableCommand {
+    struct Consent: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record whether a customer's utterance audio may be stored (transcripts are kept either way).",
             discussion: "Takes effect from the customer's next session. Audio already stored stays until its retention period ends or it is purged.")
@@ -62,16 +62,16 @@ struct CustomersCommand: ParsableCommand {
         @Argument(help: "The customer id.") var customer: String
         @Option(help: "on: store audio (the default); off: never store this customer's audio.") var audio: String
 
-        func run() throws {
+        func run() async throws {
             guard audio == "on" || audio == "off" else { throw UsageError("--audio takes on or off") }
-            guard try CustomerBook(database: data.database()).setAudioConsent(customerId: customer, audio == "on") else {
+            guard try await data.stores().customers.setAudioConsent(customerId: customer, audio == "on") else {
                 throw UsageError("no customer \(customer); see `talkshop customers list`")
             }
             print("customer \(customer): audio \(audio == "on" ? "may be stored" : "is not stored")")
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a customer: none of their devices may connect or order from now on.",
             discussion: """
@@ -82,8 +82,8 @@ struct CustomersCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Argument(help: "The customer id.") var customer: String
 
-        func run() throws {
-            guard try CustomerBook(database: data.database()).revoke(customerId: customer) else {
+        func run() async throws {
+            guard try await data.stores().customers.revoke(customerId: customer, at: Date()) else {
                 throw UsageError("no customer \(customer); see `talkshop customers list`")
             }
             print("revoked customer \(customer)")

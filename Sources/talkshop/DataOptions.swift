@@ -1,19 +1,69 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import Store
 
-/// Where the staff commands find the database: the same place `talkshop serve` uses.
+/// Where the staff commands find the database: the same place `talkshop serve` uses — the
+/// SQLite file in the data directory, or the PostgreSQL database several nodes share.
 struct DataOptions: ParsableArguments {
     @Option(help: "Directory of the database (default: TALKSHOP_DATA_DIR or ./var).")
     var dataDirectory: String = ProcessInfo.processInfo.environment["TALKSHOP_DATA_DIR"] ?? AppDatabase.defaultDataDirectory
 
+    @Option(
+        name: .customLong("database"),
+        help: "The PostgreSQL database several nodes share, postgres://user[:password]@host[:port]/name[?sslmode=require] (default: TALKSHOP_DATABASE_URL; without either, the SQLite file in the data directory).")
+    var sharedDatabase: String? = ProcessInfo.processInfo.environment["TALKSHOP_DATABASE_URL"]
+
+    var sqliteFile: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("talkshop.sqlite") }
+
+    /// The shared database, when one is named.
+    func postgres() throws -> PostgresLocation? {
+        guard let sharedDatabase, !sharedDatabase.isEmpty else { return nil }
+        do { return try PostgresLocation(url: sharedDatabase) } catch { throw ValidationError(error.description) }
+    }
+
+    /// The SQLite database in the data directory.
     func database() throws -> AppDatabase {
-        try AppDatabase.open(at: URL(fileURLWithPath: dataDirectory).appendingPathComponent("talkshop.sqlite"))
+        try AppDatabase.open(at: sqliteFile)
+    }
+
+    /// The stores the customer, device, catalog, order and staff commands work on.
+    func stores() throws -> ShopStores {
+        if let location = try postgres() { return ShopStores(postgres: PostgresConnections(location: location)) }
+        return ShopStores(sqlite: try database())
     }
 
     /// The retention desk over this data directory: its database, key vault, recordings and audit trail.
     func retentionDesk() throws -> RetentionDesk {
-        try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
+        guard try postgres() == nil else {
+            throw UsageError("recordings, holds and the audit trail are kept in each node's data directory for now, not in PostgreSQL (docs/deployment.md); run this without --database on the node")
+        }
+        return try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
+    }
+}
+
+/// The stores the staff commands change, on either database.
+struct ShopStores {
+    var devices: any DeviceDirectory
+    var customers: any CustomerDirectory
+    var catalog: any ProductCatalog
+    var orders: any OrderLedger
+    var staff: any StaffDirectory
+
+    init(sqlite database: AppDatabase) {
+        devices = DeviceRegistry(database: database)
+        customers = CustomerBook(database: database)
+        catalog = CatalogStore(database: database)
+        orders = OrderBook(database: database)
+        staff = StaffTokens(database: database)
+    }
+
+    init(postgres database: PostgresConnections) {
+        devices = PostgresDeviceRegistry(database: database)
+        customers = PostgresCustomerBook(database: database)
+        catalog = PostgresCatalogStore(database: database)
+        orders = PostgresOrderBook(database: database)
+        staff = PostgresStaffTokens(database: database)
     }
 }
 

@@ -16,15 +16,10 @@ struct DatabaseCommand: AsyncParsableCommand {
 
     struct Target: ParsableArguments {
         @OptionGroup var data: DataOptions
-        @Option(help: "A PostgreSQL database (postgres://user[:password]@host[:port]/name[?sslmode=require]); default: TALKSHOP_DATABASE_URL, else the SQLite file in the data directory.")
-        var database: String? = ProcessInfo.processInfo.environment["TALKSHOP_DATABASE_URL"]
 
-        var sqliteFile: URL { URL(fileURLWithPath: data.dataDirectory).appendingPathComponent("talkshop.sqlite") }
+        var sqliteFile: URL { data.sqliteFile }
 
-        func postgres() throws -> PostgresLocation? {
-            guard let database, !database.isEmpty else { return nil }
-            do { return try PostgresLocation(url: database) } catch { throw ValidationError(error.description) }
-        }
+        func postgres() throws -> PostgresLocation? { try data.postgres() }
 
         var name: String {
             if let location = try? postgres() { return location.description }

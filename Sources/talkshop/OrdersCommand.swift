@@ -13,7 +13,7 @@ struct OrdersCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Advance.self, Refund.self],
         aliases: ["order"])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List orders, newest first.")
         @OptionGroup var data: DataOptions
         @Option(help: "Only orders in this status (\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -21,10 +21,11 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "Only this customer's orders.") var customer: String?
         @Option(help: "At most this many.") var limit = 50
 
-        func run() throws {
-            let book = OrderBook(database: try data.database())
+        func run() async throws {
+            let book = try data.stores().orders
             let wanted = try status.map { try OrdersCommand.status($0) }
-            var orders = try customer.map { try book.orders(customerId: $0) } ?? book.all(status: wanted, limit: limit)
+            var orders: [OrderRecord]
+            if let customer { orders = try await book.orders(customerId: customer) } else { orders = try await book.all(status: wanted, limit: limit) }
             if let wanted { orders = orders.filter { $0.status == wanted } }
             let formatter = ISO8601DateFormatter()
             for order in orders.prefix(limit) {
@@ -35,14 +36,14 @@ struct OrdersCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an order: lines, events, payments, tracking.")
         @OptionGroup var data: DataOptions
         @Argument(help: "Order id (or its first characters).") var id: String
 
-        func run() throws {
-            let book = OrderBook(database: try data.database())
-            let order = try OrdersCommand.find(id, in: book)
+        func run() async throws {
+            let book = try data.stores().orders
+            let order = try await OrdersCommand.find(id, in: book)
             let formatter = ISO8601DateFormatter()
             print("order \(order.id)")
             print("  status    \(order.status)")
@@ -55,17 +56,17 @@ struct OrdersCommand: AsyncParsableCommand {
                 print("    \(line.quantity) × \(line.productId)\(options.isEmpty ? "" : " (\(options))")  \(line.total)")
             }
             print("  events")
-            for event in try book.events(orderId: order.id) {
+            for event in try await book.events(orderId: order.id) {
                 print("    \(formatter.string(from: event.createdAt))  \(event.status)  by \(event.source)\(event.note.map { "  (\($0))" } ?? "")")
             }
             print("  payments")
-            for payment in try book.payments(orderId: order.id) {
+            for payment in try await book.payments(orderId: order.id) {
                 print("    \(formatter.string(from: payment.createdAt))  \(payment.kind)  \(Money(minorUnits: payment.amountMinorUnits, currency: payment.currency))  \(payment.outcome)\(payment.providerReference.map { "  \($0)" } ?? "")")
             }
         }
     }
 
-    struct Advance: ParsableCommand {
+    struct Advance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move an order to its next status (paid → preparing → out_for_delivery → delivered).",
             discussion: "Use --to ready_for_pickup for a pickup order. Illegal moves are refused and change nothing.")
@@ -73,9 +74,9 @@ struct OrdersCommand: AsyncParsableCommand {
         @Argument(help: "Order id (or its first characters).") var id: String
         @Option(help: "The status to move to (default: the next one on the delivery path).") var to: String?
 
-        func run() throws {
-            let book = OrderBook(database: try data.database())
-            let order = try OrdersCommand.find(id, in: book)
+        func run() async throws {
+            let book = try data.stores().orders
+            let order = try await OrdersCommand.find(id, in: book)
             let current = order.status
             let path: [OrderStatus] = [.paid, .preparing, .outForDelivery, .delivered]
             let target: OrderStatus
@@ -89,7 +90,7 @@ struct OrdersCommand: AsyncParsableCommand {
                 throw UsageError("order \(order.id) is \(current.rawValue); there is no next step (use --to)")
             }
             // An illegal move is printed as "Error: an order cannot go from … to …".
-            let moved = try book.transition(orderId: order.id, to: target, note: "by staff", source: "staff")
+            let moved = try await book.transition(orderId: order.id, to: target, from: nil, note: "by staff", source: "staff", at: Date())
             print("order \(moved.id): \(current.rawValue) → \(moved.status)")
         }
     }
@@ -102,11 +103,10 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "Why, for the order's history.") var reason: String
 
         func run() async throws {
-            let database = try data.database()
-            let book = OrderBook(database: database)
-            let order = try OrdersCommand.find(id, in: book)
+            let stores = try data.stores()
+            let order = try await OrdersCommand.find(id, in: stores.orders)
             let pipeline = OrderPipeline(
-                orders: book, customers: CustomerBook(database: database), gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),
+                orders: stores.orders, customers: stores.customers, gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),
                 paymentTimeout: .seconds(10), logger: Logger(label: "talkshop.orders"))
             do {
                 let refunded = try await pipeline.refund(order, reason: reason, source: "staff")
@@ -117,8 +117,9 @@ struct OrdersCommand: AsyncParsableCommand {
         }
     }
 
-    static func find(_ id: String, in book: OrderBook) throws -> OrderRecord {
-        if let order = try book.order(id) ?? book.order(matching: id) { return order }
+    static func find(_ id: String, in book: any OrderLedger) async throws -> OrderRecord {
+        if let order = try await book.order(id) { return order }
+        if let order = try await book.order(matching: id) { return order }
         throw UsageError("no order \(id) (or more than one starts with it)")
     }
 

@@ -15,25 +15,22 @@ public struct NodeStores: Sendable {
     public var catalog: any ProductCatalog
     public var limits: any SessionLimits
     public var leases: any Leases
-    /// How the order-update feed hears of new events.
-    public var orderNews: OrderNews
+    /// How the order-update feed hears of new events: polling the local file, or PostgreSQL's
+    /// notifications.
+    public var orderNews: any OrderNews
+    /// Whether other nodes share these stores (then order recovery runs again and again, so
+    /// a live node finishes what a dead one left).
+    public var isShared: Bool
     /// Where the stores are, said at start: "SQLite", or the database and this node's key
     /// (the key its session slots carry, as `pg_locks` shows its presence lock).
     public var description: String
-
-    /// How the feed learns that events were written: by reading the local file every so often
-    /// (one node, and staff commands in other processes), or by PostgreSQL's notifications.
-    public enum OrderNews: Sendable {
-        case polling(every: Duration)
-        case notified(PostgresOrderEvents)
-    }
 
     public static func sqlite(_ database: AppDatabase, limits: SessionLimitValues) -> NodeStores {
         NodeStores(
             devices: DeviceRegistry(database: database), sessions: SessionLog(database: database), staff: StaffTokens(database: database),
             orders: OrderBook(database: database), customers: CustomerBook(database: database), catalog: CatalogStore(database: database),
-            limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: .polling(every: .milliseconds(250)),
-            description: "SQLite")
+            limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: PollingOrderNews(every: .milliseconds(250)),
+            isShared: false, description: "SQLite")
     }
 
     /// The shared stores on PostgreSQL, its schema migrated first (nodes starting together take
@@ -53,6 +50,6 @@ public struct NodeStores: Sendable {
             devices: PostgresDeviceRegistry(database: database), sessions: PostgresSessionLog(database: database),
             staff: PostgresStaffTokens(database: database), orders: PostgresOrderBook(database: database),
             customers: PostgresCustomerBook(database: database), catalog: PostgresCatalogStore(database: database), limits: sessionLimits,
-            leases: node, orderNews: .notified(PostgresOrderEvents(database: database)), description: "\(location) as node \(node.key)")
+            leases: node, orderNews: PostgresOrderEvents(database: database), isShared: true, description: "\(location) as node \(node.key)")
     }
 }

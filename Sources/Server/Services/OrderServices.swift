@@ -5,10 +5,14 @@ import ServiceLifecycle
 import Store
 
 /// Pushes every order event to the customer's open sessions on this node. It reads the events
-/// table after the last event it handled whenever there may be news: on one node, every
-/// `polling` interval (so a change made by the staff CLI in another process reaches the
-/// devices too); on PostgreSQL, when a node's write notifies it (`PostgresOrderEvents`), so a
+/// table after the last event it handled whenever there may be news (`services.orderNews`): on
+/// one node every 250 ms (so a change made by the staff CLI in another process reaches the
+/// devices too); on PostgreSQL when a node's write notifies it (`PostgresOrderEvents`), so a
 /// courier update written by one node reaches a session on another without polling.
+///
+/// (`orderNews` is a protocol rather than an enum of the two: Swift 6.3 miscompiled that
+/// enum's layout — a `Duration` case beside one holding postgres-nio types — and the server
+/// crashed destroying it.)
 struct OrderUpdateFeed: Service {
     let services: TalkshopServices
 
@@ -20,21 +24,15 @@ struct OrderUpdateFeed: Service {
         }
         let reader = EventReader(services: services, last: last)
         await cancelWhenGracefulShutdown {
-            switch services.orderNews {
-            case .polling(let interval):
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    await reader.readNews()
-                }
-            case .notified(let events):
-                while !Task.isCancelled {
-                    do {
-                        // Read once on (re)connecting: events written while not listening are not lost.
-                        try await events.listen(ready: { await reader.readNews() }) { _ in await reader.readNews() }
-                    } catch {
-                        services.logger.error("listening for order events failed; reconnecting", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: .seconds(1))
-                    }
+            while !Task.isCancelled {
+                do {
+                    // Read once on (re)connecting: events written while not listening are not lost.
+                    try await services.orderNews.listen(ready: { await reader.readNews() }) { _ in await reader.readNews() }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    services.logger.error("listening for order events failed; listening again", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
                 }
             }
         }
@@ -84,7 +82,7 @@ struct FulfilmentService: Service {
                 group.addTask {
                     for await update in courier.updates { await services.pipeline.apply(update) }
                 }
-                if case .notified = services.orderNews {
+                if services.storesAreShared {
                     group.addTask {
                         while !Task.isCancelled {
                             try? await Task.sleep(for: .seconds(60))

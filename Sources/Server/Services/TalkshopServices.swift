@@ -37,7 +37,8 @@ public struct TalkshopServices: Sendable {
     public let catalog: any ProductCatalog
     /// One node at a time runs the retention sweep and the order recovery.
     public let leases: any Leases
-    public let orderNews: NodeStores.OrderNews
+    public let orderNews: any OrderNews
+    public let storesAreShared: Bool
     /// Where the stores are: "SQLite", or the shared database and this node's key.
     public let storesDescription: String
     public let pipeline: OrderPipeline
@@ -78,6 +79,7 @@ public struct TalkshopServices: Sendable {
         self.catalog = stores.catalog
         self.leases = stores.leases
         self.orderNews = stores.orderNews
+        self.storesAreShared = stores.isShared
         self.storesDescription = stores.description
         self.courier = SandboxCourier(schedule: configuration.courier)
         self.pipeline = OrderPipeline(
