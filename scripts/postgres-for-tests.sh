@@ -2,6 +2,8 @@
 # temporary directory, on a free loopback port, run as the `postgres` user when the script
 # runs as root (PostgreSQL refuses root); stopped and removed when the test script exits.
 # Exports TALKSHOP_TEST_POSTGRES_URL (a database the tests create their own databases from).
+# fsync is off for the tests (nothing must survive a power cut); the benchmarks set
+# TALKSHOP_PG_FSYNC=on to measure a durable database.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$pg_bin" ] || { echo "test: PostgreSQL's server is not installed (scripts/setup.sh --tests installs it)" >&2; exit 1; }
 pg_dir=$(mktemp -d /tmp/talkshop-pg.XXXXXX)
@@ -19,7 +21,7 @@ trap stop_postgres EXIT
 "${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U talkshop --auth=trust -E UTF8 >"$pg_dir/initdb.log" 2>&1 \
   || { cat "$pg_dir/initdb.log" >&2; exit 1; }
 "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=${TALKSHOP_PG_FSYNC:-off}" start >/dev/null \
   || { cat "$pg_dir/server.log" >&2; exit 1; }
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U talkshop talkshop_test
 export TALKSHOP_TEST_POSTGRES_URL="postgres://talkshop@127.0.0.1:$pg_port/talkshop_test"

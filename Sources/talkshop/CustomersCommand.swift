@@ -41,7 +41,7 @@ struct CustomersCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let book = try data.stores().customers
+            let book = try await data.stores().customers
             for customer in try await book.all() {
                 let method = try await book.defaultPaymentMethod(customerId: customer.id)?.label ?? "no payment method"
                 var flags = [customer.hasPIN ? "PIN set" : "no PIN", method]

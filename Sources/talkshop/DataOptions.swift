@@ -27,10 +27,15 @@ struct DataOptions: ParsableArguments {
         try AppDatabase.open(at: sqliteFile)
     }
 
-    /// The stores the customer, device, catalog, order and staff commands work on.
-    func stores() throws -> ShopStores {
-        if let location = try postgres() { return ShopStores(postgres: PostgresConnections(location: location)) }
-        return ShopStores(sqlite: try database())
+    /// The stores the customer, device, catalog, order and staff commands work on. A
+    /// PostgreSQL database must have been migrated (`talkshop db migrate`, or a node's start).
+    func stores() async throws -> ShopStores {
+        guard let location = try postgres() else { return ShopStores(sqlite: try database()) }
+        let status = try await PostgresMigrator(location: location).status()
+        guard status.pending.isEmpty else {
+            throw UsageError("\(location) has \(status.pending.count) migrations pending: run `talkshop db migrate --database …` first (a node also applies them when it starts)")
+        }
+        return ShopStores(postgres: PostgresConnections(location: location))
     }
 
     /// The retention desk over this data directory: its database, key vault, recordings and audit trail.

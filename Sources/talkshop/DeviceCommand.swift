@@ -20,7 +20,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(help: "Device class for the retention policy: speaker, phone or web.") var deviceClass = "speaker"
 
         func run() async throws {
-            let stores = try data.stores()
+            let stores = try await data.stores()
             guard try await stores.customers.customer(customer) != nil else {
                 throw UsageError("no customer \(customer); add one with `talkshop customers add`")
             }

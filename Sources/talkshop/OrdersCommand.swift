@@ -22,7 +22,7 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "At most this many.") var limit = 50
 
         func run() async throws {
-            let book = try data.stores().orders
+            let book = try await data.stores().orders
             let wanted = try status.map { try OrdersCommand.status($0) }
             var orders: [OrderRecord]
             if let customer { orders = try await book.orders(customerId: customer) } else { orders = try await book.all(status: wanted, limit: limit) }
@@ -42,7 +42,7 @@ struct OrdersCommand: AsyncParsableCommand {
         @Argument(help: "Order id (or its first characters).") var id: String
 
         func run() async throws {
-            let book = try data.stores().orders
+            let book = try await data.stores().orders
             let order = try await OrdersCommand.find(id, in: book)
             let formatter = ISO8601DateFormatter()
             print("order \(order.id)")
@@ -75,7 +75,7 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "The status to move to (default: the next one on the delivery path).") var to: String?
 
         func run() async throws {
-            let book = try data.stores().orders
+            let book = try await data.stores().orders
             let order = try await OrdersCommand.find(id, in: book)
             let current = order.status
             let path: [OrderStatus] = [.paid, .preparing, .outForDelivery, .delivered]
@@ -103,7 +103,7 @@ struct OrdersCommand: AsyncParsableCommand {
         @Option(help: "Why, for the order's history.") var reason: String
 
         func run() async throws {
-            let stores = try data.stores()
+            let stores = try await data.stores()
             let order = try await OrdersCommand.find(id, in: stores.orders)
             let pipeline = OrderPipeline(
                 orders: stores.orders, customers: stores.customers, gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),

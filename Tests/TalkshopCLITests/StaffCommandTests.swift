@@ -10,12 +10,33 @@ struct StaffCommandTests {
     let talkshop = ExternalTool(executable: TestPaths.talkshopBinary)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-staff-\(UUID())")
 
-    func run(_ arguments: [String]) throws -> ExternalTool.Result {
-        try talkshop.run(arguments + ["--data-directory", directory.path])
+    func run(_ arguments: [String], database: String? = nil) throws -> ExternalTool.Result {
+        try talkshop.run(arguments + ["--data-directory", directory.path] + (database.map { ["--database", $0] } ?? []))
     }
 
-    @Test func customersAndDevicesAreAddedListedAndChecked() throws {
+    /// The databases the staff commands run on: the SQLite file, and (when the test script
+    /// started it) PostgreSQL, migrated.
+    static let databases: [String] = TestPostgres.serverURL == nil ? ["sqlite"] : ["sqlite", "postgres"]
+
+    /// Runs `body` with the `--database` URL for `kind` (nil: SQLite).
+    func withDatabase(_ kind: String, _ body: (String?) async throws -> Void) async throws {
+        guard kind == "postgres" else { return try await body(nil) }
+        try await TestPostgres.withDatabase { url, _ in
+            let unmigrated = try run(["customers", "list"], database: url)
+            #expect(unmigrated.status != 0 && unmigrated.standardError.contains("talkshop db migrate"), "\(unmigrated.standardError)")
+            #expect(try run(["db", "migrate"], database: url).status == 0)
+            try await body(url)
+        }
+    }
+
+    @Test(arguments: databases)
+    func customersAndDevicesAreAddedListedAndChecked(on kind: String) async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
+        try await withDatabase(kind) { database in try customersAndDevices(database: database) }
+    }
+
+    func customersAndDevices(database: String?) throws {
+        let run = { (arguments: [String]) in try self.run(arguments, database: database) }
         let added = try run(["customers", "add", "--id", "ann", "--name", "Ann", "--pin", "4711", "--payment-method", "pm_card_visa",
                              "--payment-label", "Visa ending 4242", "--address", "2 High Street"])
         #expect(added.status == 0, "\(added.standardError)")
