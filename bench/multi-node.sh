@@ -52,7 +52,7 @@ node_pids="${pids[0]} ${pids[1]}"
 before_nodes=$(cpu $node_pids); before_proxy=$(cpu $proxy_pid); before_db=$(cpu $(postgres_pids)); started=$(date +%s.%N)
 
 "$talkshop" bench load --url "ws://127.0.0.1:$proxy_port/v1/voice" --token "$token" --streams "$streams" --duration "$duration" \
-  --no-reference speech/coffee-dev
+  --no-reference --metrics "http://${nodes[0]}/metrics" --metrics "http://${nodes[1]}/metrics" speech/coffee-dev || true
 
 elapsed=$(python3 -c "print(round($(date +%s.%N) - $started, 1))")
 share() { python3 -c "print(round(($1) * 100 / $ticks / $elapsed, 1))"; }

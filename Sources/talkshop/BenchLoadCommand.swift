@@ -26,6 +26,9 @@ struct BenchLoadCommand: AsyncParsableCommand {
     @Option(help: "The server's voice endpoint.")
     var url = "ws://127.0.0.1:8080/v1/voice"
 
+    @Option(help: "Behind a proxy: each node's /metrics page (http://host:port/metrics), repeated; their CPU, memory and audio received are added up. Default: the page beside --url.")
+    var metrics: [String] = []
+
     @Option(help: "A device token (talkshop devices add, or the demo token printed at first start).")
     var token: String
 
@@ -96,7 +99,7 @@ struct BenchLoadCommand: AsyncParsableCommand {
         }
         var plan = LoadPlan(
             url: url, token: token, utterances: utterances, duration: try LoadPlan.seconds(duration), pauses: try LoadPlan.range(pause),
-            p99BoundMilliseconds: p99Bound, lagBoundMilliseconds: lagBound, seed: seed, probe: try ServerProbe(voiceURL: url))
+            p99BoundMilliseconds: p99Bound, lagBoundMilliseconds: lagBound, seed: seed, probe: try metrics.isEmpty ? ServerProbe(voiceURL: url) : ServerProbe(metrics: metrics))
 
         if reference && !labelled.isEmpty {
             plan.reference = try await LoadStep.reference(plan)

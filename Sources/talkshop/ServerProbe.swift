@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// Reads the server's own figures from its `/metrics` page (CPU seconds, resident memory,
-/// audio received), so the load benchmark can watch a server on another machine too.
+/// audio received), so the load benchmark can watch a server on another machine too. Behind a
+/// proxy it reads every node's page and adds them up.
 struct ServerProbe: Sendable {
     struct Sample: Sendable {
         var cpuSeconds: Double
@@ -14,7 +15,17 @@ struct ServerProbe: Sendable {
         var at: ContinuousClock.Instant
     }
 
-    let metricsURL: URL
+    let metricsURLs: [URL]
+
+    /// The nodes' pages, e.g. http://10.0.0.11:8080/metrics, when the voice URL is a proxy's.
+    init(metrics: [String]) throws {
+        metricsURLs = try metrics.map { text in
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+                throw LoadFailure(description: "--metrics takes http(s)://host:port/metrics, not \(text)")
+            }
+            return url
+        }
+    }
 
     /// ws://host:port/v1/voice → http://host:port/metrics (wss → https).
     init(voiceURL: String) throws {
@@ -24,10 +35,23 @@ struct ServerProbe: Sendable {
         components.scheme = scheme == "wss" ? "https" : "http"
         components.path = "/metrics"
         components.query = nil
-        metricsURL = components.url!
+        metricsURLs = [components.url!]
     }
 
+    /// The figures of all the pages, added up.
     func sample() async throws -> Sample {
+        var total = Sample(cpuSeconds: 0, residentBytes: 0, audioSeconds: 0, at: .now)
+        for url in metricsURLs {
+            let one = try await sample(url)
+            total.cpuSeconds += one.cpuSeconds
+            total.residentBytes += one.residentBytes
+            total.audioSeconds += one.audioSeconds
+        }
+        total.at = .now
+        return total
+    }
+
+    private func sample(_ metricsURL: URL) async throws -> Sample {
         let data: Data, response: URLResponse
         do { (data, response) = try await URLSession.shared.data(from: metricsURL) } catch {
             throw LoadFailure(description: "cannot read the server's figures at \(metricsURL): \(error.localizedDescription)")
