@@ -184,6 +184,20 @@ public final class AppDatabase: Sendable {
                 table.primaryKey(["deviceId", "minute"])
             }
         }
+        migrator.registerMigration("v10: keys and recordings in the database") { db in
+            // A customer's data key, wrapped by the key-encryption key (PostgreSQL; one SQLite
+            // node keeps its wrapped keys as files under keys/).
+            try db.create(table: "customerKey") { table in
+                table.primaryKey("customerId", .text)
+                table.column("wrappedKey", .blob).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+            // A recording's sealed Ogg Opus bytes (PostgreSQL; SQLite keeps them as files).
+            try db.create(table: "recordingData") { table in
+                table.primaryKey("recordingId", .text)
+                table.column("sealed", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

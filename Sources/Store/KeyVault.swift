@@ -24,21 +24,27 @@ public struct KeyVault: Sendable {
     }
 
     public let directory: URL
-    /// Kept as bytes: `SymmetricKey` is not Sendable.
-    private let keyEncryptionKeyBytes: Data
-    private var keyEncryptionKey: SymmetricKey { SymmetricKey(data: keyEncryptionKeyBytes) }
+    private let crypto: CustomerKeyCrypto
 
     public init(directory: URL, keyEncryptionKey: SymmetricKey) {
         self.directory = directory
-        self.keyEncryptionKeyBytes = keyEncryptionKey.withUnsafeBytes { Data($0) }
+        crypto = CustomerKeyCrypto(keyEncryptionKey: keyEncryptionKey)
+    }
+
+    /// The vault under `<data>/keys`, with the KEK `keyEncryptionKey(dataDirectory:)` finds.
+    public static func open(dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeyVault {
+        KeyVault(
+            directory: dataDirectory.appendingPathComponent("keys"),
+            keyEncryptionKey: try keyEncryptionKey(dataDirectory: dataDirectory, environment: environment))
     }
 
     /// The KEK from `TALKSHOP_MASTER_KEY` (base64 of 32 bytes), else from the file named by
     /// `TALKSHOP_MASTER_KEY_FILE`, else from `<data>/master.key`, created (mode 0600) on first use.
-    public static func open(dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeyVault {
-        let keys = dataDirectory.appendingPathComponent("keys")
+    public static func keyEncryptionKey(
+        dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SymmetricKey {
         if let base64 = environment["TALKSHOP_MASTER_KEY"] {
-            return KeyVault(directory: keys, keyEncryptionKey: try masterKey(fromBase64: base64, source: "TALKSHOP_MASTER_KEY"))
+            return try masterKey(fromBase64: base64, source: "TALKSHOP_MASTER_KEY")
         }
         let file = environment["TALKSHOP_MASTER_KEY_FILE"].map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("master.key")
         if !FileManager.default.fileExists(atPath: file.path) {
@@ -48,7 +54,7 @@ public struct KeyVault: Sendable {
             try createExclusively(file, contents: Data((fresh + "\n").utf8))
         }
         let text = try String(contentsOf: file, encoding: .utf8)
-        return KeyVault(directory: keys, keyEncryptionKey: try masterKey(fromBase64: text, source: file.path))
+        return try masterKey(fromBase64: text, source: file.path)
     }
 
     static func masterKey(fromBase64 text: String, source: String) throws -> SymmetricKey {
@@ -61,16 +67,12 @@ public struct KeyVault: Sendable {
     /// Seals `plaintext` under the customer's key, creating the key on first use.
     public func seal(_ plaintext: Data, customerId: String) throws -> Data {
         let key = try existingKey(customerId) ?? createKey(customerId)
-        return try AES.GCM.seal(plaintext, using: key, authenticating: Data(customerId.utf8)).combined!
+        return try CustomerKeyCrypto.seal(plaintext, with: key, for: customerId)
     }
 
     public func open(_ sealed: Data, customerId: String, what: String = "data") throws -> Data {
         guard let key = try existingKey(customerId) else { throw Failure.noKey(customerId: customerId) }
-        do {
-            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(customerId.utf8))
-        } catch {
-            throw Failure.unreadable(what)
-        }
+        return try CustomerKeyCrypto.open(sealed, with: key, for: customerId, what: what)
     }
 
     public func hasKey(_ customerId: String) -> Bool {
@@ -92,22 +94,14 @@ public struct KeyVault: Sendable {
 
     private func existingKey(_ customerId: String) throws -> SymmetricKey? {
         guard let wrapped = try? Data(contentsOf: keyFile(customerId)) else { return nil }
-        do {
-            let box = try AES.GCM.SealedBox(combined: wrapped)
-            return SymmetricKey(data: try AES.GCM.open(box, using: keyEncryptionKey, authenticating: Data(customerId.utf8)))
-        } catch {
-            throw Failure.unreadable("the key of customer \(customerId)")
-        }
+        return try crypto.unwrap(wrapped, for: customerId)
     }
 
     /// Two sessions of one customer may race to create the key: the file is created
     /// exclusively, and the loser uses the winner's key.
     private func createKey(_ customerId: String) throws -> SymmetricKey {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let key = SymmetricKey(size: .bits256)
-        let wrapped = try key.withUnsafeBytes { bytes in
-            try AES.GCM.seal(Data(bytes), using: keyEncryptionKey, authenticating: Data(customerId.utf8)).combined!
-        }
+        let (key, wrapped) = try crypto.newKey(for: customerId)
         do {
             try Self.createExclusively(keyFile(customerId), contents: wrapped)
             return key

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+
+/// Turns and their recordings in PostgreSQL, where every node reaches them: each transcript
+/// and each recording's Ogg Opus bytes sealed under the customer's key (`PostgresKeyVault`)
+/// before they are sent to the database, so no words or audio are ever in its pages, WAL or
+/// backups in clear. `erase` is the customer's erasure.
+public struct PostgresTurnLog: Sendable {
+    private let database: PostgresConnections
+    public let vault: PostgresKeyVault
+
+    public init(database: PostgresConnections, vault: PostgresKeyVault) {
+        self.database = database
+        self.vault = vault
+    }
+
+    /// Stores the turn, its transcript sealed, and its audio if given (sealed too). Returns
+    /// the turn as stored, with its id.
+    @discardableResult
+    public func record(_ turn: Turn, audio: TurnRecorder.Audio? = nil) async throws -> Turn {
+        let customerId = turn.customerId ?? "unknown"
+        var stored = turn
+        stored.customerId = customerId
+        if let transcript = turn.transcript { stored.sealedTranscript = try await vault.seal(Data(transcript.utf8), customerId: customerId) }
+        stored.transcript = nil
+        var sealedAudio: Data?
+        if let audio { sealedAudio = try await vault.seal(Data(audio.oggOpus), customerId: customerId) }
+        let turnToInsert = stored
+        stored.id = try await database.withTransaction { connection, logger in
+            var id: Int64 = 0
+            for try await inserted in try await connection.query(
+                #"""
+                INSERT INTO "turn" ("conversationId", "sessionId", "customerId", "deviceClass", "orderId", "transcript", "sealedTranscript",
+                                    "intent", "confidence", "outcome", "createdAt")
+                VALUES (\#(turnToInsert.conversationId), \#(turnToInsert.sessionId), \#(customerId), \#(turnToInsert.deviceClass),
+                        \#(turnToInsert.orderId), \#(String?.none), \#(turnToInsert.sealedTranscript), \#(turnToInsert.intent),
+                        \#(turnToInsert.confidence), \#(turnToInsert.outcome), \#(turnToInsert.createdAt))
+                RETURNING "id"
+                """#, logger: logger
+            ).decode(Int64.self) { id = inserted }
+            if let audio, let sealedAudio {
+                let recordingId = UUID().uuidString.lowercased()
+                try await connection.query(
+                    #"""
+                    INSERT INTO "recording" ("id", "turnId", "customerId", "deviceId", "deviceClass", "sessionId", "orderId", "byteCount",
+                                             "durationSeconds", "createdAt")
+                    VALUES (\#(recordingId), \#(id), \#(customerId), \#(audio.deviceId), \#(turnToInsert.deviceClass ?? "speaker"),
+                            \#(turnToInsert.sessionId), \#(String?.none), \#(audio.oggOpus.count), \#(audio.durationSeconds), \#(turnToInsert.createdAt))
+                    """#, logger: logger)
+                try await connection.query(
+                    #"INSERT INTO "recordingData" ("recordingId", "sealed") VALUES (\#(recordingId), \#(sealedAudio))"#, logger: logger)
+            }
+            return id
+        }
+        return stored
+    }
+
+    /// The customer's turns, oldest first, with their transcripts opened.
+    public func turns(customerId: String) async throws -> [Turn] {
+        let rows = try await database.withConnection { connection, logger in
+            var found: [(Int64, String, String, String?, String?, Data?, String?, Double?, String, Date)] = []
+            for try await row in try await connection.query(
+                #"""
+                SELECT "id", "conversationId", "sessionId", "deviceClass", "orderId", "sealedTranscript", "intent", "confidence", "outcome", "createdAt"
+                FROM "turn" WHERE "customerId" = \#(customerId) ORDER BY "id"
+                """#, logger: logger
+            ).decode((Int64, String, String, String?, String?, Data?, String?, Double?, String, Date).self) { found.append(row) }
+            return found
+        }
+        var turns: [Turn] = []
+        for (id, conversationId, sessionId, deviceClass, orderId, sealed, intent, confidence, outcome, created) in rows {
+            var transcript: String?
+            if let sealed { transcript = String(decoding: try await vault.open(sealed, customerId: customerId, what: "a transcript"), as: UTF8.self) }
+            var turn = Turn(
+                conversationId: conversationId, sessionId: sessionId, customerId: customerId, deviceClass: deviceClass, transcript: transcript,
+                intent: intent, confidence: confidence, outcome: outcome, createdAt: created)
+            turn.id = id
+            turn.orderId = orderId
+            turn.sealedTranscript = sealed
+            turns.append(turn)
+        }
+        return turns
+    }
+
+    /// The Ogg Opus bytes of the customer's recordings, oldest first.
+    public func audio(customerId: String) async throws -> [Data] {
+        let sealed = try await database.withConnection { connection, logger in
+            var found: [Data] = []
+            for try await data in try await connection.query(
+                #"""
+                SELECT d."sealed" FROM "recording" r JOIN "recordingData" d ON d."recordingId" = r."id"
+                WHERE r."customerId" = \#(customerId) ORDER BY r."createdAt", r."id"
+                """#, logger: logger
+            ).decode(Data.self) { found.append(data) }
+            return found
+        }
+        var audio: [Data] = []
+        for data in sealed { audio.append(try await vault.open(data, customerId: customerId, what: "a recording")) }
+        return audio
+    }
+
+    /// What an erasure removed.
+    public struct Erasure: Sendable, Equatable {
+        public var turns = 0
+        public var recordings = 0
+        public var key = false
+
+        public init(turns: Int = 0, recordings: Int = 0, key: Bool = false) {
+            self.turns = turns
+            self.recordings = recordings
+            self.key = key
+        }
+    }
+
+    /// Erases the customer: their turns, recordings and key in one transaction, then the
+    /// tables rewritten, so the deleted rows leave the table files. The key table is rewritten
+    /// whole (`VACUUM FULL`, small); the others are vacuumed, which frees their space for reuse
+    /// — what lingers there, and in the WAL and backups, is sealed under the destroyed key.
+    public func erase(customerId: String) async throws -> Erasure {
+        let erased = try await database.withTransaction { connection, logger in
+            var erasure = Erasure()
+            for try await _ in try await connection.query(
+                #"DELETE FROM "recordingData" WHERE "recordingId" IN (SELECT "id" FROM "recording" WHERE "customerId" = \#(customerId)) RETURNING 1"#,
+                logger: logger
+            ) {}
+            erasure.recordings = try await connection.query(
+                #"DELETE FROM "recording" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger
+            ).collect().count
+            erasure.turns = try await connection.query(#"DELETE FROM "turn" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
+                .collect().count
+            erasure.key = try await PostgresKeyVault.destroyKey(customerId, on: connection, logger: logger)
+            return erasure
+        }
+        // VACUUM cannot run in a transaction; a failure here leaves the rows deleted and the key
+        // gone (the erasure stands), and is reported so the rewrite can be run again.
+        try await database.withConnection { connection, logger in
+            try await connection.query(#"VACUUM FULL "customerKey""#, logger: logger)
+            try await connection.query(#"VACUUM "turn", "recording", "recordingData""#, logger: logger)
+        }
+        return erased
+    }
+}
