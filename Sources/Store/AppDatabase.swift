@@ -198,6 +198,14 @@ public final class AppDatabase: Sendable {
                 table.column("sealed", .blob).notNull()
             }
         }
+        migrator.registerMigration("v11: web session tokens in the database") { db in
+            // The try page's short-lived tokens, by SHA-256 (PostgreSQL; one SQLite node keeps them in memory).
+            try db.create(table: "webGrant") { table in
+                table.primaryKey("tokenHash", .text)
+                table.column("deviceId", .text).notNull()
+                table.column("expiresAt", .datetime).notNull().indexed()
+            }
+        }
         return migrator
     }
 }

@@ -10,6 +10,8 @@ public struct NodeStores: Sendable {
     public var devices: any DeviceDirectory
     public var sessions: any ConversationLog
     public var staff: any StaffDirectory
+    /// The try page's web session tokens.
+    public var webGrants: any WebGrants
     public var orders: any OrderLedger
     public var customers: any CustomerDirectory
     public var catalog: any ProductCatalog
@@ -28,6 +30,7 @@ public struct NodeStores: Sendable {
     public static func sqlite(_ database: AppDatabase, limits: SessionLimitValues) -> NodeStores {
         NodeStores(
             devices: DeviceRegistry(database: database), sessions: SessionLog(database: database), staff: StaffTokens(database: database),
+            webGrants: MemoryWebGrants(),
             orders: OrderBook(database: database), customers: CustomerBook(database: database), catalog: CatalogStore(database: database),
             limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: PollingOrderNews(every: .milliseconds(250)),
             isShared: false, description: "SQLite")
@@ -48,7 +51,8 @@ public struct NodeStores: Sendable {
         try await sessionLimits.collectGarbage()
         return NodeStores(
             devices: PostgresDeviceRegistry(database: database), sessions: PostgresSessionLog(database: database),
-            staff: PostgresStaffTokens(database: database), orders: PostgresOrderBook(database: database),
+            staff: PostgresStaffTokens(database: database), webGrants: PostgresWebGrants(database: database),
+            orders: PostgresOrderBook(database: database),
             customers: PostgresCustomerBook(database: database), catalog: PostgresCatalogStore(database: database), limits: sessionLimits,
             leases: node, orderNews: PostgresOrderEvents(database: database), isShared: true, description: "\(location) as node \(node.key)")
     }

@@ -72,7 +72,7 @@ public struct TalkshopServices: Sendable {
         let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
         self.staff = stores.staff
-        self.web = WebSessions(devices: stores.devices, lifetime: configuration.web.tokenSeconds, clock: clock)
+        self.web = WebSessions(devices: stores.devices, grants: stores.webGrants, lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
         self.orders = stores.orders
         self.customers = stores.customers

@@ -24,16 +24,21 @@ struct WebPage: Sendable {
             router.get("/try/:file") { _, context in try file(context.parameters.get("file") ?? "") }
         }
         router.post("/v1/web/session") { request, _ in try await session(request) }
-        router.delete("/v1/web/session") { request, _ in try endSession(request) }
+        router.delete("/v1/web/session") { request, _ in try await endSession(request) }
     }
 
     /// Ends a web session token before it expires, and the sessions opened with it: the
     /// shop's back end logging the customer out, or the page leaving. The token is its own proof.
-    private func endSession(_ request: Request) throws(APIError) -> Response {
+    private func endSession(_ request: Request) async throws(APIError) -> Response {
         guard let token = DeviceAuthenticator.bearerToken(in: request), token.hasPrefix("tsw_") else {
             throw .unauthorized("send Authorization: Bearer <the tsw_ token to end>")
         }
-        guard services.web.revoke(token: token) else { throw .notFound("no live web session token like that") }
+        let revoked: Bool
+        do { revoked = try await services.web.revoke(token: token) } catch {
+            services.logger.error("ending a web session token failed", metadata: ["error": "\(error)"])
+            throw .internalError("the token could not be ended")
+        }
+        guard revoked else { throw .notFound("no live web session token like that") }
         services.openSessions.end(webTokenHashes: [DeviceRegistry.hash(token)], reason: "revoked")
         return Response(status: .noContent)
     }

@@ -1,10 +1,9 @@
 import Foundation
 import Store
-import Synchronization
 
 /// Short-lived tokens that let a browser open `/v1/voice` for one customer. The page never
-/// holds a long-lived device token: it asks for one of these each time it connects. Tokens
-/// live in memory only (a restart ends them; the page simply asks again) and open the
+/// holds a long-lived device token: it asks for one of these each time it connects. Tokens are
+/// kept by their hash in `grants` (one node's memory, or the shared database) and open the
 /// customer's `web` device, which is created on first use and whose own token nobody sees.
 public final class WebSessions: Sendable {
     public struct Grant: Sendable {
@@ -17,10 +16,11 @@ public final class WebSessions: Sendable {
     private let lifetime: TimeInterval
     private let clock: any WallClock
     /// SHA-256 of each live token → the device it opens and until when.
-    private let grants = Mutex<[String: (deviceId: String, expiresAt: Date)]>([:])
+    private let grants: any WebGrants
 
-    init(devices: any DeviceDirectory, lifetime: TimeInterval, clock: any WallClock) {
+    init(devices: any DeviceDirectory, grants: any WebGrants, lifetime: TimeInterval, clock: any WallClock) {
         self.devices = devices
+        self.grants = grants
         self.lifetime = lifetime
         self.clock = clock
     }
@@ -35,27 +35,23 @@ public final class WebSessions: Sendable {
         let device = try await webDevice(of: customerId)
         let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
         let expiresAt = now.addingTimeInterval(lifetime)
-        let granted = grants.withLock { grants in
-            grants = grants.filter { $0.value.expiresAt > now }
-            guard grants.count < Self.maxLiveGrants else { return false }
-            grants[DeviceRegistry.hash(token)] = (device.id, expiresAt)
-            return true
-        }
+        let granted = try await grants.add(
+            tokenHash: DeviceRegistry.hash(token), deviceId: device.id, expiresAt: expiresAt, now: now, maxLive: Self.maxLiveGrants)
         return granted ? Grant(token: token, expiresAt: expiresAt, customerId: customerId) : nil
     }
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).
     func device(forToken token: String) async throws -> Device? {
-        let grant = grants.withLock { $0[DeviceRegistry.hash(token)] }
-        guard let grant, grant.expiresAt > clock.now, let device = try await devices.device(id: grant.deviceId), !device.isRevoked else { return nil }
+        guard let deviceId = try await grants.deviceId(forTokenHash: DeviceRegistry.hash(token), now: clock.now),
+            let device = try await devices.device(id: deviceId), !device.isRevoked
+        else { return nil }
         return device
     }
 
     /// Ends a token before it expires (the shop's back end logs the customer out, or the page
     /// leaves); false when it was not live. The caller ends the sessions opened with it.
-    func revoke(token: String) -> Bool {
-        let hash = DeviceRegistry.hash(token)
-        return grants.withLock { $0.removeValue(forKey: hash) } != nil
+    func revoke(token: String) async throws -> Bool {
+        try await grants.remove(tokenHash: DeviceRegistry.hash(token))
     }
 
     private func webDevice(of customerId: String) async throws -> Device {
