@@ -50,7 +50,6 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let limits = PostgresSessionLimits(
             database: database, node: node,
             limits: .init(maxSessions: 100_000, maxSessionsPerDevice: 100, utterancesPerMinutePerDevice: 1_000_000), logger: logger)
-        let conversations = PostgresSessionLog(database: database)
         let run = UUID().uuidString.prefix(8).lowercased()
         let customer = try await stores.customers.add(
             .init(id: "bench-\(run)", name: "Bench", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242")))
@@ -72,7 +71,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     let device = try await stores.devices.register(
                         name: "bench \(writer)", customerId: customer.id, pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
                     ).device
-                    let conversation = try await conversations.conversation(resuming: nil, customerId: customer.id, initialState: "main")
+                    let conversation = try await stores.conversations.conversation(resuming: nil, customerId: customer.id, initialState: "main")
                     var version = 0
                     var turn = 0
                     while clock.now < deadline {
@@ -81,11 +80,11 @@ struct BenchStoreCommand: AsyncParsableCommand {
                         _ = try await limits.allowUtterance(deviceId: device.id, at: Date())
                         let line = Cart.Line(productId: "bench-\(run)", quantity: 1, options: [:], unitPrice: price)
                         let json = String(decoding: try JSONEncoder().encode([line]), as: UTF8.self)
-                        guard let saved = try await conversations.saveCart(conversationId: conversation.id, json: json, replacing: version) else {
+                        guard let saved = try await stores.conversations.saveCart(conversationId: conversation.id, json: json, replacing: version) else {
                             throw UsageError("the bench's own cart version was taken: another writer on conversation \(conversation.id)")
                         }
                         version = saved
-                        try await conversations.save(conversationId: conversation.id, state: turn % orderEvery == 0 ? "confirmation" : "main")
+                        try await stores.conversations.save(conversationId: conversation.id, state: turn % orderEvery == 0 ? "confirmation" : "main")
                         tally.turn(clock.now - started)
                         guard turn % orderEvery == 0 else { continue }
                         let placing = clock.now

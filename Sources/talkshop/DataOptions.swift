@@ -47,31 +47,6 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// The stores the staff commands change, on either database.
-struct ShopStores {
-    var devices: any DeviceDirectory
-    var customers: any CustomerDirectory
-    var catalog: any ProductCatalog
-    var orders: any OrderLedger
-    var staff: any StaffDirectory
-
-    init(sqlite database: AppDatabase) {
-        devices = DeviceRegistry(database: database)
-        customers = CustomerBook(database: database)
-        catalog = CatalogStore(database: database)
-        orders = OrderBook(database: database)
-        staff = StaffTokens(database: database)
-    }
-
-    init(postgres database: PostgresConnections) {
-        devices = PostgresDeviceRegistry(database: database)
-        customers = PostgresCustomerBook(database: database)
-        catalog = PostgresCatalogStore(database: database)
-        orders = PostgresOrderBook(database: database)
-        staff = PostgresStaffTokens(database: database)
-    }
-}
-
 /// A mistake in what the user typed: printed as "Error: …" with exit status 1.
 struct UsageError: Error, CustomStringConvertible {
     var description: String

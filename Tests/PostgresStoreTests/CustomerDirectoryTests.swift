@@ -101,7 +101,7 @@ struct CustomerDirectoryTests {
             await #expect(throws: CatalogStore.Invalid.self) {
                 try await nodeB.catalog.importProducts([Product(id: "chai", name: "chai", price: Money(minorUnits: 300, currency: "EUR"), stock: 1)])
             }
-            try await nodeB.catalog.seedIfEmpty(with: ShopStores.catalog)
+            try await nodeB.catalog.seedIfEmpty(with: ShopStores.testCatalog)
             #expect(try await nodeA.catalog.catalog().product("latte")?.stock == 9, "seeding leaves a catalog that has products alone")
         }
     }

@@ -7,33 +7,40 @@ import Testing
 /// Order events pushed between nodes with LISTEN/NOTIFY (PostgreSQL only: one SQLite node
 /// has no other node to tell).
 struct OrderEventsTests {
-    @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
-    func anEventWrittenOnOneNodeIsPushedToAListenerOnAnother() async throws {
+    /// Runs `body` with a seeded shop on a new PostgreSQL database and the event ids a
+    /// listener on its own connection (another node) is notified of, once it listens.
+    static func withListener(_ body: (ShopStores, AsyncStream<Int64>) async throws -> Void) async throws {
         try await Backend.withPostgres { connections in
-            let nodeA = ShopStores(postgres: connections)
-            try await nodeA.catalog.seedIfEmpty(with: ShopStores.catalog)
+            let shop = ShopStores(postgres: connections)
+            try await shop.catalog.seedIfEmpty(with: ShopStores.testCatalog)
             let (notices, notify) = AsyncStream.makeStream(of: Int64.self)
             let (ready, signalReady) = AsyncStream.makeStream(of: Void.self)
-            // Node C listens.
             let listener = Task {
                 try await PostgresOrderEvents(database: connections).listen(ready: { signalReady.yield() }) { id in notify.yield(id) }
             }
             defer { listener.cancel() }
             for await _ in ready { break }
+            try await body(shop, notices)
+        }
+    }
 
-            // Node B places and then pays an order; each event is pushed, in order, with its id.
-            let nodeB = ShopStores(postgres: connections)
-            let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
-            let order = try await nodeB.orders.place(
-                .init(customerId: "c1", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: "k", source: "test"), at: Date()
-            ).order
-            try await nodeB.orders.transition(orderId: order.id, to: .paid, from: .placed, note: nil, source: "test", at: Date())
+    static func placement(lattes: Int, key: String) -> OrderBook.Placement {
+        let line = Cart.Line(productId: "latte", quantity: lattes, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
+        return .init(customerId: "c1", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: key, source: "test")
+    }
+
+    @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func anEventWrittenOnOneNodeIsPushedToAListenerOnAnother() async throws {
+        try await Self.withListener { shop, notices in
+            // Another node places and then pays an order; each event is pushed, in order, with its id.
+            let order = try await shop.orders.place(Self.placement(lattes: 1, key: "k"), at: Date()).order
+            try await shop.orders.transition(orderId: order.id, to: .paid, from: .placed, note: nil, source: "test", at: Date())
             var received: [Int64] = []
             for await id in notices {
                 received.append(id)
                 if received.count == 2 { break }
             }
-            let events = try await nodeA.orders.events(orderId: order.id)
+            let events = try await shop.orders.events(orderId: order.id)
             #expect(received == events.compactMap(\.id))
             #expect(events.map(\.status) == [.placed, .paid])
         }
@@ -41,32 +48,16 @@ struct OrderEventsTests {
 
     @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
     func aRefusedPlacementNotifiesNobody() async throws {
-        try await Backend.withPostgres { connections in
-            let node = ShopStores(postgres: connections)
-            try await node.catalog.seedIfEmpty(with: ShopStores.catalog)
-            let (notices, notify) = AsyncStream.makeStream(of: Int64.self)
-            let (ready, signalReady) = AsyncStream.makeStream(of: Void.self)
-            let listener = Task {
-                try await PostgresOrderEvents(database: connections).listen(ready: { signalReady.yield() }) { id in notify.yield(id) }
-            }
-            defer { listener.cancel() }
-            for await _ in ready { break }
-            let line = Cart.Line(productId: "latte", quantity: 9, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
-            await #expect(throws: CommerceError.self) {
-                try await node.orders.place(
-                    .init(customerId: "c1", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: "big", source: "test"), at: Date())
-            }
+        try await Self.withListener { shop, notices in
+            await #expect(throws: CommerceError.self) { try await shop.orders.place(Self.placement(lattes: 9, key: "big"), at: Date()) }
             // The next event is the first notified: the refused placement's rolled-back event never was.
-            let small = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
-            let order = try await node.orders.place(
-                .init(customerId: "c1", deviceId: "d1", lines: [small], total: small.total, idempotencyKey: "small", source: "test"), at: Date()
-            ).order
+            let order = try await shop.orders.place(Self.placement(lattes: 1, key: "small"), at: Date()).order
             var first: Int64?
             for await id in notices {
                 first = id
                 break
             }
-            #expect(first == (try await node.orders.events(orderId: order.id).first?.id))
+            #expect(first == (try await shop.orders.events(orderId: order.id).first?.id))
         }
     }
 }

@@ -3,33 +3,10 @@ import Foundation
 import PostgresStore
 import Store
 
-/// The stores one node uses to take orders, on one database; two of them on the same database
-/// are two nodes.
-struct ShopStores: Sendable {
-    var orders: any OrderLedger
-    var catalog: any ProductCatalog
-    var customers: any CustomerDirectory
-    var devices: any DeviceDirectory
-    var conversations: any ConversationLog
-
-    init(sqlite database: AppDatabase) {
-        orders = OrderBook(database: database)
-        catalog = CatalogStore(database: database)
-        customers = CustomerBook(database: database)
-        devices = DeviceRegistry(database: database)
-        conversations = SessionLog(database: database)
-    }
-
-    init(postgres database: PostgresConnections) {
-        orders = PostgresOrderBook(database: database)
-        catalog = PostgresCatalogStore(database: database)
-        customers = PostgresCustomerBook(database: database)
-        devices = PostgresDeviceRegistry(database: database)
-        conversations = PostgresSessionLog(database: database)
-    }
-
+/// The order tests' shop: "two nodes" are two `ShopStores` on one database.
+extension ShopStores {
     /// Three lattes and ten mochas.
-    static let catalog = try! Catalog(currency: "USD", products: [
+    static let testCatalog = try! Catalog(currency: "USD", products: [
         Product(id: "latte", name: "latte", price: Money(minorUnits: 425, currency: "USD"), stock: 3),
         Product(id: "mocha", name: "mocha", price: Money(minorUnits: 450, currency: "USD"), stock: 10),
     ])
@@ -40,7 +17,7 @@ struct ShopStores: Sendable {
             sqlite: { database in (ShopStores(sqlite: database), ShopStores(sqlite: database)) },
             postgres: { connections in (ShopStores(postgres: connections), ShopStores(postgres: connections)) }
         ) { nodes in
-            try await nodes.0.catalog.seedIfEmpty(with: catalog)
+            try await nodes.0.catalog.seedIfEmpty(with: testCatalog)
             try await body(nodes.0, nodes.1)
         }
     }

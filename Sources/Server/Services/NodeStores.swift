@@ -7,14 +7,10 @@ import Store
 /// or, when `database:` names PostgreSQL, the ones several nodes must share on that database.
 /// The rest of the server sees only the protocols.
 public struct NodeStores: Sendable {
-    public var devices: any DeviceDirectory
-    public var sessions: any ConversationLog
-    public var staff: any StaffDirectory
+    /// Devices, customers, catalog, orders, conversations, staff tokens.
+    public var shop: ShopStores
     /// The try page's web session tokens.
     public var webGrants: any WebGrants
-    public var orders: any OrderLedger
-    public var customers: any CustomerDirectory
-    public var catalog: any ProductCatalog
     public var limits: any SessionLimits
     public var leases: any Leases
     /// How the order-update feed hears of new events: polling the local file, or PostgreSQL's
@@ -29,10 +25,7 @@ public struct NodeStores: Sendable {
 
     public static func sqlite(_ database: AppDatabase, limits: SessionLimitValues) -> NodeStores {
         NodeStores(
-            devices: DeviceRegistry(database: database), sessions: SessionLog(database: database), staff: StaffTokens(database: database),
-            webGrants: MemoryWebGrants(),
-            orders: OrderBook(database: database), customers: CustomerBook(database: database), catalog: CatalogStore(database: database),
-            limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: PollingOrderNews(every: .milliseconds(250)),
+            shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: PollingOrderNews(every: .milliseconds(250)),
             isShared: false, description: "SQLite")
     }
 
@@ -50,10 +43,6 @@ public struct NodeStores: Sendable {
         let sessionLimits = PostgresSessionLimits(database: database, node: node, limits: limits, logger: logger)
         try await sessionLimits.collectGarbage()
         return NodeStores(
-            devices: PostgresDeviceRegistry(database: database), sessions: PostgresSessionLog(database: database),
-            staff: PostgresStaffTokens(database: database), webGrants: PostgresWebGrants(database: database),
-            orders: PostgresOrderBook(database: database),
-            customers: PostgresCustomerBook(database: database), catalog: PostgresCatalogStore(database: database), limits: sessionLimits,
-            leases: node, orderNews: PostgresOrderEvents(database: database), isShared: true, description: "\(location) as node \(node.key)")
+            shop: ShopStores(postgres: database), webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node, orderNews: PostgresOrderEvents(database: database), isShared: true, description: "\(location) as node \(node.key)")
     }
 }

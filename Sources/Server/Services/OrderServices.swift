@@ -74,8 +74,10 @@ struct FulfilmentService: Service {
     let courier: SandboxCourier
 
     func run() async throws {
+        // One node: what was placed before this start is nobody's. Several: another node's
+        // session may be paying for an order placed a moment ago, so only older ones.
         let started = Date()
-        await recover(placedBefore: started)
+        await recover(placedBefore: services.storesAreShared ? started.addingTimeInterval(-recoveryGrace) : started)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await courier.run() }

@@ -64,19 +64,19 @@ public struct TalkshopServices: Sendable {
         self.clock = clock
         self.recognizer = recognizer
         self.database = database
-        self.devices = stores.devices
-        self.sessions = stores.sessions
+        self.devices = stores.shop.devices
+        self.sessions = stores.shop.conversations
         self.recorder = recorder
         self.turns = TurnArchive(recorder: recorder, logger: logger)
         self.policy = policy
         let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
         self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
-        self.staff = stores.staff
-        self.web = WebSessions(devices: stores.devices, grants: stores.webGrants, lifetime: configuration.web.tokenSeconds, clock: clock)
+        self.staff = stores.shop.staff
+        self.web = WebSessions(devices: stores.shop.devices, grants: stores.webGrants, lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
-        self.orders = stores.orders
-        self.customers = stores.customers
-        self.catalog = stores.catalog
+        self.orders = stores.shop.orders
+        self.customers = stores.shop.customers
+        self.catalog = stores.shop.catalog
         self.leases = stores.leases
         self.orderNews = stores.orderNews
         self.storesAreShared = stores.isShared
@@ -128,7 +128,7 @@ public struct TalkshopServices: Sendable {
         } else {
             stores = NodeStores.sqlite(database, limits: limits)
         }
-        try await stores.catalog.seedIfEmpty(with: shopCatalog)
+        try await stores.shop.catalog.seedIfEmpty(with: shopCatalog)
         let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
         return TalkshopServices(
             configuration: configuration, recognizer: recognizer, database: database, stores: stores, recorder: recorder,
