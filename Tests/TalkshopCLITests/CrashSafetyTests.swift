@@ -51,12 +51,7 @@ import Testing
     func killingANodeDuringOrderPlacementOnPostgreSQLLosesNothing() async throws {
         try await TestPostgres.withDatabase { url, location in
             let database = PostgresConnections(location: location)
-            try await PostgresMigrator(location: location).migrate()
-            try await PostgresCustomerBook(database: database).add(
-                .init(id: "demo-customer", name: "Demo", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
-            let token = try await PostgresDeviceRegistry(database: database).register(
-                name: "speaker", customerId: "demo-customer", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
-            ).token
+            let token = try await TestPostgres.shopWithADevice(at: location, customerId: "demo-customer")
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-crash-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }

@@ -22,12 +22,7 @@ import VoiceProtocol
     func aCustomerCutOffOnOneNodeResumesOnAnotherAndOrdersOnce() async throws {
         try await TestPostgres.withDatabase { url, location in
             let database = PostgresConnections(location: location)
-            try await PostgresMigrator(location: location).migrate()
-            try await PostgresCustomerBook(database: database).add(
-                .init(id: "c1", name: "Cee", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
-            let token = try await PostgresDeviceRegistry(database: database).register(
-                name: "kitchen", customerId: "c1", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
-            ).token
+            let token = try await TestPostgres.shopWithADevice(at: location, customerId: "c1")
 
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-nodes-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

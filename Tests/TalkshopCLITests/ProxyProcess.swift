@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import TalkshopTesting
 
 /// HAProxy from Debian, running deploy/haproxy.cfg in the foreground in front of the nodes.
@@ -83,5 +84,20 @@ enum HTTPProbe {
         while curl.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         let code = Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
         return code == 0 ? nil : code
+    }
+}
+
+extension TestPostgres {
+    /// Migrates the database and adds a customer (sandbox Visa, an address) with a device;
+    /// returns the device's token. What an operator does with `talkshop db migrate`,
+    /// `customers add` and `devices add` before starting nodes on a new database.
+    static func shopWithADevice(at location: PostgresLocation, customerId: String) async throws -> String {
+        let database = PostgresConnections(location: location)
+        try await PostgresMigrator(location: location).migrate()
+        try await PostgresCustomerBook(database: database).add(
+            .init(id: customerId, name: customerId, paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
+        return try await PostgresDeviceRegistry(database: database).register(
+            name: "speaker", customerId: customerId, pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
+        ).token
     }
 }
