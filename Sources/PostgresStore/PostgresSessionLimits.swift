@@ -48,14 +48,18 @@ public struct PostgresSessionLimits: SessionLimits {
     }
 
     public func release(_ slot: SessionSlot) async {
-        do {
-            try await database.withConnection { connection, logger in
-                try await connection.query(#"DELETE FROM "sessionSlot" WHERE "id" = \#(slot.id)"#, logger: logger)
+        // In a task of its own: a session ended by cancellation (shutdown, a closed socket) must
+        // still give its slot back, and a cancelled task's queries would not run.
+        await Task { [database, logger] in
+            do {
+                try await database.withConnection { connection, logger in
+                    try await connection.query(#"DELETE FROM "sessionSlot" WHERE "id" = \#(slot.id)"#, logger: logger)
+                }
+            } catch {
+                // The slot stays counted until this node stops; say so rather than lose it quietly.
+                logger.error("releasing a session slot failed", metadata: ["device": "\(slot.deviceId)", "error": "\(error)"])
             }
-        } catch {
-            // The slot stays counted until this node stops; say so rather than lose it quietly.
-            logger.error("releasing a session slot failed", metadata: ["device": "\(slot.deviceId)", "error": "\(error)"])
-        }
+        }.value
     }
 
     public func allowUtterance(deviceId: String, at now: Date = Date()) async throws -> Bool {

@@ -88,7 +88,12 @@ struct PhoneCall {
         }
         let slot: SessionSlot
         do { slot = try await services.registry.admit(deviceId: caller.line.id) } catch {
-            await line.close(.policyViolation, reason: "too many calls on this line")
+            if error is SessionRefusal {
+                await line.close(.policyViolation, reason: "too many calls on this line")
+            } else {
+                logger.error("counting the call failed", metadata: ["error": "\(error)"])
+                await line.close(.unexpectedServerError, reason: "internal error")
+            }
             return nil
         }
         let device = PhoneDirectory.device(line: caller.line, customer: customer)

@@ -55,7 +55,12 @@ struct VoiceConnection {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let slot: SessionSlot
         do { slot = try await services.registry.admit(deviceId: device.id) } catch {
-            try await outbound.close(.policyViolation, reason: "too many sessions")
+            if error is SessionRefusal {
+                try await outbound.close(.policyViolation, reason: "too many sessions")
+            } else {
+                services.logger.error("counting the session failed", metadata: ["error": "\(error)"])
+                try await outbound.close(.unexpectedServerError, reason: "internal error")
+            }
             return
         }
         do {
