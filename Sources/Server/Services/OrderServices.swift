@@ -68,7 +68,7 @@ struct OrderUpdateFeed: Service {
 
 /// Drives the courier: finishes what a crash interrupted, then applies its updates. The
 /// recovery runs under a lease, so one node at a time does it; with several nodes it runs
-/// every `recoveryInterval`, so orders a dead node left half-done are finished by a live one.
+/// again every `recoveryGrace`, so orders a dead node left half-done are finished by a live one.
 struct FulfilmentService: Service {
     let services: TalkshopServices
     let courier: SandboxCourier
@@ -87,7 +87,7 @@ struct FulfilmentService: Service {
                 if services.storesAreShared {
                     group.addTask {
                         while !Task.isCancelled {
-                            try? await Task.sleep(for: .seconds(60))
+                            try? await Task.sleep(for: .seconds(recoveryGrace))
                             // Orders placed since the grace period began are still being paid by their sessions.
                             await recover(placedBefore: Date().addingTimeInterval(-recoveryGrace))
                         }
@@ -98,7 +98,9 @@ struct FulfilmentService: Service {
         }
     }
 
-    /// How long a session may still be paying for an order it placed: twice the payment timeout.
+    /// How long a session may still be paying for an order it placed: twice the payment
+    /// timeout and 5 s (25 s by default). On shared stores an order left unpaid longer than
+    /// this is settled by the recovery, which runs that often.
     var recoveryGrace: TimeInterval { 2 * services.configuration.paymentTimeoutSeconds + 5 }
 
     private func recover(placedBefore start: Date) async {
