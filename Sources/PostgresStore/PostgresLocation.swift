@@ -23,8 +23,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         // Messages show the URL without its password.
         let shown = URLComponents(string: text).map { url in
             var url = url
-            if url.password != nil { url.password = "…" }
-            return url.string ?? "?"
+            guard url.password != nil else { return url.string ?? "?" }
+            url.password = nil
+            return (url.string ?? "?") + " (password not shown)"
         } ?? "?"
         guard Self.isPostgres(text), let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw Invalid(description: "not a PostgreSQL URL (postgres://user@host:port/database): \(shown)")

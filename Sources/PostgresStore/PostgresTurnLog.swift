@@ -106,11 +106,16 @@ public struct PostgresTurnLog: Sendable {
         public var turns = 0
         public var recordings = 0
         public var key = false
+        /// Whether the key table was rewritten after every older transaction had ended, so the
+        /// deleted key row was left out of it; false if one still ran after `erase`'s wait (run
+        /// the erasure again later: it rewrites the table again).
+        public var keyTableRewritten = false
 
-        public init(turns: Int = 0, recordings: Int = 0, key: Bool = false) {
+        public init(turns: Int = 0, recordings: Int = 0, key: Bool = false, keyTableRewritten: Bool = false) {
             self.turns = turns
             self.recordings = recordings
             self.key = key
+            self.keyTableRewritten = keyTableRewritten
         }
     }
 
@@ -118,9 +123,18 @@ public struct PostgresTurnLog: Sendable {
     /// tables rewritten, so the deleted rows leave the table files. The key table is rewritten
     /// whole (`VACUUM FULL`, small); the others are vacuumed, which frees their space for reuse
     /// — what lingers there, and in the WAL and backups, is sealed under the destroyed key.
-    public func erase(customerId: String) async throws -> Erasure {
-        let erased = try await database.withTransaction { connection, logger in
+    ///
+    /// A rewrite keeps a deleted row that a running transaction might still see: one that
+    /// began before the erasure, anywhere in the cluster (even a connection still starting up
+    /// counts). So the key table is rewritten once no such transaction remains, waiting at most
+    /// `wait`.
+    public func erase(customerId: String, wait: Duration = .seconds(60)) async throws -> Erasure {
+        let (removed, transaction) = try await database.withTransaction { connection, logger in
             var erasure = Erasure()
+            var transaction: Int64 = 0
+            for try await xid in try await connection.query("SELECT txid_current() % 4294967296", logger: logger).decode(Int64.self) {
+                transaction = xid
+            }
             for try await _ in try await connection.query(
                 #"DELETE FROM "recordingData" WHERE "recordingId" IN (SELECT "id" FROM "recording" WHERE "customerId" = \#(customerId)) RETURNING 1"#,
                 logger: logger
@@ -131,14 +145,39 @@ public struct PostgresTurnLog: Sendable {
             erasure.turns = try await connection.query(#"DELETE FROM "turn" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
                 .collect().count
             erasure.key = try await PostgresKeyVault.destroyKey(customerId, on: connection, logger: logger)
-            return erasure
+            return (erasure, transaction)
         }
+        var erased = removed
         // VACUUM cannot run in a transaction; a failure here leaves the rows deleted and the key
-        // gone (the erasure stands), and is reported so the rewrite can be run again.
-        try await database.withConnection { connection, logger in
+        // gone (the erasure stands), and is thrown so the rewrite can be run again.
+        erased.keyTableRewritten = try await database.withConnection { connection, logger in
+            let clear = try await Self.waitForOlderSnapshots(than: transaction, on: connection, logger: logger, atMost: wait)
             try await connection.query(#"VACUUM FULL "customerKey""#, logger: logger)
             try await connection.query(#"VACUUM "turn", "recording", "recordingData""#, logger: logger)
+            return clear
         }
         return erased
+    }
+
+    /// Waits until no backend (in any database) and no replication slot holds a snapshot from
+    /// before transaction `xid`; false if one still does after `limit`.
+    static func waitForOlderSnapshots(
+        than xid: Int64, on connection: PostgresConnection, logger: Logger, atMost limit: Duration
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        let erasure = String(xid)
+        while true {
+            var older: Int64 = 0
+            for try await count in try await connection.query(
+                #"""
+                SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
+                            AND age(backend_xmin) >= age(\#(erasure)::xid))
+                     + (SELECT COUNT(*) FROM pg_replication_slots WHERE xmin IS NOT NULL AND age(xmin) >= age(\#(erasure)::xid))
+                """#, logger: logger
+            ).decode(Int64.self) { older = count }
+            if older == 0 { return true }
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }

@@ -80,5 +80,12 @@ struct PostgresMigratorTests {
         #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://u@host") }
         #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://u@host/db?sslmode=prefer") }
         #expect(try PostgresLocation(url: "postgres://u:secret@db.example:6543/shop").description == "postgres://u@db.example:6543/shop")
+        // A refused URL is quoted without its password.
+        do {
+            _ = try PostgresLocation(url: "mysql://u:s3cret@host/db")
+            Issue.record("a MySQL URL was taken")
+        } catch {
+            #expect(!error.description.contains("s3cret") && error.description.contains("password not shown"), "\(error)")
+        }
     }
 }
