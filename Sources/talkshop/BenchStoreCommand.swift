@@ -1,5 +1,6 @@
 import ArgumentParser
 import Commerce
+import Crypto
 import Foundation
 import Logging
 import Orders
@@ -14,8 +15,9 @@ struct BenchStoreCommand: AsyncParsableCommand {
         abstract: "Drive Talkshop's own write path against a PostgreSQL database at saturation; print turns and orders per second.",
         discussion: """
             Each writer is a speaking customer with no think time: per turn it counts the
-            utterance against the device's per-minute limit, saves the cart over its version and
-            saves the dialog state (what a node writes for every utterance); every --order-every
+            utterance against the device's per-minute limit, saves the cart over its version,
+            saves the dialog state (what a node writes for every utterance) and, unless
+            --no-turns, stores the turn with its transcript sealed; every --order-every
             turns it places the cart as an order (cart version claimed, stock taken, idempotency
             key, fingerprint) and pays it through the sandbox gateway (payment records, capture,
             the paid event and its notification). Connections come from a pool of 16, as in a
@@ -29,6 +31,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(help: "Concurrent writers (customers speaking with no pause).") var writers = 32
     @Option(help: "How long to run: 20s, 1m or plain seconds.") var duration = "20s"
     @Option(help: "An order after this many turns of a writer.") var orderEvery = 10
+    @Flag(name: .customLong("turns"), inversion: .prefixedNo, help: "Also store each turn, its transcript sealed under the customer's key (PostgresTurnLog), as nodes will once turns are shared.")
+    var storeTurns = true
 
     func validate() throws {
         guard writers > 0, orderEvery > 0 else { throw ValidationError("--writers and --order-every must be positive") }
@@ -56,11 +60,12 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let method = try await stores.customers.defaultPaymentMethod(customerId: customer.id)
         let price = Money(minorUnits: 100, currency: try await stores.catalog.catalog().currency)
         try await stores.catalog.importProducts([Product(id: "bench-\(run)", name: "bench item", price: price, stock: 100_000_000)])
+        let turnLog = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: SymmetricKey(size: .bits256)))
         let pipeline = OrderPipeline(
             orders: stores.orders, customers: stores.customers, gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),
             paymentTimeout: .seconds(10), logger: logger)
 
-        Console.line("bench store: \(writers) writers for \(duration) against \(location), an order every \(orderEvery) turns")
+        Console.line("bench store: \(writers) writers for \(duration) against \(location), an order every \(orderEvery) turns\(storeTurns ? ", turns stored" : "")")
         let tally = Tally()
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
@@ -85,6 +90,11 @@ struct BenchStoreCommand: AsyncParsableCommand {
                         }
                         version = saved
                         try await stores.conversations.save(conversationId: conversation.id, state: turn % orderEvery == 0 ? "confirmation" : "main")
+                        if storeTurns {
+                            try await turnLog.record(Turn(
+                                conversationId: conversation.id, sessionId: "bench-\(writer)", customerId: customer.id, deviceClass: "speaker",
+                                transcript: "i'd like a large iced mocha with oat milk", intent: "orderDrink", confidence: 0.93, outcome: "accepted"))
+                        }
                         tally.turn(clock.now - started)
                         guard turn % orderEvery == 0 else { continue }
                         let placing = clock.now
