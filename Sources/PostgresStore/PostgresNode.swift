@@ -21,6 +21,9 @@ public actor PostgresNode: Leases {
     public nonisolated let key: Int32
     private let database: PostgresConnections
     private var connection: PostgresConnection?
+    /// The connecting in progress: callers arriving meanwhile wait for it rather than open a
+    /// second connection, whose lock on the same key would wait for the first one for ever.
+    private var connecting: Task<PostgresConnection, any Error>?
     private var leasesHeld: Set<String> = []
 
     public init(database: PostgresConnections, key: Int32 = Int32.random(in: 1...Int32.max)) {
@@ -31,14 +34,21 @@ public actor PostgresNode: Leases {
     /// The presence connection, opened and the node's lock taken if it is not open.
     func presence() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
-        let logger = database.logger
-        let opened: PostgresConnection
-        do {
-            opened = try await PostgresConnection.connect(configuration: database.location.configuration, id: Int(key), logger: logger)
-            try await opened.query("SELECT pg_advisory_lock(\(Self.nodeLockSpace), \(key))", logger: logger)
-        } catch {
-            throw PostgresProblem("cannot connect to \(database.location)", error)
+        if let connecting { return try await connecting.value }
+        let (database, key) = (self.database, self.key)
+        let attempt = Task {
+            let logger = database.logger
+            do {
+                let opened = try await PostgresConnection.connect(configuration: database.location.configuration, id: Int(key), logger: logger)
+                try await opened.query("SELECT pg_advisory_lock(\(Self.nodeLockSpace), \(key))", logger: logger)
+                return opened
+            } catch {
+                throw PostgresProblem("cannot connect to \(database.location)", error)
+            }
         }
+        connecting = attempt
+        defer { connecting = nil }
+        let opened = try await attempt.value
         connection = opened
         leasesHeld = []  // a new session holds none
         return opened

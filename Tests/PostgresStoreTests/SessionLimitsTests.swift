@@ -126,6 +126,43 @@ struct LeaseTests {
         }
     }
 
+    /// Many sessions of a node asking for its presence at once (as after a lost connection)
+    /// open one connection: a second one's lock on the same key would wait for ever.
+    @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func concurrentStartsOfOneNodeOpenOnePresence() async throws {
+        try await Backend.withPostgres { connections in
+            let node = PostgresNode(database: connections)
+            // Unstructured, so a start stuck on the lock fails the test rather than hanging it.
+            let (outcome, report) = AsyncStream.makeStream(of: Bool.self)
+            Task {
+                await withTaskGroup(of: Void.self) { starts in
+                    for _ in 0..<10 { starts.addTask { try? await node.start() } }
+                }
+                report.yield(true)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(30))  // a guard against hanging, not a timing
+                report.yield(false)
+            }
+            var started = false
+            for await finished in outcome {
+                started = finished
+                break
+            }
+            #expect(started, "ten concurrent starts did not all return")
+            let holders = try await connections.withConnection { connection, logger in
+                var count = 0
+                for try await n in try await connection.query(
+                    "SELECT COUNT(*)::BIGINT FROM pg_locks WHERE locktype = 'advisory' AND classid = \(Int(PostgresNode.nodeLockSpace))::oid AND objid = \(Int(node.key))::oid",
+                    logger: logger
+                ).decode(Int.self) { count = n }
+                return count
+            }
+            #expect(holders == 1, "one presence lock, granted, and no second session waiting for it")
+            await node.stop()
+        }
+    }
+
     @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
     func aLeaseIsReleasedWhenTheRunEndsOrThrows() async throws {
         try await Backend.withPostgres { connections in
