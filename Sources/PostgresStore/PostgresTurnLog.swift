@@ -132,9 +132,7 @@ public struct PostgresTurnLog: Sendable {
         let (removed, transaction) = try await database.withTransaction { connection, logger in
             var erasure = Erasure()
             var transaction: Int64 = 0
-            for try await xid in try await connection.query("SELECT txid_current() % 4294967296", logger: logger).decode(Int64.self) {
-                transaction = xid
-            }
+            transaction = try await PostgresKeyVault.currentTransaction(on: connection, logger: logger)
             for try await _ in try await connection.query(
                 #"DELETE FROM "recordingData" WHERE "recordingId" IN (SELECT "id" FROM "recording" WHERE "customerId" = \#(customerId)) RETURNING 1"#,
                 logger: logger
@@ -151,33 +149,10 @@ public struct PostgresTurnLog: Sendable {
         // VACUUM cannot run in a transaction; a failure here leaves the rows deleted and the key
         // gone (the erasure stands), and is thrown so the rewrite can be run again.
         erased.keyTableRewritten = try await database.withConnection { connection, logger in
-            let clear = try await Self.waitForOlderSnapshots(than: transaction, on: connection, logger: logger, atMost: wait)
-            try await connection.query(#"VACUUM FULL "customerKey""#, logger: logger)
+            let clear = try await PostgresKeyVault.rewriteKeyTable(after: transaction, on: connection, logger: logger, waitingAtMost: wait)
             try await connection.query(#"VACUUM "turn", "recording", "recordingData""#, logger: logger)
             return clear
         }
         return erased
-    }
-
-    /// Waits until no backend (in any database) and no replication slot holds a snapshot from
-    /// before transaction `xid`; false if one still does after `limit`.
-    static func waitForOlderSnapshots(
-        than xid: Int64, on connection: PostgresConnection, logger: Logger, atMost limit: Duration
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        let erasure = String(xid)
-        while true {
-            var older: Int64 = 0
-            for try await count in try await connection.query(
-                #"""
-                SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
-                            AND age(backend_xmin) >= age(\#(erasure)::xid))
-                     + (SELECT COUNT(*) FROM pg_replication_slots WHERE xmin IS NOT NULL AND age(xmin) >= age(\#(erasure)::xid))
-                """#, logger: logger
-            ).decode(Int64.self) { older = count }
-            if older == 0 { return true }
-            guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }

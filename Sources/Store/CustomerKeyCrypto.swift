@@ -18,10 +18,14 @@ public struct CustomerKeyCrypto: Sendable {
     /// A new data key for the customer, and that key wrapped for storage.
     public func newKey(for customerId: String) throws -> (key: SymmetricKey, wrapped: Data) {
         let key = SymmetricKey(size: .bits256)
-        let wrapped = try key.withUnsafeBytes { bytes in
+        return (key, try wrap(key, for: customerId))
+    }
+
+    /// The customer's data key wrapped by this KEK, for storage.
+    public func wrap(_ key: SymmetricKey, for customerId: String) throws -> Data {
+        try key.withUnsafeBytes { bytes in
             try AES.GCM.seal(Data(bytes), using: keyEncryptionKey, authenticating: Data(customerId.utf8)).combined!
         }
-        return (key, wrapped)
     }
 
     public func unwrap(_ wrapped: Data, for customerId: String) throws -> SymmetricKey {

@@ -71,6 +71,30 @@ struct PostgresErasureTests {
         }
     }
 
+    /// After a KEK rotation the data opens under the new KEK only, and no table file holds a
+    /// key wrapped under the old one: with the old KEK destroyed, the wrapped keys left in the
+    /// WAL and in backups (an erased customer's among them) open no more.
+    @Test(.enabled(if: TestPostgres.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func afterAKEKRotationNoTableFileHoldsAKeyWrappedUnderTheOldOne() async throws {
+        try await Backend.withPostgres { connections in
+            let oldKEK = SymmetricKey(size: .bits256), newKEK = SymmetricKey(size: .bits256)
+            let vault = PostgresKeyVault(database: connections, keyEncryptionKey: oldKEK)
+            let sealedA = try await vault.seal(Data("for a".utf8), customerId: "a")
+            let sealedB = try await vault.seal(Data("for b".utf8), customerId: "b")
+            let oldWrapped = try #require(try await Self.wrappedKey(of: "a", connections))
+
+            let rotation = try await vault.rotate(to: newKEK)
+            #expect(rotation.keys == 2 && rotation.rewritten)
+            let rotated = PostgresKeyVault(database: connections, keyEncryptionKey: newKEK)
+            #expect(try await rotated.open(sealedA, customerId: "a") == Data("for a".utf8))
+            #expect(try await rotated.open(sealedB, customerId: "b") == Data("for b".utf8))
+            await #expect(throws: KeyVault.Failure.unreadable("the key of customer a")) { try await vault.open(sealedA, customerId: "a") }
+            try await Self.checkpoint(connections)
+            let dataDirectory = try await Self.dataDirectory(connections)
+            #expect(Self.occurrences(of: oldWrapped, in: dataDirectory.appendingPathComponent("base")) == 0)
+        }
+    }
+
     static func dataDirectory(_ connections: PostgresConnections) async throws -> URL {
         try await connections.withConnection { connection, logger in
             var path = ""
