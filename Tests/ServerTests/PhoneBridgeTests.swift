@@ -59,7 +59,9 @@ struct PhoneBridgeTests {
 
             await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
-            #expect(turns.first?.transcript == "i would like a large latte")
+            // Heard, whatever else the endpointer cut around it on a loaded machine (a fragment
+            // rejected as no speech has no transcript).
+            #expect(turns.contains { $0.transcript == "i would like a large latte" }, "\(turns.map { "\($0.outcome): \($0.transcript ?? "-")" })")
             #expect(turns.contains { $0.outcome.contains("pin withheld") })
             #expect(!turns.contains { ($0.transcript ?? "").contains("one two") || ($0.transcript ?? "").contains("1234") })
             // Keys carry their meaning: nothing was turned into words and parsed back.
@@ -109,7 +111,9 @@ struct PhoneBridgeTests {
             #expect(outcome.clears >= 1, "the greeting was cut off")
             await server.services.turns.flush()
             let turns = try server.services.recorder.turns(customerId: "caller")
-            #expect(turns.first?.transcript == "i would like a large latte")
+            // Heard, whatever else the endpointer cut around it on a loaded machine (a fragment
+            // rejected as no speech has no transcript).
+            #expect(turns.contains { $0.transcript == "i would like a large latte" }, "\(turns.map { "\($0.outcome): \($0.transcript ?? "-")" })")
             #expect(try server.orders.orders(customerId: "caller", since: .distantPast).isEmpty)
         }
     }
