@@ -47,10 +47,10 @@ public struct PostgresCatalogStore: ProductCatalog {
     }
 
     public func seedIfEmpty(with catalog: Catalog) async throws {
-        let empty = try await database.withConnection { connection, logger in
-            try await connection.query(#"SELECT 1 FROM "product" LIMIT 1"#, logger: logger).collect().isEmpty
+        let hasProducts = try await database.withConnection { connection, logger in
+            try await connection.returnsRows(#"SELECT 1 FROM "product" LIMIT 1"#, logger: logger)
         }
-        if empty { try await importProducts(Array(catalog.products.values)) }
+        if !hasProducts { try await importProducts(Array(catalog.products.values)) }
     }
 
     public func catalog() async throws -> Catalog {

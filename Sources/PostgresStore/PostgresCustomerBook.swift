@@ -140,7 +140,7 @@ public struct PostgresCustomerBook: CustomerDirectory {
 
     /// Runs an UPDATE … RETURNING and says whether it touched a row.
     private func changed(_ update: PostgresQuery) async throws -> Bool {
-        try await database.withConnection { connection, logger in try await !connection.query(update, logger: logger).collect().isEmpty }
+        try await database.withConnection { connection, logger in try await connection.returnsRows(update, logger: logger) }
     }
 
     private func customers(where condition: String, _ values: [any PostgresEncodable & Sendable]) async throws -> [Customer] {
@@ -151,8 +151,7 @@ public struct PostgresCustomerBook: CustomerDirectory {
         on connection: PostgresConnection, _ logger: Logger, where condition: String, _ values: [any PostgresEncodable & Sendable]
     ) async throws -> [Customer] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: #"SELECT \#(customerColumns) FROM "customer" WHERE \#(condition)"#, binds: try PostgresOrderBook.bindings(values)),
-            logger: logger)
+            .selecting(#"SELECT \#(customerColumns) FROM "customer" WHERE \#(condition)"#, values), logger: logger)
         var found: [Customer] = []
         for try await (id, name, pinHash, pinSalt, pinRequired, failures, lockedUntil, usual, created, consent, phone, revoked) in rows.decode(
             (String, String, String?, String?, Bool, Int, Date?, String?, Date, Bool, String?, Date?).self)

@@ -40,11 +40,8 @@ public struct PostgresDeviceRegistry: DeviceDirectory {
     @discardableResult
     public func revoke(deviceId: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
-            let rows = try await connection.query(
+            try await connection.returnsRows(
                 #"UPDATE "device" SET "revokedAt" = \#(Date()) WHERE "id" = \#(deviceId) RETURNING "id""#, logger: logger)
-            var found = false
-            for try await _ in rows.decode(String.self) { found = true }
-            return found
         }
     }
 
@@ -58,13 +55,11 @@ public struct PostgresDeviceRegistry: DeviceDirectory {
 
     private func devices(where condition: String, _ value: (any PostgresEncodable & Sendable)? = nil) async throws -> [Device] {
         try await database.withConnection { connection, logger in
-            var bindings = PostgresBindings()
-            if let value { try bindings.append(value) }
-            let query = PostgresQuery(
-                unsafeSQL: """
-                    SELECT "id", "name", "customerId", "tokenHash", "createdAt", "revokedAt", "pinRequired", "dailySpendLimitMinorUnits", "deviceClass"
-                    FROM "device" WHERE \(condition) ORDER BY "createdAt", "id"
-                    """, binds: bindings)
+            let query = try PostgresQuery.selecting(
+                """
+                SELECT "id", "name", "customerId", "tokenHash", "createdAt", "revokedAt", "pinRequired", "dailySpendLimitMinorUnits", "deviceClass"
+                FROM "device" WHERE \(condition) ORDER BY "createdAt", "id"
+                """, value.map { [$0] } ?? [])
             var devices: [Device] = []
             for try await (id, name, customerId, tokenHash, createdAt, revokedAt, pinRequired, limit, deviceClass) in try await connection.query(
                 query, logger: logger

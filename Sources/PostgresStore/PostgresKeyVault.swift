@@ -34,8 +34,7 @@ public struct PostgresKeyVault: Sendable {
     /// Deletes the customer's key row, on `connection` (the erasure's transaction). The caller
     /// rewrites the table afterwards (`PostgresTurnLog.erase`). False when there was none.
     static func destroyKey(_ customerId: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        try await !connection.query(#"DELETE FROM "customerKey" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
-            .collect().isEmpty
+        try await connection.returnsRows(#"DELETE FROM "customerKey" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
     }
 
     private func existingKey(_ customerId: String) async throws -> SymmetricKey? {
@@ -53,12 +52,11 @@ public struct PostgresKeyVault: Sendable {
     private func createKey(_ customerId: String) async throws -> SymmetricKey {
         let (key, wrapped) = try crypto.newKey(for: customerId)
         let inserted = try await database.withConnection { connection, logger in
-            try await !connection.query(
+            try await connection.returnsRows(
                 #"""
                 INSERT INTO "customerKey" ("customerId", "wrappedKey", "createdAt") VALUES (\#(customerId), \#(wrapped), \#(Date()))
                 ON CONFLICT ("customerId") DO NOTHING RETURNING 1
-                """#, logger: logger
-            ).collect().isEmpty
+                """#, logger: logger)
         }
         if inserted { return key }
         guard let winner = try await existingKey(customerId) else { throw KeyVault.Failure.noKey(customerId: customerId) }

@@ -37,10 +37,10 @@ public struct PostgresOrderBook: OrderLedger {
                     recentSince: recheck.recentSince, at: now))
             }
             for line in placement.lines {
-                let taken = try await connection.query(
+                let taken = try await connection.returnsRows(
                     #"UPDATE "product" SET "stock" = "stock" - \#(line.quantity) WHERE "id" = \#(line.productId) AND "stock" >= \#(line.quantity) RETURNING "stock""#,
                     logger: logger)
-                if try await taken.collect().isEmpty {
+                if !taken {
                     var available: Int?
                     for try await stock in try await connection.query(#"SELECT "stock" FROM "product" WHERE "id" = \#(line.productId)"#, logger: logger)
                         .decode(Int.self)
@@ -197,9 +197,8 @@ public struct PostgresOrderBook: OrderLedger {
 
     public func hasFingerprint(_ fingerprint: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
-            let rows = try await connection.query(
+            try await connection.returnsRows(
                 #"SELECT 1 FROM "utteranceFingerprint" WHERE "fingerprint" = \#(fingerprint) LIMIT 1"#, logger: logger)
-            return try await !rows.collect().isEmpty
         }
     }
 
@@ -213,7 +212,7 @@ public struct PostgresOrderBook: OrderLedger {
         on connection: PostgresConnection, _ logger: Logger, where condition: String, _ values: [any PostgresEncodable & Sendable]
     ) async throws -> [OrderRecord] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: #"SELECT \#(orderColumns) FROM "order" WHERE \#(condition)"#, binds: try bindings(values)), logger: logger)
+            .selecting(#"SELECT \#(orderColumns) FROM "order" WHERE \#(condition)"#, values), logger: logger)
         var found: [OrderRecord] = []
         for try await row in rows {
             let (id, customerId, deviceId, status, total, currency, lines, key, created, updated, paymentMethodId, addressId, trackingNumber,
@@ -234,9 +233,9 @@ public struct PostgresOrderBook: OrderLedger {
         limit: Int = 10_000
     ) async throws -> [OrderEvent] {
         let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: #"SELECT "id", "orderId", "status", "note", "source", "createdAt" FROM "orderEvent" WHERE \#(condition) ORDER BY "id" LIMIT \#(limit)"#,
-                binds: try bindings(values)), logger: logger)
+            .selecting(
+                #"SELECT "id", "orderId", "status", "note", "source", "createdAt" FROM "orderEvent" WHERE \#(condition) ORDER BY "id" LIMIT \#(limit)"#,
+                values), logger: logger)
         var found: [OrderEvent] = []
         for try await (id, orderId, status, note, source, created) in rows.decode((Int64, String, String, String?, String, Date).self) {
             guard let status = OrderStatus(rawValue: status) else { throw PostgresProblem("order event \(id)", UnknownValue(status)) }
@@ -279,12 +278,12 @@ public struct PostgresOrderBook: OrderLedger {
     }
 
     static func checkNotRevoked(on connection: PostgresConnection, _ logger: Logger, deviceId: String, customerId: String) async throws {
-        let rows = try await connection.query(
+        let revoked = try await connection.returnsRows(
             #"""
             SELECT 1 WHERE EXISTS (SELECT 1 FROM "device" WHERE "id" = \#(deviceId) AND "revokedAt" IS NOT NULL)
                 OR EXISTS (SELECT 1 FROM "customer" WHERE "id" = \#(customerId) AND "revokedAt" IS NOT NULL)
             """#, logger: logger)
-        if try await !rows.collect().isEmpty { throw OrderBook.Refusal.revoked }
+        if revoked { throw OrderBook.Refusal.revoked }
     }
 
     static func checkCurrent(on connection: PostgresConnection, _ logger: Logger, _ claim: OrderBook.CartClaim) async throws {
@@ -298,12 +297,6 @@ public struct PostgresOrderBook: OrderLedger {
             #"SELECT "id" FROM "order" WHERE "conversationId" = \#(claim.conversationId) AND "cartVersion" = \#(claim.version)"#, logger: logger
         ).decode(String.self) { placed = id }
         throw placed.map { OrderBook.Refusal.alreadyPlaced(orderId: $0) } ?? OrderBook.Refusal.cartChanged
-    }
-
-    static func bindings(_ values: [any PostgresEncodable & Sendable]) throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        for value in values { try bindings.append(value) }
-        return bindings
     }
 }
 

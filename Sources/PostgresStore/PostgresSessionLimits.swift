@@ -99,14 +99,11 @@ public struct PostgresSessionLimits: SessionLimits {
 
     /// Live slots in total and of the device.
     static func counts(on connection: PostgresConnection, _ logger: Logger, deviceId: String) async throws -> (total: Int, forDevice: Int) {
-        var bindings = PostgresBindings()
-        bindings.append(deviceId)
         let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: #"""
-                    SELECT COUNT(*)::BIGINT, (COUNT(*) FILTER (WHERE "deviceId" = $1))::BIGINT FROM "sessionSlot"
-                    WHERE \#(PostgresNode.isAlive(#""nodeKey""#))
-                    """#, binds: bindings), logger: logger)
+            #"""
+            SELECT COUNT(*)::BIGINT, (COUNT(*) FILTER (WHERE "deviceId" = \#(deviceId)))::BIGINT FROM "sessionSlot"
+            WHERE \#(unescaped: PostgresNode.isAlive(#""nodeKey""#))
+            """#, logger: logger)
         var counts = (total: 0, forDevice: 0)
         for try await (total, forDevice) in rows.decode((Int, Int).self) { counts = (total, forDevice) }
         return counts

@@ -96,12 +96,10 @@ public struct PostgresSessionLog: ConversationLog {
 
     private func conversations(where condition: String, _ value: String) async throws -> [ConversationRecord] {
         try await database.withConnection { connection, logger in
-            var bindings = PostgresBindings()
-            bindings.append(value)
             let rows = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: #"SELECT "id", "customerId", "dialogState", "cartJSON", "createdAt", "updatedAt", "cartVersion" FROM "conversation" WHERE "#
-                        + condition, binds: bindings), logger: logger)
+                .selecting(
+                    #"SELECT "id", "customerId", "dialogState", "cartJSON", "createdAt", "updatedAt", "cartVersion" FROM "conversation" WHERE "#
+                        + condition, [value]), logger: logger)
             var found: [ConversationRecord] = []
             for try await (id, customerId, state, cart, created, updated, version) in rows.decode((String, String, String, String?, Date, Date, Int).self) {
                 found.append(ConversationRecord(
@@ -113,14 +111,12 @@ public struct PostgresSessionLog: ConversationLog {
 
     private func sessions(where condition: String, _ value: String? = nil) async throws -> [SessionRecord] {
         try await database.withConnection { connection, logger in
-            var bindings = PostgresBindings()
-            if let value { bindings.append(value) }
             let rows = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: #"""
-                        SELECT "id", "deviceId", "conversationId", "channel", "startedAt", "endedAt", "endReason", "utterances", "audioSeconds"
-                        FROM "session" WHERE \#(condition) ORDER BY "startedAt", "id"
-                        """#, binds: bindings), logger: logger)
+                .selecting(
+                    #"""
+                    SELECT "id", "deviceId", "conversationId", "channel", "startedAt", "endedAt", "endReason", "utterances", "audioSeconds"
+                    FROM "session" WHERE \#(condition) ORDER BY "startedAt", "id"
+                    """#, value.map { [$0] } ?? []), logger: logger)
             var found: [SessionRecord] = []
             for try await (id, deviceId, conversationId, channel, started, ended, reason, utterances, seconds) in rows.decode(
                 (String, String, String?, String, Date, Date?, String?, Int, Double).self)

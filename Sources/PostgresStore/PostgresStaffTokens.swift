@@ -31,11 +31,8 @@ public struct PostgresStaffTokens: StaffDirectory {
     @discardableResult
     public func revoke(id: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
-            let rows = try await connection.query(
+            try await connection.returnsRows(
                 #"UPDATE "staffToken" SET "revokedAt" = \#(Date()) WHERE "id" = \#(id) AND "revokedAt" IS NULL RETURNING "id""#, logger: logger)
-            var revoked = false
-            for try await _ in rows.decode(String.self) { revoked = true }
-            return revoked
         }
     }
 
@@ -45,24 +42,16 @@ public struct PostgresStaffTokens: StaffDirectory {
 
     private func tokens(where condition: String, _ value: String? = nil) async throws -> [StaffToken] {
         try await database.withConnection { connection, logger in
-            var bindings = PostgresBindings()
-            if let value { bindings.append(value) }
             let rows = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: #"SELECT "id", "name", "role", "tokenHash", "createdAt", "revokedAt" FROM "staffToken" WHERE \#(condition) ORDER BY "createdAt", "id""#,
-                    binds: bindings), logger: logger)
+                .selecting(
+                    #"SELECT "id", "name", "role", "tokenHash", "createdAt", "revokedAt" FROM "staffToken" WHERE \#(condition) ORDER BY "createdAt", "id""#,
+                    value.map { [$0] } ?? []), logger: logger)
             var found: [StaffToken] = []
             for try await (id, name, role, hash, created, revoked) in rows.decode((String, String, String, String, Date, Date?).self) {
-                guard let role = StaffToken.Role(rawValue: role) else { throw PostgresProblem("staff token \(id)", UnknownRole(role: role)) }
+                guard let role = StaffToken.Role(rawValue: role) else { throw PostgresProblem("staff token \(id)", UnknownValue(role)) }
                 found.append(StaffToken(id: id, name: name, role: role, tokenHash: hash, createdAt: created, revokedAt: revoked))
             }
             return found
         }
-    }
-
-    /// A role this version does not know (written by a newer Talkshop).
-    struct UnknownRole: Error, CustomStringConvertible {
-        var role: String
-        var description: String { "unknown role '\(role)'" }
     }
 }

@@ -40,7 +40,7 @@ public struct PostgresWebGrants: WebGrants {
 
     public func remove(tokenHash: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
-            try await !connection.query(#"DELETE FROM "webGrant" WHERE "tokenHash" = \#(tokenHash) RETURNING 1"#, logger: logger).collect().isEmpty
+            try await connection.returnsRows(#"DELETE FROM "webGrant" WHERE "tokenHash" = \#(tokenHash) RETURNING 1"#, logger: logger)
         }
     }
 }
