@@ -22,6 +22,10 @@ public func buildApplication(
         maxUnauthenticated: max(1, min(limits.maxUnauthenticatedConnections, connectionLimit / 2)), metrics: services.metrics,
         logger: services.logger)
 
+    // Whether the device may open another session now (checked before a WebSocket upgrade).
+    // A failed count lets the upgrade go on; `admit` in the session decides then.
+    let hasRoom: @Sendable (Device) async -> Bool = { device in (try? await services.registry.canAdmit(deviceId: device.id)) ?? true }
+
     let router = Router()
     router.get("/healthz") { _, _ in "ok\n" }
     router.get("/metrics") { _, _ in
@@ -35,7 +39,7 @@ public func buildApplication(
         case .refused(let status, let message):
             return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
         case .allowed(let device, _):
-            if !((try? await services.registry.canAdmit(deviceId: device.id)) ?? true) {
+            if await !hasRoom(device) {
                 return Response(status: .tooManyRequests, body: .init(byteBuffer: ByteBuffer(string: "too many sessions\n")))
             }
             return Response(status: .upgradeRequired, body: .init(byteBuffer: ByteBuffer(string: "use a WebSocket upgrade\n")))
@@ -53,8 +57,7 @@ public func buildApplication(
             gate.refuse(context.channel, status, message)
             return .dontUpgrade
         case .allowed(let device, _):
-            // A failed count lets the upgrade go on; `admit` in the session decides then.
-            guard (try? await services.registry.canAdmit(deviceId: device.id)) ?? true else {
+            guard await hasRoom(device) else {
                 gate.refuse(context.channel, .tooManyRequests, "too many sessions")
                 return .dontUpgrade
             }

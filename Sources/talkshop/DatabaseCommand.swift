@@ -17,25 +17,22 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Target: ParsableArguments {
         @OptionGroup var data: DataOptions
 
-        var sqliteFile: URL { data.sqliteFile }
-
-        func postgres() throws -> PostgresLocation? { try data.postgres() }
-
         var name: String {
-            if let location = try? postgres() { return location.description }
-            return sqliteFile.path + (FileManager.default.fileExists(atPath: sqliteFile.path) ? "" : " (not created yet)")
+            if let location = try? data.postgres() { return location.description }
+            let file = data.sqliteFile
+            return file.path + (FileManager.default.fileExists(atPath: file.path) ? "" : " (not created yet)")
         }
 
         func status() async throws -> AppDatabase.MigrationStatus {
-            if let location = try postgres() { return try await PostgresMigrator(location: location).status() }
-            return try AppDatabase.migrationStatus(at: sqliteFile)
+            if let location = try data.postgres() { return try await PostgresMigrator(location: location).status() }
+            return try AppDatabase.migrationStatus(at: data.sqliteFile)
         }
 
         func migrate() async throws {
-            if let location = try postgres() {
+            if let location = try data.postgres() {
                 try await PostgresMigrator(location: location).migrate()
             } else {
-                _ = try AppDatabase.open(at: sqliteFile)
+                _ = try data.database()
             }
         }
     }

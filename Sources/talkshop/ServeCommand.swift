@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
             Console.line("talkshop listening on ws://\(address ?? "?")/v1/voice (grammar \(configuration.grammar), \(configuration.decoderPoolSize) decoders)")
             if configuration.web.page { Console.line("try page: http://\(address ?? "?")/try") }
-            if configuration.database != nil { Console.line("shared database: \(services.storesDescription)") }
+            if configuration.database != nil { Console.line("shared database: \(services.stores.description)") }
         }
         try await app.runService()
         await services.turns.flush()

@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Store
 
 /// Pushes every order event to the customer's open sessions on this node. It reads the events
-/// table after the last event it handled whenever there may be news (`services.orderNews`): on
+/// table after the last event it handled whenever there may be news (`services.stores.orderNews`): on
 /// one node every 250 ms (so a change made by the staff CLI in another process reaches the
 /// devices too); on PostgreSQL when a node's write notifies it (`PostgresOrderEvents`), so a
 /// courier update written by one node reaches a session on another without polling.
@@ -27,7 +27,7 @@ struct OrderUpdateFeed: Service {
             while !Task.isCancelled {
                 do {
                     // Read once on (re)connecting: events written while not listening are not lost.
-                    try await services.orderNews.listen(ready: { await reader.readNews() }) { _ in await reader.readNews() }
+                    try await services.stores.orderNews.listen(ready: { await reader.readNews() }) { _ in await reader.readNews() }
                 } catch is CancellationError {
                     return
                 } catch {
@@ -77,14 +77,14 @@ struct FulfilmentService: Service {
         // One node: what was placed before this start is nobody's. Several: another node's
         // session may be paying for an order placed a moment ago, so only older ones.
         let started = Date()
-        await recover(placedBefore: services.storesAreShared ? started.addingTimeInterval(-recoveryGrace) : started)
+        await recover(placedBefore: services.stores.isShared ? started.addingTimeInterval(-recoveryGrace) : started)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await courier.run() }
                 group.addTask {
                     for await update in courier.updates { await services.pipeline.apply(update) }
                 }
-                if services.storesAreShared {
+                if services.stores.isShared {
                     group.addTask {
                         while !Task.isCancelled {
                             try? await Task.sleep(for: .seconds(recoveryGrace))
@@ -105,7 +105,7 @@ struct FulfilmentService: Service {
 
     private func recover(placedBefore start: Date) async {
         do {
-            let ran = try await services.leases.withLease("order recovery") { try await services.pipeline.recover(placedBefore: start) }
+            let ran = try await services.stores.leases.withLease("order recovery") { try await services.pipeline.recover(placedBefore: start) }
             if ran == nil { services.logger.debug("order recovery is running on another node") }
         } catch {
             services.logger.error("recovering unfinished orders failed", metadata: ["error": "\(error)"])

@@ -35,12 +35,9 @@ public struct TalkshopServices: Sendable {
     public let orders: any OrderLedger
     public let customers: any CustomerDirectory
     public let catalog: any ProductCatalog
-    /// One node at a time runs the retention sweep and the order recovery.
-    public let leases: any Leases
-    public let orderNews: any OrderNews
-    public let storesAreShared: Bool
-    /// Where the stores are: "SQLite", or the shared database and this node's key.
-    public let storesDescription: String
+    /// The stores as configured: where they are, whether other nodes share them, the leases
+    /// (one node at a time runs the order recovery) and how order news arrives.
+    public let stores: NodeStores
     public let pipeline: OrderPipeline
     /// The sandbox courier the pipeline dispatches to; the server drives its clock.
     public let courier: SandboxCourier
@@ -77,10 +74,7 @@ public struct TalkshopServices: Sendable {
         self.orders = stores.shop.orders
         self.customers = stores.shop.customers
         self.catalog = stores.shop.catalog
-        self.leases = stores.leases
-        self.orderNews = stores.orderNews
-        self.storesAreShared = stores.isShared
-        self.storesDescription = stores.description
+        self.stores = stores
         self.courier = SandboxCourier(schedule: configuration.courier)
         self.pipeline = OrderPipeline(
             orders: orders, customers: customers, gateway: gateway, fulfilment: courier,
