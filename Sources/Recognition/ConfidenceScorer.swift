@@ -62,7 +62,8 @@ public struct ConfidenceScorer: Sendable, Equatable {
         /// How much better general English fits the audio than the sentence, per frame, when
         /// the grammar verifier was asked (`GrammarVerifier`).
         public var outOfGrammar: Double?
-        /// The verifier was wanted but its CPU budget was spent or it was busy (`VerifierPool`).
+        /// The verifier was wanted but its CPU budget was spent, it was busy, or it did not
+        /// answer in time (`VerifierPool`).
         public var verificationSkipped = false
 
         /// How much of the utterance's sound the front end's denoiser kept, in dB (nil when it

@@ -12,7 +12,12 @@ enum LowPriorityWork {
     static let niceness: Int32 = 10
 
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws(RecognitionError) -> T) async throws(RecognitionError) -> T {
-        let result: Result<T, RecognitionError> = await withCheckedContinuation { continuation in
+        try await result(of: work).get()
+    }
+
+    /// `run`, with the error returned rather than thrown.
+    static func result<T: Sendable>(of work: @escaping @Sendable () throws(RecognitionError) -> T) async -> Result<T, RecognitionError> {
+        await withCheckedContinuation { continuation in
             let thread = Thread {
                 #if canImport(Glibc)
                     // On Linux a thread's nice value is its own: `who` 0 is the calling thread.
@@ -23,6 +28,5 @@ enum LowPriorityWork {
             thread.name = "talkshop-verify"
             thread.start()
         }
-        return try result.get()
     }
 }

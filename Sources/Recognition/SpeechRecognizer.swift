@@ -102,7 +102,7 @@ public struct SpeechRecognizer: Sendable {
             if result.confidence >= scorer.threshold, let verifiers, !unverifiedIntents.contains(intent.name), scorer.wantsVerification(evidence) {
                 switch try await verifiers.verify(samples, words: hypothesis.words) {
                 case .verified(let advantage): result.evidence?.outOfGrammar = advantage
-                case .skipped: result.evidence?.verificationSkipped = true
+                case .skipped, .late: result.evidence?.verificationSkipped = true
                 }
                 if let checked = result.evidence { result.confidence = scorer.confidence(checked) }
             }

@@ -4,16 +4,22 @@
 /// Within the budget every utterance that asks is verified; past it, accepted utterances go
 /// unverified (as with verification off) until older verifications leave the window.
 ///
+/// A customer waits for a verification at most `longestWait`: on a loaded machine the niced
+/// search can take many times its CPU time, and the utterance then goes on unverified.
+///
 /// Time is passed in, so tests need no clock.
 public struct VerificationBudget: Sendable {
     /// The share of one core verification may use (0.05: 3 CPU s a minute).
     public let shareOfACore: Double
     public let window: Duration
+    /// How long an utterance waits for its verification before going on without it.
+    public let longestWait: Duration
     private var spent: [(at: ContinuousClock.Instant, time: Duration)] = []
 
-    public init(shareOfACore: Double, window: Duration = .seconds(60)) {
+    public init(shareOfACore: Double, window: Duration = .seconds(60), longestWait: Duration = .milliseconds(1_500)) {
         self.shareOfACore = shareOfACore
         self.window = window
+        self.longestWait = longestWait
     }
 
     /// Time spent verifying within the window ending at `now`.

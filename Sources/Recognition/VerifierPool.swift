@@ -7,8 +7,10 @@ import Foundation
 /// their CPU.
 ///
 /// With a `budget` (a server): at most one verification at a time, and none past the budget
-/// or while one is running: that utterance goes unverified. Without (the benchmarks): every
-/// utterance that asks is verified, up to `size` at once, the rest waiting their turn.
+/// or while one is running: that utterance goes unverified; so does one whose search has not
+/// answered within the budget's `longestWait` (the search finishes meanwhile and its time
+/// still counts). Without (the benchmarks): every utterance that asks is verified, up to
+/// `size` at once, the rest waiting their turn.
 public actor VerifierPool {
     /// What became of a request to verify an utterance.
     public enum Verification: Sendable, Equatable {
@@ -17,6 +19,9 @@ public actor VerifierPool {
         /// The budget was spent, or a verification was already running: the utterance goes
         /// unverified.
         case skipped
+        /// The search did not answer within the budget's `longestWait`: the utterance goes
+        /// unverified.
+        case late
     }
 
     /// The grammar's own pronunciations, which the standard dictionary may lack.
@@ -40,15 +45,49 @@ public actor VerifierPool {
     /// General English's advantage over `words` on this utterance (`GrammarVerifier`), if the
     /// budget allows; the time it took counts against the budget.
     public func verify(_ samples: [Int16], words: [String]) async throws(RecognitionError) -> Verification {
-        guard budget?.allows(at: .now) ?? true, let verifier = try await borrow(waiting: budget == nil) else { return .skipped }
-        defer { slots.giveBack(verifier) }
+        guard budget?.allows(at: .now) ?? true else { return .skipped }
+        let search = Task { await self.search(samples, words: words) }
+        guard let longestWait = budget?.longestWait else { return try await search.value.get() }
+        guard let answer = await Self.value(of: search, within: longestWait) else { return .late }
+        return try answer.get()
+    }
+
+    /// Borrows a verifier (making the first one, if need be) and searches; runs to the end
+    /// whether or not anyone still waits for the answer, so the verifier is given back and
+    /// the time counted. The wall time of the search is at least its CPU time, so the budget
+    /// errs on the safe side.
+    private func search(_ samples: [Int16], words: [String]) async -> Result<Verification, RecognitionError> {
+        let verifier: PooledVerifier
+        do throws(RecognitionError) {
+            guard let idle = try await borrow(waiting: budget == nil) else { return .success(.skipped) }
+            verifier = idle
+        } catch {
+            return .failure(error)
+        }
         let started = ContinuousClock.now
-        let advantage = try await LowPriorityWork.run { () throws(RecognitionError) -> Double? in
+        let advantage = await LowPriorityWork.result { () throws(RecognitionError) -> Double? in
             try verifier.verifier.advantage(on: samples, words: words)
         }
-        // Wall time of the search: at least its CPU time, so the budget errs on the safe side.
         budget?.record(ContinuousClock.now - started, at: .now)
-        return .verified(advantage: advantage)
+        slots.giveBack(verifier)
+        return advantage.map { .verified(advantage: $0) }
+    }
+
+    /// The task's value if it ends within `limit`; nil if it is still running then (it runs on).
+    private static func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration) async -> T? {
+        let (answers, answer) = AsyncStream.makeStream(of: T?.self)
+        let waiter = Task { answer.yield(await task.value) }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            answer.yield(nil)
+        }
+        defer {
+            timer.cancel()
+            waiter.cancel()
+            answer.finish()
+        }
+        for await first in answers { return first }
+        return nil
     }
 
     /// Makes one verifier now, so the first customer checked does not wait for its dictionary

@@ -33,8 +33,11 @@ struct ConfigurationTests {
         let defaults = ServerConfiguration().recognition
         #expect(defaults.endpointing.completeSentenceSilence == nil && defaults.endpointing.finishedSentenceSilence == .milliseconds(250))
         #expect(defaults.rejectNearMisses && defaults.nearMissShareOfACore == 0.05, "near misses are checked, within a twentieth of a core")
-        #expect(throws: ServerConfiguration.Invalid.self) {
-            try ServerConfiguration.load(file: try write("recognition:\n  nearMissShareOfACore: 1.5\n"), environment: [:])
+        #expect(defaults.verificationBudget.longestWait == .milliseconds(1_500), "a customer waits at most 1.5 s for a check")
+        for wrong in ["nearMissShareOfACore: 1.5", "nearMissWaitMilliseconds: -1"] {
+            #expect(throws: ServerConfiguration.Invalid.self) {
+                try ServerConfiguration.load(file: try write("recognition:\n  \(wrong)\n"), environment: [:])
+            }
         }
         #expect(defaults.endpointing(deviceClass: "phone").finishedSentenceSilence == .milliseconds(250))
         #expect(!defaults.endpointing(deviceClass: "speaker").endsSentencesSooner, "TV talk cut short passes as commands")

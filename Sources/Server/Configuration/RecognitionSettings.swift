@@ -24,6 +24,9 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
     /// (`VerificationBudget`): past it, accepted utterances go unverified, so a busy server
     /// keeps its capacity.
     public var nearMissShareOfACore = 0.05
+    /// How long an utterance waits for its verification before going on unverified: on a
+    /// loaded machine the niced search can take many times its half second of CPU.
+    public var nearMissWaitMilliseconds = Self.milliseconds(VerificationBudget(shareOfACore: 0).longestWait)
     /// Acoustic model files adapted to denoised speech (`scripts/adapt-model.sh`), for the
     /// utterances the front end denoised; "off": the base model for every utterance.
     /// A model adapted on another denoiser's output than `frontEnd.denoiser` is not used.
@@ -43,6 +46,7 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
         soonerEndDeviceClasses = try container.decode(.soonerEndDeviceClasses, default: defaults.soonerEndDeviceClasses)
         rejectNearMisses = try container.decode(.rejectNearMisses, default: defaults.rejectNearMisses)
         nearMissShareOfACore = try container.decode(.nearMissShareOfACore, default: defaults.nearMissShareOfACore)
+        nearMissWaitMilliseconds = try container.decode(.nearMissWaitMilliseconds, default: defaults.nearMissWaitMilliseconds)
         noisyRoomModel = try container.decode(.noisyRoomModel, default: defaults.noisyRoomModel)
     }
 
@@ -57,7 +61,12 @@ public struct RecognitionSettings: Codable, Sendable, Equatable {
         return configuration
     }
 
-    /// An endpointer default as a configuration value (nil: 0, off).
+    /// The near-miss verifier's limits (`VerificationBudget`).
+    public var verificationBudget: VerificationBudget {
+        VerificationBudget(shareOfACore: nearMissShareOfACore, longestWait: .milliseconds(nearMissWaitMilliseconds))
+    }
+
+    /// A default duration as a configuration value (nil: 0, off).
     private static func milliseconds(_ duration: Duration?) -> Int {
         duration.map { Int($0 / .milliseconds(1)) } ?? 0
     }

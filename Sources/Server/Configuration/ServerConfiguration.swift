@@ -229,5 +229,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard (0...1).contains(recognition.nearMissShareOfACore) else {
             throw Invalid(description: "recognition.nearMissShareOfACore must be within 0 … 1 (a share of one core)")
         }
+        guard recognition.nearMissWaitMilliseconds >= 0 else {
+            throw Invalid(description: "recognition.nearMissWaitMilliseconds must not be negative")
+        }
     }
 }

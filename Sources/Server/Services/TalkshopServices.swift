@@ -110,7 +110,7 @@ public struct TalkshopServices: Sendable {
             grammar: grammar, lexicon: lexicon, workDirectory: dataDirectory.appendingPathComponent("decoder"),
             poolSize: configuration.decoderPoolSize, noisyRoomModel: noisyRoomModel.directory,
             verifyNearMisses: configuration.recognition.rejectNearMisses,
-            verificationBudget: VerificationBudget(shareOfACore: configuration.recognition.nearMissShareOfACore))
+            verificationBudget: configuration.recognition.verificationBudget)
         recognizer.unverifiedIntents = Set(Command.onlyAsking.map(\.rawValue))
         let shopCatalog = try CatalogFile.load(
             URL(fileURLWithPath: configuration.catalogsDirectory).appendingPathComponent("\(configuration.grammar).yaml"))
