@@ -31,6 +31,11 @@ public struct PostgresKeyVault: Sendable {
         return try CustomerKeyCrypto.open(sealed, with: key, for: customerId, what: what)
     }
 
+    /// Whether the customer has a key (an erasure's dry run reports it would be destroyed).
+    public func hasKey(_ customerId: String) async throws -> Bool {
+        try await existingKey(customerId) != nil
+    }
+
     /// Deletes the customer's key row, on `connection` (the erasure's transaction). The caller
     /// rewrites the table afterwards (`PostgresTurnLog.erase`). False when there was none.
     static func destroyKey(_ customerId: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {

@@ -7,7 +7,7 @@ import Store
 /// and each recording's Ogg Opus bytes sealed under the customer's key (`PostgresKeyVault`)
 /// before they are sent to the database, so no words or audio are ever in its pages, WAL or
 /// backups in clear. `erase` is the customer's erasure.
-public struct PostgresTurnLog: Sendable {
+public struct PostgresTurnLog: TurnLog {
     private let database: PostgresConnections
     public let vault: PostgresKeyVault
 
@@ -55,6 +55,50 @@ public struct PostgresTurnLog: Sendable {
             return id
         }
         return stored
+    }
+
+    /// Links the session's turns not linked yet (those since its last order) to the order.
+    public func link(sessionId: String, toOrder orderId: String) async throws {
+        try await database.withTransaction { connection, logger in
+            try await connection.query(
+                #"UPDATE "turn" SET "orderId" = \#(orderId) WHERE "sessionId" = \#(sessionId) AND "orderId" IS NULL"#, logger: logger)
+            try await connection.query(
+                #"""
+                UPDATE "recording" SET "orderId" = \#(orderId) WHERE "orderId" IS NULL
+                AND "turnId" IN (SELECT "id" FROM "turn" WHERE "sessionId" = \#(sessionId) AND "orderId" = \#(orderId))
+                """#, logger: logger)
+        }
+    }
+
+    /// The customer's recordings, oldest first (their audio: `audio(of:)`).
+    public func recordings(customerId: String) async throws -> [Recording] {
+        try await database.withConnection { connection, logger in
+            var found: [Recording] = []
+            for try await (id, turnId, deviceId, deviceClass, sessionId, orderId, byteCount, duration, created) in try await connection.query(
+                #"""
+                SELECT "id", "turnId", "deviceId", "deviceClass", "sessionId", "orderId", "byteCount", "durationSeconds", "createdAt"
+                FROM "recording" WHERE "customerId" = \#(customerId) ORDER BY "createdAt", "id"
+                """#, logger: logger
+            ).decode((String, Int64?, String, String, String, String?, Int, Double, Date).self) {
+                found.append(Recording(
+                    id: id, turnId: turnId, customerId: customerId, deviceId: deviceId, deviceClass: deviceClass, sessionId: sessionId,
+                    orderId: orderId, byteCount: byteCount, durationSeconds: duration, createdAt: created))
+            }
+            return found
+        }
+    }
+
+    /// The recording's Ogg Opus bytes; `KeyVault.Failure.noKey` once the customer is erased.
+    public func audio(of recording: Recording) async throws -> Data {
+        let sealed = try await database.withConnection { connection, logger in
+            let rows = try await connection.query(
+                #"SELECT "sealed" FROM "recordingData" WHERE "recordingId" = \#(recording.id)"#, logger: logger)
+            var found: Data?
+            for try await data in rows.decode(Data.self) { found = data }
+            return found
+        }
+        guard let sealed else { throw RetentionDesk.Refusal(description: "no audio for recording \(recording.id)", kind: .notFound) }
+        return try await vault.open(sealed, customerId: recording.customerId, what: "recording \(recording.id)")
     }
 
     /// The customer's turns, oldest first, with their transcripts opened.
@@ -128,7 +172,11 @@ public struct PostgresTurnLog: Sendable {
     /// began before the erasure, anywhere in the cluster (even a connection still starting up
     /// counts). So the key table is rewritten once no such transaction remains, waiting at most
     /// `wait`.
-    public func erase(customerId: String, wait: Duration = .seconds(60)) async throws -> Erasure {
+    /// `alsoInTransaction` runs in the erasure's transaction (the retention desk's bookkeeping).
+    public func erase(
+        customerId: String, wait: Duration = .seconds(60),
+        alsoInTransaction: @escaping @Sendable (PostgresConnection, Logger) async throws -> Void = { _, _ in }
+    ) async throws -> Erasure {
         let (removed, transaction) = try await database.withTransaction { connection, logger in
             var erasure = Erasure()
             var transaction: Int64 = 0
@@ -143,6 +191,7 @@ public struct PostgresTurnLog: Sendable {
             erasure.turns = try await connection.query(#"DELETE FROM "turn" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
                 .collect().count
             erasure.key = try await PostgresKeyVault.destroyKey(customerId, on: connection, logger: logger)
+            try await alsoInTransaction(connection, logger)
             return (erasure, transaction)
         }
         var erased = removed

@@ -57,6 +57,17 @@ public struct KeyVault: Sendable {
         return try masterKey(fromBase64: text, source: file.path)
     }
 
+    /// The KEK of nodes sharing a database: from `TALKSHOP_MASTER_KEY` or
+    /// `TALKSHOP_MASTER_KEY_FILE` only, never made up by one node, which the others could not
+    /// share (they would find the keys it wrapped unreadable).
+    public static func sharedKeyEncryptionKey(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SymmetricKey {
+        guard environment["TALKSHOP_MASTER_KEY"] != nil || environment["TALKSHOP_MASTER_KEY_FILE"] != nil else {
+            throw Failure.badMasterKey(
+                "nodes on a shared database need one key-encryption key: set TALKSHOP_MASTER_KEY or TALKSHOP_MASTER_KEY_FILE on every node (docs/deployment.md)")
+        }
+        return try keyEncryptionKey(dataDirectory: URL(fileURLWithPath: "/nonexistent"), environment: environment)
+    }
+
     static func masterKey(fromBase64 text: String, source: String) throws -> SymmetricKey {
         guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
             throw Failure.badMasterKey("\(source) must hold 32 bytes in base64 (e.g. `openssl rand -base64 32`)")

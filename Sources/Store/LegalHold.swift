@@ -19,6 +19,23 @@ public struct LegalHold: Codable, Sendable, Equatable, FetchableRecord, Persista
 
     public var isActive: Bool { releasedAt == nil }
 
+    public init(
+        id: String, scope: Scope, subjectId: String, reason: String, placedBy: String, placedAt: Date, releasedBy: String? = nil,
+        releasedAt: Date? = nil
+    ) {
+        self.id = id
+        self.scope = scope
+        self.subjectId = subjectId
+        self.reason = reason
+        self.placedBy = placedBy
+        self.placedAt = placedAt
+        self.releasedBy = releasedBy
+        self.releasedAt = releasedAt
+    }
+
+    /// A new hold's id.
+    package static func newId() -> String { "hold_" + UUID().uuidString.lowercased().prefix(8) }
+
     /// True for a turn or recording row (both have customerId, sessionId and orderId) that
     /// an active hold covers. IFNULL: `NULL IN (…)` is NULL, and `NOT NULL` would count a row
     /// without an order as neither held nor free.
@@ -40,6 +57,23 @@ public struct ErasureRequest: Codable, Sendable, Equatable, FetchableRecord, Per
     public var requestedBy: String
     public var requestedAt: Date
     public var completedAt: Date?
+
+    public init(id: String, customerId: String, reference: String, reason: String, requestedBy: String, requestedAt: Date, completedAt: Date? = nil) {
+        self.id = id
+        self.customerId = customerId
+        self.reference = reference
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.completedAt = completedAt
+    }
+
+    /// A new request for `customerId`, made now.
+    package static func new(customerId: String, reference: String, reason: String, officer: String) -> ErasureRequest {
+        ErasureRequest(
+            id: "erasure_" + UUID().uuidString.lowercased().prefix(8), customerId: customerId, reference: reference, reason: reason,
+            requestedBy: officer, requestedAt: Date())
+    }
 }
 
 extension LegalHold {

@@ -16,6 +16,22 @@ public struct Recording: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var byteCount: Int
     public var durationSeconds: Double
     public var createdAt: Date
+
+    public init(
+        id: String, turnId: Int64?, customerId: String, deviceId: String, deviceClass: String, sessionId: String, orderId: String?,
+        byteCount: Int, durationSeconds: Double, createdAt: Date
+    ) {
+        self.id = id
+        self.turnId = turnId
+        self.customerId = customerId
+        self.deviceId = deviceId
+        self.deviceClass = deviceClass
+        self.sessionId = sessionId
+        self.orderId = orderId
+        self.byteCount = byteCount
+        self.durationSeconds = durationSeconds
+        self.createdAt = createdAt
+    }
 }
 
 extension Recording {

@@ -56,23 +56,17 @@ public struct CustomerExport: Codable, Sendable {
     public var recordings: [Audio]
 }
 
-extension RetentionDesk {
-    /// The customer's export and the recordings' Ogg Opus bytes by file name. Audited.
-    public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "an export needs a reason") }
-        let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
-            let orders = try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt).fetchAll(db)
-            return (try Customer.fetchOne(db, key: customerId), try orders.map { order in
-                (order, try OrderEvent.filter(OrderEvent.Columns.orderId == order.id).order(OrderEvent.Columns.id).fetchAll(db))
-            })
+extension CustomerExport {
+    /// The manifest of what is held about the customer (recordings named `<id>.opus`);
+    /// `notFound` when nothing is.
+    package init(
+        customerId: String, person: Customer?, orders: [(OrderRecord, [OrderEvent])], turns: [Turn], recordings: [Recording]
+    ) throws {
+        guard person != nil || !turns.isEmpty || !orders.isEmpty else {
+            throw RetentionDesk.Refusal(description: "no customer \(customerId)", kind: .notFound)
         }
-        let turns = try recorder.turns(customerId: customerId)
-        let recordings = try recorder.recordings(customerId: customerId)
-        guard person != nil || !turns.isEmpty || !orders.isEmpty else { throw Refusal(description: "no customer \(customerId)", kind: .notFound) }
-        var audio: [String: Data] = [:]
-        for recording in recordings { audio[recording.id + ".opus"] = try recorder.audio(of: recording) }
         let fileOfTurn = Dictionary(recordings.compactMap { r in r.turnId.map { ($0, r.id + ".opus") } }, uniquingKeysWith: { a, _ in a })
-        let manifest = CustomerExport(
+        self.init(
             exportedAt: Date(),
             customer: .init(id: customerId, name: person?.name, createdAt: person?.createdAt, audioConsent: person?.audioConsent),
             orders: try orders.map { order, events in
@@ -88,9 +82,28 @@ extension RetentionDesk {
                 .init(id: $0.id, file: $0.id + ".opus", sessionId: $0.sessionId, orderId: $0.orderId, durationSeconds: $0.durationSeconds,
                       createdAt: $0.createdAt)
             })
-        try audit.append(
-            actor: officer, action: "export", subject: "customer:\(customerId)", reason: reason,
-            counts: ["orders": orders.count, "utterances": turns.count, "recordings": recordings.count])
+    }
+
+    /// For the audit trail.
+    package var counts: [String: Int] { ["orders": orders.count, "utterances": utterances.count, "recordings": recordings.count] }
+}
+
+extension RetentionDesk {
+    /// The customer's export and the recordings' Ogg Opus bytes by file name. Audited.
+    public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "an export needs a reason") }
+        let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
+            let orders = try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt).fetchAll(db)
+            return (try Customer.fetchOne(db, key: customerId), try orders.map { order in
+                (order, try OrderEvent.filter(OrderEvent.Columns.orderId == order.id).order(OrderEvent.Columns.id).fetchAll(db))
+            })
+        }
+        let turns = try recorder.turns(customerId: customerId)
+        let recordings = try recorder.recordings(customerId: customerId)
+        var audio: [String: Data] = [:]
+        for recording in recordings { audio[recording.id + ".opus"] = try recorder.audio(of: recording) }
+        let manifest = try CustomerExport(customerId: customerId, person: person, orders: orders, turns: turns, recordings: recordings)
+        try audit.append(actor: officer, action: "export", subject: "customer:\(customerId)", reason: reason, counts: manifest.counts)
         return (manifest, audio)
     }
 

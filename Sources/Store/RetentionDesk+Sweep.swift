@@ -11,6 +11,16 @@ extension RetentionDesk {
         public var heldRecordings = 0
         public var heldTranscripts = 0
         public var dryRun = false
+
+        public init(dryRun: Bool = false) { self.dryRun = dryRun }
+
+        /// For the audit trail.
+        package var counts: [String: Int] {
+            [
+                "recordings": recordings, "transcripts": transcripts, "sessions": sessions, "conversations": conversations,
+                "held_recordings": heldRecordings, "held_transcripts": heldTranscripts,
+            ]
+        }
     }
 
     /// Applies the policy at `now`: recordings past the audio period, turns past the
@@ -32,9 +42,11 @@ extension RetentionDesk {
         let deleted = try deleteUnheld(
             recordings: expired({ $0.audio }, column: "createdAt", classColumn: "deviceClass"),
             turns: expired({ $0.transcript }, column: "createdAt", classColumn: "deviceClass"), dryRun: dryRun)
-        var report = SweepReport(
-            recordings: deleted.recordings, transcripts: deleted.turns, heldRecordings: deleted.heldRecordings,
-            heldTranscripts: deleted.heldTurns, dryRun: dryRun)
+        var report = SweepReport(dryRun: dryRun)
+        report.recordings = deleted.recordings
+        report.transcripts = deleted.turns
+        report.heldRecordings = deleted.heldRecordings
+        report.heldTranscripts = deleted.heldTurns
 
         // Session metadata: ended sessions past their period, with nothing held or left in them.
         let sessionClass: SQL = "(SELECT deviceClass FROM device WHERE device.id = session.deviceId)"
@@ -60,12 +72,7 @@ extension RetentionDesk {
             if !dryRun { try db.execute(literal: "DELETE FROM conversation WHERE \(conversationsGoing)") }
         }
         guard !dryRun else { return report }
-        try audit.append(
-            actor: actor, action: "sweep", subject: "policy:\(policy.digest)", reason: "retention policy",
-            counts: [
-                "recordings": report.recordings, "transcripts": report.transcripts, "sessions": report.sessions,
-                "conversations": report.conversations, "held_recordings": report.heldRecordings, "held_transcripts": report.heldTranscripts,
-            ])
+        try audit.append(actor: actor, action: "sweep", subject: "policy:\(policy.digest)", reason: "retention policy", counts: report.counts)
         try truncateWAL()
         return report
     }
@@ -79,11 +86,7 @@ extension RetentionDesk {
             try AuditEntry.filter(AuditEntry.Columns.action == "policy_change").order(AuditEntry.Columns.sequence.desc).fetchOne(db)
         }
         guard last?.subject != subject else { return false }
-        let periods = policy.periods(for: nil)
-        try audit.append(
-            actor: actor, action: "policy_change", subject: subject,
-            reason: "\(source): audio \(periods.audio) d, transcripts \(periods.transcript) d, sessions \(periods.session) d, "
-                + "audio \(policy.storesAudio ? "on" : "off"), \((policy.deviceClasses ?? [:]).count) device class overrides")
+        try audit.append(actor: actor, action: "policy_change", subject: subject, reason: policy.auditReason(source: source))
         return true
     }
 }

@@ -40,7 +40,7 @@ public struct RetentionDesk: Sendable {
             }
         }
 
-        static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+        package static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
     }
 
     public struct Report: Sendable, Equatable {
@@ -56,6 +56,8 @@ public struct RetentionDesk: Sendable {
         public var deferred: ErasureRequest?
         public var blockingHolds: [String] = []
         public var dryRun = false
+
+        public init(dryRun: Bool = false) { self.dryRun = dryRun }
     }
 
     /// Why an officer's request was not (fully) carried out; nothing changed unless `kind`
@@ -121,9 +123,7 @@ public struct RetentionDesk: Sendable {
     public func hold(_ scope: LegalHold.Scope, _ subjectId: String, reason: String, officer: String) throws -> LegalHold {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a hold needs a reason") }
         try checkExists(scope, subjectId)
-        let hold = LegalHold(
-            id: "hold_" + UUID().uuidString.lowercased().prefix(8), scope: scope, subjectId: subjectId, reason: reason, placedBy: officer,
-            placedAt: Date(), releasedBy: nil, releasedAt: nil)
+        let hold = LegalHold(id: LegalHold.newId(), scope: scope, subjectId: subjectId, reason: reason, placedBy: officer, placedAt: Date())
         try database.writer.write { db in try hold.insert(db) }
         try audit.append(actor: officer, action: "hold", subject: "\(scope.rawValue):\(subjectId)", reason: reason)
         return hold
@@ -184,9 +184,7 @@ public struct RetentionDesk: Sendable {
 
     private func erase(customerId: String, reason: String, reference: String, officer: String, dryRun: Bool) throws -> Report {
         let holds = try holdsCovering(customerId: customerId)
-        let request = ErasureRequest(
-            id: "erasure_" + UUID().uuidString.lowercased().prefix(8), customerId: customerId, reference: reference, reason: reason,
-            requestedBy: officer, requestedAt: Date(), completedAt: nil)
+        let request = ErasureRequest.new(customerId: customerId, reference: reference, reason: reason, officer: officer)
         guard holds.isEmpty else {
             var report = try deleteUnheld(recordings: "customerId = \(customerId)", turns: "customerId = \(customerId)", dryRun: true)
             report.blockingHolds = holds.map(\.id)
@@ -312,7 +310,7 @@ public struct RetentionDesk: Sendable {
 
 extension RetentionDesk.Report {
     /// For the audit trail.
-    var counts: [String: Int] {
+    package var counts: [String: Int] {
         ["turns": turns, "recordings": recordings, "held_turns": heldTurns, "held_recordings": heldRecordings]
     }
 }

@@ -103,6 +103,13 @@ public struct RetentionPolicy: Codable, Sendable, Equatable {
         }
     }
 
+    /// What the audit trail says of the policy when it changes (`source`: where it came from).
+    package func auditReason(source: String) -> String {
+        let periods = periods(for: nil)
+        return "\(source): audio \(periods.audio) d, transcripts \(periods.transcript) d, sessions \(periods.session) d, "
+            + "audio \(storesAudio ? "on" : "off"), \((deviceClasses ?? [:]).count) device class overrides"
+    }
+
     /// A fingerprint of the effective policy, so the audit trail records when it changes.
     public var digest: String {
         let encoder = JSONEncoder()

@@ -32,7 +32,7 @@ struct AdminAPITests {
 
     /// Audit entries made by people (the server's own sweeper writes "system" ones at start).
     static func staffEntries(_ server: TestServer.Context) throws -> [AuditEntry] {
-        try server.services.retention.audit.entries().filter { $0.actor != "system" }
+        try server.retention.audit.entries().filter { $0.actor != "system" }
     }
 
     @Test func onlyOfficersChangeThingsOperatorsReadAndDevicesAreKeptOut() async throws {
@@ -56,7 +56,7 @@ struct AdminAPITests {
                 let refused = try await Self.call(server, method, path, token: operatorToken, body: body)
                 #expect(refused.status == .forbidden, "operator \(method) \(path): \(refused.text)")
             }
-            #expect(try server.services.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
+            #expect(try server.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
 
             let placed = try await Self.call(server, .post, "/admin/v1/holds", token: officer, body: hold)
             #expect(placed.status == .created && placed.json["placedBy"] as? String == "Olga", "\(placed.text)")
@@ -86,7 +86,7 @@ struct AdminAPITests {
                 #expect(reply.status == status && (reply.json["message"] as? String ?? "").contains(message), "\(path) \(body): \(reply.text)")
                 #expect(reply.json["error"] is String)
             }
-            #expect(try server.services.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
+            #expect(try server.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
         }
     }
 
@@ -129,7 +129,7 @@ struct AdminAPITests {
             let erasures = try #require(released.json["erasures"] as? [[String: Any]], "\(released.text)")
             #expect(erasures.count == 1 && erasures[0]["recordings"] as? Int == 2 && erasures[0]["keyDestroyed"] as? Bool == true)
             await server.services.turns.flush()
-            #expect(try server.services.recorder.recordings(customerId: "customer-1").isEmpty)
+            #expect(try server.recorder.recordings(customerId: "customer-1").isEmpty)
             #expect(try server.orders.order(orders[0]["id"] as! String) != nil, "the order stays")
             let sweep = try await Self.call(server, .post, "/admin/v1/sweep", token: officer, body: #"{"dryRun": true}"#)
             #expect(sweep.status == .ok && sweep.json["dryRun"] as? Bool == true)
@@ -149,19 +149,19 @@ struct AdminAPITests {
                 let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
                 _ = try await server.client().run([.start(start), .audio(latte), .endOfSpeech, .awaitResult, .stop])
                 await server.services.turns.flush()
-                #expect(try server.services.recorder.turns(customerId: "customer-1").count == 1, "the transcript is kept (\(off))")
-                #expect(try server.services.recorder.recordings(customerId: "customer-1").isEmpty, "no audio (\(off))")
+                #expect(try server.recorder.turns(customerId: "customer-1").count == 1, "the transcript is kept (\(off))")
+                #expect(try server.recorder.recordings(customerId: "customer-1").isEmpty, "no audio (\(off))")
             }
         }
         try await TestServer.with { server in
             let (start, latte) = try VoiceClient.frames(for: TestServer.fixture("large-latte.opus"))
             _ = try await server.client().run([.start(start), .audio(latte), .endOfSpeech, .awaitResult, .stop])
             await server.services.turns.flush()
-            let recordings = try server.services.recorder.recordings(customerId: "customer-1")
+            let recordings = try server.recorder.recordings(customerId: "customer-1")
             #expect(recordings.count == 1, "stored by default")
             // An Opus device's utterance is kept as the packets it sent, not re-encoded.
             var reader = OggOpusReader()
-            let stored = try reader.append([UInt8](try server.services.recorder.audio(of: try #require(recordings.first)))).map(\.data)
+            let stored = try reader.append([UInt8](try server.recorder.audio(of: try #require(recordings.first)))).map(\.data)
             try reader.finish()
             let sent = latte.map(\.bytes)
             #expect(stored.count > 50 && stored.count <= sent.count)
@@ -180,10 +180,10 @@ struct AdminAPITests {
             ])
             #expect(events.contains(.listening(state: "pin")))
             await server.services.turns.flush()
-            let turns = try server.services.recorder.turns(customerId: "pin-customer")
+            let turns = try server.recorder.turns(customerId: "pin-customer")
             let secret = try #require(turns.last)
             #expect(secret.outcome.hasSuffix("(pin withheld)") && secret.transcript == nil && secret.sealedTranscript == nil)
-            let recordings = try server.services.recorder.recordings(customerId: "pin-customer")
+            let recordings = try server.recorder.recordings(customerId: "pin-customer")
             #expect(recordings.count == 1 && recordings[0].turnId == turns[0].id, "only the order's audio, not the PIN's")
         }
     }

@@ -106,7 +106,7 @@ import VoiceProtocol
             #expect(!wire.contains("one two three") && !wire.contains("1234") && !wire.contains("1235"))
             let conversation = try #require(events.compactMap { if case .ready(_, let id, _) = $0 { id } else { nil } }.first)
             await server.services.turns.flush()
-            let turns = try server.services.recorder.turns(conversationId: conversation)
+            let turns = try server.recorder.turns(conversationId: conversation)
             #expect(turns.filter { $0.outcome.contains("pin withheld") }.count == 2)
             #expect(!turns.contains { ($0.transcript ?? "").contains("three") })
             #expect(turns.filter { $0.transcript?.contains("mocha") == true }.count == 1, "other turns keep their words")

@@ -58,7 +58,7 @@ struct PhoneBridgeTests {
             #expect(abs(Double(pcm.count) / 16_000 - heardSeconds) < 0.05)
 
             await server.services.turns.flush()
-            let turns = try server.services.recorder.turns(customerId: "caller")
+            let turns = try server.recorder.turns(customerId: "caller")
             // Heard, whatever else the endpointer cut around it on a loaded machine (a fragment
             // rejected as no speech has no transcript).
             #expect(turns.contains { $0.transcript == "i would like a large latte" }, "\(turns.map { "\($0.outcome): \($0.transcript ?? "-")" })")
@@ -110,7 +110,7 @@ struct PhoneBridgeTests {
             let outcome = try await Self.caller(server, token: line).call([.interrupt(try Self.muLaw("large-latte.ul"))])
             #expect(outcome.clears >= 1, "the greeting was cut off")
             await server.services.turns.flush()
-            let turns = try server.services.recorder.turns(customerId: "caller")
+            let turns = try server.recorder.turns(customerId: "caller")
             // Heard, whatever else the endpointer cut around it on a loaded machine (a fragment
             // rejected as no speech has no transcript).
             #expect(turns.contains { $0.transcript == "i would like a large latte" }, "\(turns.map { "\($0.outcome): \($0.transcript ?? "-")" })")
@@ -235,7 +235,7 @@ struct PhoneBridgeTests {
             #expect(received.frames > 100 && received.sizes == [640], "L16 16 kHz frames of 20 ms")
             #expect(received.texts.contains(#"{"event":"clear"}"#), "speaking over the greeting cleared it")
             await server.services.turns.flush()
-            let turns = try server.services.recorder.turns(customerId: "caller")
+            let turns = try server.recorder.turns(customerId: "caller")
             #expect(turns.map(\.transcript) == ["i would like a large latte", "keypad 1"], "\(turns.map(\.transcript))")
             #expect(turns.map(\.intent) == ["orderDrink", "checkout"])
         }

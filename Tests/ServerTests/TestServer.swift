@@ -27,6 +27,9 @@ enum TestServer {
         var catalog: CatalogStore { CatalogStore(database: services.database) }
         var sessions: SessionLog { SessionLog(database: services.database) }
         var staff: StaffTokens { StaffTokens(database: services.database) }
+        /// The turns and retention desk in the server's data directory.
+        var recorder: TurnRecorder { services.stores.turnLog as! TurnRecorder }
+        var retention: RetentionDesk { services.retention as! RetentionDesk }
         /// Sessions open on the server, as its session limits count them.
         var openSessions: Int { (services.registry as? SessionRegistry)?.openSessions ?? -1 }
 

@@ -83,7 +83,7 @@ import Testing
         var token = token
         var generator = SystemRandomNumberGenerator()
         for round in 0..<Self.rounds {
-            let server = try await ServerProcess(arguments: arguments)
+            let server = try await ServerProcess(arguments: arguments, environment: ServerProcess.sharedKeyEnvironment)
             token = token ?? server.firstStartToken
             let url = try #require(server.url), deviceToken = try #require(token)
             let ordering = Task {
@@ -119,7 +119,7 @@ import Testing
         }
         // A last start finishes what the crashes interrupted: it runs until no order is left
         // unpaid (the checks below fail if that never comes).
-        let last = try await ServerProcess(arguments: arguments)
+        let last = try await ServerProcess(arguments: arguments, environment: ServerProcess.sharedKeyEnvironment)
         for _ in 0..<600 where try await !settled() { try await Task.sleep(for: .milliseconds(100)) }
         await last.stop()
         let seen = confirmed.all

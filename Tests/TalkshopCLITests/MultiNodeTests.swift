@@ -38,7 +38,7 @@ import VoiceProtocol
             func node(_ name: String) async throws -> ServerProcess {
                 try await ServerProcess(arguments: [
                     "--config", config.path, "--data-directory", directory.appendingPathComponent(name).path, "--database", url, "--log-level", "error",
-                ])
+                ], environment: ServerProcess.sharedKeyEnvironment)
             }
             async let first = node("node1")
             async let second = node("node2")
@@ -132,6 +132,23 @@ import VoiceProtocol
             let limited = nodeCEvents.filter { if case .error(.rateLimited, _) = $0 { true } else { false } }
             let answered = nodeCEvents.filter { if case .intent = $0 { true } else if case .rejected = $0 { true } else { false } }
             #expect(answered.count == 3 && limited.count == 1, "6 utterances a minute for the device across nodes: \(nodeCEvents)")
+
+            // The turns the nodes heard are in the shared database, sealed under the shared key,
+            // those before the order linked to it; an erasure run anywhere removes them all.
+            let kek = try KeyVault.sharedKeyEncryptionKey(environment: ServerProcess.sharedKeyEnvironment)
+            let turnLog = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: kek))
+            var heard: [Turn] = []
+            for _ in 0..<100 where !heard.contains(where: { $0.orderId == orderId }) {
+                heard = try await turnLog.turns(customerId: "c1")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(heard.contains { $0.orderId == orderId && $0.transcript != nil }, "\(heard.map { "\($0.intent ?? "-") \($0.orderId ?? "-")" })")
+            #expect(Set(heard.map(\.sessionId)).count >= 2, "turns from the killed node's session and the resumed one")
+            let shop = ShopStores(postgres: database)
+            let desk = PostgresRetentionDesk(database: database, turns: turnLog, orders: shop.orders, customers: shop.customers)
+            let erased = try await desk.purge(.customer("c1"), reason: "erasure request", officer: "olga", reference: "T-9", dryRun: false)
+            #expect(erased.keyDestroyed && erased.turns == heard.count)
+            #expect(try await turnLog.turns(customerId: "c1").isEmpty)
             if let resumedAt = resumedAt.withLock({ $0 }) {
                 print("failover: \(Self.milliseconds(resumedAt - killedAt)) ms from SIGKILL of the serving node to the resumed session's cart")
             }

@@ -9,8 +9,13 @@ final class ServerProcess: Sendable {
 
     /// Starts the server and waits until it prints its listening address. `openFileLimit`:
     /// run it with this limit on open descriptors (soft and hard), as a small machine would.
-    init(arguments: [String], openFileLimit: Int? = nil, timeout: Duration = .seconds(60)) async throws {
+    /// What every node on a shared database is given: one key-encryption key (a test's own).
+    static let sharedKeyEnvironment = ["TALKSHOP_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString()]
+
+    /// `environment`: added to the test process's own.
+    init(arguments: [String], environment: [String: String] = [:], openFileLimit: Int? = nil, timeout: Duration = .seconds(60)) async throws {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", TestPaths.talkshopBinary.path, "serve"] + arguments

@@ -17,7 +17,7 @@ struct AdminAPI: Sendable {
         let officerOnly: Set<StaffToken.Role> = [.officer]
         let anyStaff: Set<StaffToken.Role> = [.officer, .operator]
         router.get("/admin/v1/holds") { request, _ in
-            try await handle(request, allowed: anyStaff) { _ in try json(services.retention.holds(activeOnly: request.uri.queryParameters["all"] != "true")) }
+            try await handle(request, allowed: anyStaff) { _ in try json(await services.retention.holds(activeOnly: request.uri.queryParameters["all"] != "true")) }
         }
         router.post("/admin/v1/holds") { request, _ in
             try await handle(request, allowed: officerOnly) { staff in
@@ -25,13 +25,13 @@ struct AdminAPI: Sendable {
                 guard let scope = LegalHold.Scope(rawValue: body.scope) else {
                     throw APIError.badRequest("scope must be one of customer, session, order")
                 }
-                return try json(services.retention.hold(scope, body.subject, reason: body.reason, officer: staff.name), status: .created)
+                return try json(await services.retention.hold(scope, body.subject, reason: body.reason, officer: staff.name), status: .created)
             }
         }
         router.post("/admin/v1/holds/:id/release") { request, context in
             try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(ReasonRequest.self, from: request)
-                let (hold, erasures) = try services.retention.release(
+                let (hold, erasures) = try await services.retention.release(
                     holdId: context.parameters.get("id") ?? "", reason: body.reason, officer: staff.name)
                 return try json(ReleaseResponse(hold: hold, erasures: erasures.map(PurgeResponse.init)))
             }
@@ -39,7 +39,7 @@ struct AdminAPI: Sendable {
         router.post("/admin/v1/purge") { request, _ in
             try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(PurgeRequest.self, from: request)
-                let report = try services.retention.purge(
+                let report = try await services.retention.purge(
                     try body.selection(), reason: body.reason, officer: staff.name, reference: body.reference, dryRun: body.dryRun ?? false)
                 return try json(PurgeResponse(report), status: report.deferred == nil ? .ok : .accepted)
             }
@@ -47,7 +47,7 @@ struct AdminAPI: Sendable {
         router.post("/admin/v1/sweep") { request, _ in
             try await handle(request, allowed: officerOnly) { staff in
                 let body = try await decode(SweepRequest.self, from: request, emptyAllowed: true) ?? SweepRequest()
-                let report = try services.retention.sweep(policy: services.policy, actor: staff.name, dryRun: body.dryRun ?? false)
+                let report = try await services.retention.sweep(policy: services.policy, now: Date(), actor: staff.name, dryRun: body.dryRun ?? false)
                 return try json(report)
             }
         }
@@ -56,17 +56,17 @@ struct AdminAPI: Sendable {
                 guard let reason = request.uri.queryParameters["reason"].map(String.init), !reason.isEmpty else {
                     throw APIError.badRequest("give the access request's reason as ?reason=…")
                 }
-                let (manifest, audio) = try services.retention.export(
+                let (manifest, audio) = try await services.retention.export(
                     customerId: context.parameters.get("id") ?? "", reason: reason, officer: staff.name)
                 return try json(ExportResponse(manifest: manifest, recordings: audio.mapValues { $0.base64EncodedString() }))
             }
         }
         router.get("/admin/v1/audit") { request, _ in
-            try await handle(request, allowed: anyStaff) { _ in try json(services.retention.audit.entries()) }
+            try await handle(request, allowed: anyStaff) { _ in try json(await services.retention.auditTrail.entries()) }
         }
         router.get("/admin/v1/audit/verify") { request, _ in
             try await handle(request, allowed: anyStaff) { _ in
-                switch try services.retention.audit.verify(expectedHead: request.uri.queryParameters["expectHead"].map(String.init)) {
+                switch try await services.retention.auditTrail.verify(expectedHead: request.uri.queryParameters["expectHead"].map(String.init)) {
                 case .intact(let entries, let head): return try json(VerifyResponse(intact: true, entries: entries, head: head))
                 case .broken(let at, let reason): return try json(VerifyResponse(intact: false, brokenAt: at, reason: reason))
                 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PostgresStore
@@ -16,6 +17,10 @@ public struct NodeStores: Sendable {
     /// How the order-update feed hears of new events: polling the local file, or PostgreSQL's
     /// notifications.
     public var orderNews: any OrderNews
+    /// Where the turns heard are stored, sealed under each customer's key.
+    public var turnLog: any TurnLog
+    /// Holds, purges, erasure, sweeps and exports over those turns, all audited.
+    public var retention: any RetentionOffice
     /// Whether other nodes share these stores (then order recovery runs again and again, so
     /// a live node finishes what a dead one left).
     public var isShared: Bool
@@ -23,15 +28,23 @@ public struct NodeStores: Sendable {
     /// (the key its session slots carry, as `pg_locks` shows its presence lock).
     public var description: String
 
-    public static func sqlite(_ database: AppDatabase, limits: SessionLimitValues) -> NodeStores {
-        NodeStores(
-            shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(), orderNews: PollingOrderNews(every: .milliseconds(250)),
+    /// The stores in the data directory: the SQLite file, the key vault, the sealed recordings
+    /// and the audit head.
+    public static func sqlite(_ database: AppDatabase, dataDirectory: URL, limits: SessionLimitValues) throws -> NodeStores {
+        let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
+        return NodeStores(
+            shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(),
+            orderNews: PollingOrderNews(every: .milliseconds(250)), turnLog: recorder,
+            retention: RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory))),
             isShared: false, description: "SQLite")
     }
 
     /// The shared stores on PostgreSQL, its schema migrated first (nodes starting together take
     /// turns) and this node present (`PostgresNode`).
-    public static func postgres(_ location: PostgresLocation, limits: SessionLimitValues, logger: Logger) async throws -> NodeStores {
+    /// Every node must be given the same key-encryption key (`KeyVault.sharedKeyEncryptionKey`).
+    public static func postgres(
+        _ location: PostgresLocation, keyEncryptionKey: SymmetricKey, limits: SessionLimitValues, logger: Logger
+    ) async throws -> NodeStores {
         let applied = try await PostgresMigrator(location: location, logger: logger).migrate()
         if !applied.isEmpty { logger.notice("migrated the shared database", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
         let pool = PostgresConnections.pool(for: location, logger: logger)
@@ -42,7 +55,12 @@ public struct NodeStores: Sendable {
         try await node.start()
         let sessionLimits = PostgresSessionLimits(database: database, node: node, limits: limits, logger: logger)
         try await sessionLimits.collectGarbage()
+        let shop = ShopStores(postgres: database)
+        let turns = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: keyEncryptionKey))
         return NodeStores(
-            shop: ShopStores(postgres: database), webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node, orderNews: PostgresOrderEvents(database: database), isShared: true, description: "\(location) as node \(node.key)")
+            shop: shop, webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node,
+            orderNews: PostgresOrderEvents(database: database), turnLog: turns,
+            retention: PostgresRetentionDesk(database: database, turns: turns, orders: shop.orders, customers: shop.customers),
+            isShared: true, description: "\(location) as node \(node.key)")
     }
 }

@@ -20,12 +20,10 @@ public struct TalkshopServices: Sendable {
     public let database: AppDatabase
     public let devices: any DeviceDirectory
     public let sessions: any ConversationLog
-    /// Stores turns and recordings, sealed under each customer's key.
-    public let recorder: TurnRecorder
-    /// Stores the sessions' turns through `recorder` in the background, in order.
+    /// Stores the sessions' turns (`stores.turnLog`) in the background, in order.
     public let turns: TurnArchive
-    /// Holds, purges, erasure, sweeps and exports, all audited.
-    public let retention: RetentionDesk
+    /// Holds, purges, erasure, sweeps and exports, all audited (`stores.retention`).
+    public let retention: any RetentionOffice
     public let policy: RetentionPolicy
     public let staff: any StaffDirectory
     /// Short-lived tokens for the try page.
@@ -53,7 +51,7 @@ public struct TalkshopServices: Sendable {
     public let clock: any WallClock
 
     public init(
-        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, stores: NodeStores, recorder: TurnRecorder,
+        configuration: ServerConfiguration, recognizer: SpeechRecognizer, database: AppDatabase, stores: NodeStores,
         policy: RetentionPolicy, gateway: any PaymentGateway = SandboxPaymentGateway(), clock: any WallClock = SystemClock(),
         logger: Logger
     ) {
@@ -63,11 +61,9 @@ public struct TalkshopServices: Sendable {
         self.database = database
         self.devices = stores.shop.devices
         self.sessions = stores.shop.conversations
-        self.recorder = recorder
-        self.turns = TurnArchive(recorder: recorder, logger: logger)
+        self.turns = TurnArchive(log: stores.turnLog, logger: logger)
         self.policy = policy
-        let headFile = AuditLog.headFile(in: URL(fileURLWithPath: configuration.dataDirectory))
-        self.retention = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: headFile))
+        self.retention = stores.retention
         self.staff = stores.shop.staff
         self.web = WebSessions(devices: stores.shop.devices, grants: stores.webGrants, lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
@@ -118,14 +114,14 @@ public struct TalkshopServices: Sendable {
         let limits = configuration.limits.sessionLimits
         let stores: NodeStores
         if let shared = configuration.database {
-            stores = try await NodeStores.postgres(PostgresLocation(url: shared), limits: limits, logger: logger)
+            stores = try await NodeStores.postgres(
+                PostgresLocation(url: shared), keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey(), limits: limits, logger: logger)
         } else {
-            stores = NodeStores.sqlite(database, limits: limits)
+            stores = try NodeStores.sqlite(database, dataDirectory: dataDirectory, limits: limits)
         }
         try await stores.shop.catalog.seedIfEmpty(with: shopCatalog)
-        let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
         return TalkshopServices(
-            configuration: configuration, recognizer: recognizer, database: database, stores: stores, recorder: recorder,
+            configuration: configuration, recognizer: recognizer, database: database, stores: stores,
             policy: try configuration.loadRetentionPolicy(), gateway: gateway, clock: clock, logger: logger)
     }
 }
