@@ -18,7 +18,7 @@ public struct PostgresWebGrants: WebGrants {
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresNode.leaseLockSpace), hashtext('web grants'))", logger: logger)
             try await connection.query(#"DELETE FROM "webGrant" WHERE "expiresAt" <= \#(now)"#, logger: logger)
             var live = 0
-            for try await count in try await connection.query(#"SELECT COUNT(*)::BIGINT FROM "webGrant""#, logger: logger).decode(Int.self) {
+            for try await count in try await connection.query(#"SELECT COUNT(*)::BIGINT FROM "webGrant" WHERE "revokedAt" IS NULL"#, logger: logger).decode(Int.self) {
                 live = count
             }
             guard live < maxLive else { return false }
@@ -32,15 +32,31 @@ public struct PostgresWebGrants: WebGrants {
         try await database.withConnection { connection, logger in
             var found: String?
             for try await deviceId in try await connection.query(
-                #"SELECT "deviceId" FROM "webGrant" WHERE "tokenHash" = \#(tokenHash) AND "expiresAt" > \#(now)"#, logger: logger
+                #"""
+                SELECT "deviceId" FROM "webGrant" WHERE "tokenHash" = \#(tokenHash) AND "expiresAt" > \#(now) AND "revokedAt" IS NULL
+                """#, logger: logger
             ).decode(String.self) { found = deviceId }
             return found
         }
     }
 
+    /// Marks the token ended; the row stays until it expires, so every node's revocation watch
+    /// sees it (`revoked(since:)`).
     public func remove(tokenHash: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
-            try await connection.returnsRows(#"DELETE FROM "webGrant" WHERE "tokenHash" = \#(tokenHash) RETURNING 1"#, logger: logger)
+            try await connection.returnsRows(
+                #"UPDATE "webGrant" SET "revokedAt" = \#(Date()) WHERE "tokenHash" = \#(tokenHash) AND "revokedAt" IS NULL RETURNING 1"#,
+                logger: logger)
+        }
+    }
+
+    public func revoked(since date: Date) async throws -> [String] {
+        try await database.withConnection { connection, logger in
+            var hashes: [String] = []
+            for try await hash in try await connection.query(
+                #"SELECT "tokenHash" FROM "webGrant" WHERE "revokedAt" >= \#(date)"#, logger: logger
+            ).decode(String.self) { hashes.append(hash) }
+            return hashes
         }
     }
 }

@@ -206,6 +206,11 @@ public final class AppDatabase: Sendable {
                 table.column("expiresAt", .datetime).notNull().indexed()
             }
         }
+        migrator.registerMigration("v12: ended web session tokens") { db in
+            // An ended token is kept, marked, until it expires: every node's revocation watch
+            // reads it and closes the sessions it opened there.
+            try db.alter(table: "webGrant") { table in table.add(column: "revokedAt", .datetime) }
+        }
         return migrator
     }
 }

@@ -86,6 +86,14 @@ extension CustomerExport {
 
     /// For the audit trail.
     package var counts: [String: Int] { ["orders": orders.count, "utterances": utterances.count, "recordings": recordings.count] }
+
+    /// Writes `manifest.json` and the recordings' `recordings/*.opus` into `directory`.
+    public func write(to directory: URL, audio: [String: Data]) throws {
+        let recordings = directory.appendingPathComponent("recordings")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        for (name, bytes) in audio { try bytes.write(to: recordings.appendingPathComponent(name)) }
+        try RetentionDesk.exportEncoder.encode(self).write(to: directory.appendingPathComponent("manifest.json"))
+    }
 }
 
 extension RetentionDesk {
@@ -111,10 +119,7 @@ extension RetentionDesk {
     @discardableResult
     public func export(customerId: String, to directory: URL, reason: String, officer: String) throws -> CustomerExport {
         let (manifest, audio) = try export(customerId: customerId, reason: reason, officer: officer)
-        let recordings = directory.appendingPathComponent("recordings")
-        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
-        for (name, bytes) in audio { try bytes.write(to: recordings.appendingPathComponent(name)) }
-        try Self.exportEncoder.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
+        try manifest.write(to: directory, audio: audio)
         return manifest
     }
 

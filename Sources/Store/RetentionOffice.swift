@@ -7,6 +7,8 @@ import Foundation
 public protocol RetentionOffice: Sendable {
     var auditTrail: any AuditTrail { get }
     func holds(activeOnly: Bool) async throws -> [LegalHold]
+    /// Erasure requests waiting for a hold's release.
+    func pendingErasures() async throws -> [ErasureRequest]
     @discardableResult
     func hold(_ scope: LegalHold.Scope, _ subjectId: String, reason: String, officer: String) async throws -> LegalHold
     @discardableResult

@@ -12,11 +12,15 @@ public protocol WebGrants: Sendable {
     func deviceId(forTokenHash tokenHash: String, now: Date) async throws -> String?
     /// Ends a token; false when it was not live.
     func remove(tokenHash: String) async throws -> Bool
+    /// Tokens ended since `date` (hashes), so every node closes the sessions they opened.
+    func revoked(since date: Date) async throws -> [String]
 }
 
 /// The tokens of one node, in its memory (a restart ends them; the page simply asks again).
 public final class MemoryWebGrants: WebGrants {
     private let grants = Mutex<[String: (deviceId: String, expiresAt: Date)]>([:])
+    /// Ended tokens and when, for `revoked(since:)`; kept for ten minutes.
+    private let ended = Mutex<[(tokenHash: String, at: Date)]>([])
 
     public init() {}
 
@@ -34,6 +38,16 @@ public final class MemoryWebGrants: WebGrants {
     }
 
     public func remove(tokenHash: String) -> Bool {
-        grants.withLock { $0.removeValue(forKey: tokenHash) } != nil
+        guard grants.withLock({ $0.removeValue(forKey: tokenHash) }) != nil else { return false }
+        let now = Date()
+        ended.withLock { ended in
+            ended.removeAll { $0.at < now.addingTimeInterval(-600) }
+            ended.append((tokenHash, now))
+        }
+        return true
+    }
+
+    public func revoked(since date: Date) -> [String] {
+        ended.withLock { $0.filter { $0.at >= date }.map(\.tokenHash) }
     }
 }

@@ -42,10 +42,12 @@ public struct ExternalTool: Sendable {
         }
     }
 
+    /// `environment`: added to this process's own.
     @discardableResult
-    public func run(_ arguments: [String], input: Data? = nil) throws -> Result {
+    public func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added } }
         process.arguments = arguments
         let output = Pipe(), error = Pipe(), stdin = Pipe()
         process.standardOutput = output

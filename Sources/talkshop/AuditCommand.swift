@@ -2,28 +2,20 @@ import ArgumentParser
 import Foundation
 import Store
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the audit trail (who did what to personal data, when and why; never the content).",
         subcommands: [List.self, Verify.self])
 
-    static func log(_ data: DataOptions) throws -> AuditLog {
-        AuditLog(database: try data.database(), headFile: headFile(data))
-    }
-
-    static func headFile(_ data: DataOptions) -> URL {
-        AuditLog.headFile(in: URL(fileURLWithPath: data.dataDirectory))
-    }
-
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List audit entries, oldest first.")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
+        func run() async throws {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let entries = try AuditCommand.log(data).entries()
+            let entries = try await data.auditTrail().entries()
             for entry in entries {
                 print("\(entry.sequence)  \(formatter.string(from: entry.at))  \(entry.actor)  \(entry.action)  \(entry.subject)  \(entry.countsJSON)  \"\(entry.reason)\"")
             }
@@ -31,7 +23,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the hash chain; exit status 1 if any entry was changed, removed or reordered.",
             discussion: """
@@ -41,8 +33,8 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option(help: "A head hash recorded earlier.") var expectHead: String?
 
-        func run() throws {
-            switch try AuditCommand.log(data).verify(expectedHead: expectHead) {
+        func run() async throws {
+            switch try await data.auditTrail().verify(expectedHead: expectHead) {
             case .intact(let count, let head):
                 print("audit trail intact: \(count) entries, head \(head)")
             case .broken(let position, let reason):

@@ -38,12 +38,27 @@ struct DataOptions: ParsableArguments {
         return ShopStores(postgres: PostgresConnections(location: location))
     }
 
-    /// The retention desk over this data directory: its database, key vault, recordings and audit trail.
-    func retentionDesk() throws -> RetentionDesk {
-        guard try postgres() == nil else {
-            throw UsageError("recordings, holds and the audit trail are kept in each node's data directory for now, not in PostgreSQL (docs/deployment.md); run this without --database on the node")
+    /// The retention desk: over the data directory (its database, key vault, recordings and
+    /// audit trail), or over the shared database, with the nodes' key-encryption key
+    /// (`TALKSHOP_MASTER_KEY` or `TALKSHOP_MASTER_KEY_FILE`).
+    func retentionOffice() async throws -> any RetentionOffice {
+        guard let location = try postgres() else {
+            return try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
         }
-        return try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
+        let shop = try await stores()
+        let connections = PostgresConnections(location: location)
+        let turns = PostgresTurnLog(
+            database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey()))
+        return PostgresRetentionDesk(database: connections, turns: turns, orders: shop.orders, customers: shop.customers)
+    }
+
+    /// The audit trail: the data directory's (with its head file) or the shared database's.
+    func auditTrail() async throws -> any AuditTrail {
+        guard let location = try postgres() else {
+            return AuditLog(database: try database(), headFile: AuditLog.headFile(in: URL(fileURLWithPath: dataDirectory)))
+        }
+        _ = try await stores()  // refuses a database with migrations pending
+        return PostgresAuditTrail(database: PostgresConnections(location: location))
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 
-struct RetentionCommand: ParsableCommand {
+struct RetentionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention",
         abstract: "Apply the retention policy, purge or erase, hold and release, export (docs/compliance.md).",
@@ -13,7 +13,7 @@ struct RetentionCommand: ParsableCommand {
         var officer: String = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 
-    struct Sweep: ParsableCommand {
+    struct Sweep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply the retention policy now: delete recordings, transcripts and sessions past their periods.",
             discussion: """
@@ -27,12 +27,12 @@ struct RetentionCommand: ParsableCommand {
         @Option(help: "The policy file (default: retention.yaml if present, else the built-in policy).") var policy: String?
         @Flag(help: "Count what would go and change nothing.") var dryRun = false
 
-        func run() throws {
+        func run() async throws {
             let policy = try RetentionCommand.policy(policy)
-            let desk = try data.retentionDesk()
-            if !dryRun { try desk.notePolicy(policy, source: self.policy ?? "retention.yaml", actor: officer.officer) }
+            let desk = try await data.retentionOffice()
+            if !dryRun { try await desk.notePolicy(policy, source: self.policy ?? "retention.yaml", actor: officer.officer) }
             let started = ContinuousClock.now
-            let report = try desk.sweep(policy: policy, actor: officer.officer, dryRun: dryRun)
+            let report = try await desk.sweep(policy: policy, now: Date(), actor: officer.officer, dryRun: dryRun)
             let seconds = (ContinuousClock.now - started).seconds
             let verb = dryRun ? "would delete" : "deleted"
             print("""
@@ -43,7 +43,7 @@ struct RetentionCommand: ParsableCommand {
         }
     }
 
-    struct Purge: ParsableCommand {
+    struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Purge by session or date range, or erase a customer; try --dry-run first.",
             discussion: """
@@ -54,6 +54,9 @@ struct RetentionCommand: ParsableCommand {
                 A purge of a held session is refused; a date purge skips held records and counts
                 them. After deletion the WAL is checkpointed and truncated; if that cannot
                 complete (a long reader), the command fails and should be run again.
+                With --database (several nodes) it acts on the shared database: purged rows are
+                deleted and vacuumed, an erasure destroys the key and rewrites the key table
+                (docs/compliance.md, "Erasure on PostgreSQL").
                 """)
         @OptionGroup var data: DataOptions
         @OptionGroup var officer: Officer
@@ -72,13 +75,13 @@ struct RetentionCommand: ParsableCommand {
             if from != nil && before == nil { throw ValidationError("--from needs --before") }
         }
 
-        func run() throws {
+        func run() async throws {
             let selection: RetentionDesk.Selection
             if let customer { selection = .customer(customer) } else if let session { selection = .session(session) } else {
                 selection = .dates(from: try from.map(RetentionDesk.date), to: try RetentionDesk.date(before!))
             }
             // A refusal (a hold, no reason, an unknown id) is printed as "Error: …" with exit status 1.
-            let report = try data.retentionDesk().purge(
+            let report = try await data.retentionOffice().purge(
                 selection, reason: reason, officer: officer.officer, reference: reference, dryRun: dryRun)
             if !report.blockingHolds.isEmpty {
                 let holds = report.blockingHolds.joined(separator: ", ")
@@ -94,7 +97,7 @@ struct RetentionCommand: ParsableCommand {
         }
     }
 
-    struct Hold: ParsableCommand {
+    struct Hold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Place a legal hold on a customer, session or order; prints the hold id.")
         @OptionGroup var data: DataOptions
         @OptionGroup var officer: Officer
@@ -103,17 +106,17 @@ struct RetentionCommand: ParsableCommand {
         @Option(help: "An order id.") var order: String?
         @Option(help: "Why, e.g. the case reference.") var reason: String
 
-        func run() throws {
+        func run() async throws {
             let given: [(LegalHold.Scope, String)] = [(.customer, customer), (.session, session), (.order, order)].compactMap { scope, id in
                 id.map { (scope, $0) }
             }
             guard given.count == 1 else { throw ValidationError("give exactly one of --customer, --session, --order") }
-            let hold = try data.retentionDesk().hold(given[0].0, given[0].1, reason: reason, officer: officer.officer)
+            let hold = try await data.retentionOffice().hold(given[0].0, given[0].1, reason: reason, officer: officer.officer)
             print("hold \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
         }
     }
 
-    struct Release: ParsableCommand {
+    struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Release a legal hold; erasure requests it was blocking are carried out.")
         @OptionGroup var data: DataOptions
@@ -121,8 +124,8 @@ struct RetentionCommand: ParsableCommand {
         @Argument(help: "The hold id.") var id: String
         @Option(help: "Why.") var reason: String
 
-        func run() throws {
-            let (hold, erasures) = try data.retentionDesk().release(holdId: id, reason: reason, officer: officer.officer)
+        func run() async throws {
+            let (hold, erasures) = try await data.retentionOffice().release(holdId: id, reason: reason, officer: officer.officer)
             print("released \(hold.id) on \(hold.scope.rawValue) \(hold.subjectId)")
             for erasure in erasures {
                 print("carried out a deferred erasure: \(erasure.turns) turns and \(erasure.recordings) recordings purged\(erasure.keyDestroyed ? ", key destroyed" : "")")
@@ -130,27 +133,27 @@ struct RetentionCommand: ParsableCommand {
         }
     }
 
-    struct Holds: ParsableCommand {
+    struct Holds: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List active legal holds and pending erasure requests (--all: released holds too).")
         @OptionGroup var data: DataOptions
         @Flag(help: "Include released holds.") var all = false
 
-        func run() throws {
+        func run() async throws {
             let formatter = ISO8601DateFormatter()
-            let desk = try data.retentionDesk()
-            let holds = try desk.holds(activeOnly: !all)
+            let desk = try await data.retentionOffice()
+            let holds = try await desk.holds(activeOnly: !all)
             for hold in holds {
                 let released = hold.releasedAt.map { "  released \(formatter.string(from: $0)) by \(hold.releasedBy ?? "?")" } ?? ""
                 print("\(hold.id)  \(hold.scope.rawValue) \(hold.subjectId)  by \(hold.placedBy) \(formatter.string(from: hold.placedAt))  \"\(hold.reason)\"\(released)")
             }
             if holds.isEmpty { print("no holds") }
-            for request in try desk.pendingErasures() {
+            for request in try await desk.pendingErasures() {
                 print("pending erasure \(request.id)  customer \(request.customerId)  ref \(request.reference)  by \(request.requestedBy) \(formatter.string(from: request.requestedAt))")
             }
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export one customer's orders, transcripts and recordings (an access request).",
             discussion: "Writes DIR/manifest.json and DIR/recordings/*.opus (decrypted). The export is audited; the files are personal data: hand them over securely.")
@@ -160,9 +163,10 @@ struct RetentionCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "The folder to write (created if needed).") var output: String
         @Option(help: "Why, e.g. the access request's reference.") var reason: String = "access request"
 
-        func run() throws {
+        func run() async throws {
             let directory = URL(fileURLWithPath: output)
-            let manifest = try data.retentionDesk().export(customerId: customer, to: directory, reason: reason, officer: officer.officer)
+            let (manifest, audio) = try await data.retentionOffice().export(customerId: customer, reason: reason, officer: officer.officer)
+            try manifest.write(to: directory, audio: audio)
             print("exported \(manifest.orders.count) orders, \(manifest.utterances.count) utterances, \(manifest.recordings.count) recordings to \(directory.path)/manifest.json")
         }
     }

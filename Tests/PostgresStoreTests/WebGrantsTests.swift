@@ -26,9 +26,13 @@ struct WebGrantsTests {
             #expect(try await nodeB.deviceId(forTokenHash: "h1", now: now) == "web-1")
             #expect(try await nodeB.deviceId(forTokenHash: "h1", now: now.addingTimeInterval(61)) == nil, "expired")
             #expect(try await nodeB.deviceId(forTokenHash: "unknown", now: now) == nil)
+            #expect(try await nodeA.revoked(since: now.addingTimeInterval(-1)).isEmpty)
             #expect(try await nodeB.remove(tokenHash: "h1"))
             #expect(try await !nodeA.remove(tokenHash: "h1"), "ended once, on any node")
             #expect(try await nodeA.deviceId(forTokenHash: "h1", now: now) == nil)
+            // Every node's revocation watch learns of it and closes the sessions the token opened there.
+            #expect(try await nodeA.revoked(since: now.addingTimeInterval(-1)) == ["h1"])
+            #expect(try await nodeA.revoked(since: Date().addingTimeInterval(1)).isEmpty)
         }
     }
 

@@ -99,4 +99,24 @@ import VoiceProtocol
             #expect(try await WebPageTests.voiceStatus(server, webToken: token) == .unauthorized)
         }
     }
+
+    /// A token ended on another node reaches this one through the shared store: here it is
+    /// ended in the store directly, as that node's `DELETE` would, and this node's revocation
+    /// watch closes the session it opened.
+    @Test func aWebTokenEndedElsewhereEndsTheSessionHereToo() async throws {
+        try await TestServer.with(WebPageTests.web()) { server in
+            let token = try #require(try await WebPageTests.post(server).json["token"] as? String)
+            var client = server.client(token)
+            client.webSessionToken = true
+            let (events, close) = try await client.runRecordingClose([
+                .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult,
+                .perform {
+                    let ended = try await server.services.stores.webGrants.remove(tokenHash: DeviceRegistry.hash(token))
+                    #expect(ended)
+                },
+                .awaitEvent { $0 == .bye(reason: "revoked") },
+            ])
+            #expect(events.last == .bye(reason: "revoked") && close == 1008)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Commerce
 import Foundation
 import GRDB
+import PostgresStore
 import Store
 import TalkshopTesting
 import Testing
@@ -10,8 +11,11 @@ struct StaffCommandTests {
     let talkshop = ExternalTool(executable: TestPaths.talkshopBinary)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-staff-\(UUID())")
 
+    /// On a shared database the commands get the nodes' key-encryption key, as an operator's would.
     func run(_ arguments: [String], database: String? = nil) throws -> ExternalTool.Result {
-        try talkshop.run(arguments + ["--data-directory", directory.path] + (database.map { ["--database", $0] } ?? []))
+        try talkshop.run(
+            arguments + ["--data-directory", directory.path] + (database.map { ["--database", $0] } ?? []),
+            environment: database == nil ? [:] : ServerProcess.sharedKeyEnvironment)
     }
 
     /// The databases the staff commands run on: the SQLite file, and (when the test script
@@ -136,28 +140,47 @@ struct StaffCommandTests {
         #expect(broken.status == 1 && broken.standardOutput.contains("BROKEN at entry 1"), "\(broken.standardOutput)")
     }
 
-    @Test func anOfficerHoldsErasesReleasesSweepsAndExportsFromTheCommandLine() throws {
+    @Test(arguments: databases)
+    func anOfficerHoldsErasesReleasesSweepsAndExportsFromTheCommandLine(on kind: String) async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let sessions = SessionLog(database: database)
-        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
-        try CustomerBook(database: database).add(.init(id: "ann", name: "Ann"))
-        let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: "ann").device
-        let conversation = try sessions.conversation(resuming: nil, customerId: "ann", initialState: "main")
-        let session = try sessions.open(deviceId: device.id, channel: "voice")
-        for _ in 0..<3 {
-            try recorder.record(
-                Turn(conversationId: conversation.id, sessionId: session.id, transcript: "a latte", intent: "orderDrink", confidence: 1,
-                     outcome: "accepted"),
-                audio: .init(oggOpus: Array("OggS-not-really".utf8), durationSeconds: 1, deviceId: device.id))
+        try await withDatabase(kind) { url in
+            // The turns a node would have stored: in the data directory, or in the shared database.
+            let stores: ShopStores, turns: any TurnLog
+            if let url {
+                let connections = PostgresConnections(location: try PostgresLocation(url: url))
+                stores = ShopStores(postgres: connections)
+                let kek = try KeyVault.sharedKeyEncryptionKey(environment: ServerProcess.sharedKeyEnvironment)
+                turns = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: kek))
+            } else {
+                let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+                stores = ShopStores(sqlite: database)
+                turns = try TurnRecorder.open(database: database, dataDirectory: directory)
+            }
+            _ = try await stores.customers.add(.init(id: "ann", name: "Ann"))
+            let device = try await stores.devices.register(
+                name: "speaker", customerId: "ann", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
+            ).device
+            let conversation = try await stores.conversations.conversation(resuming: nil, customerId: "ann", initialState: "main")
+            let session = try await stores.conversations.open(deviceId: device.id, channel: "voice")
+            for _ in 0..<3 {
+                try await turns.record(
+                    Turn(conversationId: conversation.id, sessionId: session.id, customerId: "ann", transcript: "a latte", intent: "orderDrink",
+                         confidence: 1, outcome: "accepted"),
+                    audio: .init(oggOpus: Array("OggS-not-really".utf8), durationSeconds: 1, deviceId: device.id))
+            }
+            try officerCommands(database: url, sessionId: session.id)
         }
+    }
+
+    func officerCommands(database url: String?, sessionId: String) throws {
+        let run = { (arguments: [String]) in try self.run(arguments, database: url) }
         let exported = try run(["retention", "export", "--customer", "ann", "-o", directory.appendingPathComponent("export").path, "--officer", "olga"])
         #expect(exported.standardOutput.contains("exported 0 orders, 3 utterances, 3 recordings"), "\(exported.standardError)")
         let held = try run(["retention", "hold", "--customer", "ann", "--reason", "case 12", "--officer", "olga"])
         let holdId = try #require(held.standardOutput.split(separator: " ").dropFirst().first.map(String.init), "\(held.standardError)")
         let deferred = try run(["retention", "purge", "--customer", "ann", "--reason", "erasure", "--reference", "E-2", "--officer", "olga"])
         #expect(deferred.status == 0 && deferred.standardOutput.contains("deferred: held by \(holdId)"), "\(deferred.standardOutput)")
-        let refused = try run(["retention", "purge", "--session", session.id, "--reason", "x", "--officer", "olga"])
+        let refused = try run(["retention", "purge", "--session", sessionId, "--reason", "x", "--officer", "olga"])
         #expect(refused.status != 0 && refused.standardError.contains("under legal hold \(holdId)"), "\(refused.standardError)")
         let holds = try run(["retention", "holds"]).standardOutput
         #expect(holds.contains("\(holdId)  customer ann  by olga") && holds.contains("pending erasure"), "\(holds)")
@@ -176,6 +199,35 @@ struct StaffCommandTests {
             #expect(trail.contains(step), "\(step) in \(trail)")
         }
         #expect(try run(["audit", "verify"]).status == 0)
+    }
+
+    /// `talkshop keys rotate`: afterwards the sealed data opens under the new KEK only.
+    @Test(.enabled(if: TestPostgres.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func theKeyEncryptionKeyIsRotatedOnTheSharedDatabase() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withDatabase("postgres") { url in
+            let url = try #require(url)
+            let connections = PostgresConnections(location: try PostgresLocation(url: url))
+            let old = try KeyVault.sharedKeyEncryptionKey(environment: ServerProcess.sharedKeyEnvironment)
+            let sealed = try await PostgresKeyVault(database: connections, keyEncryptionKey: old).seal(Data("a large latte".utf8), customerId: "ann")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let newKeyFile = directory.appendingPathComponent("new.key")
+            let newKey = Data((0..<32).map { UInt8(255 - $0) })
+            try newKey.base64EncodedString().write(to: newKeyFile, atomically: true, encoding: .utf8)
+
+            #expect(try run(["keys", "rotate", "--new-key-file", newKeyFile.path]).standardError.contains("for the shared database"))
+            let same = directory.appendingPathComponent("same.key")
+            try ServerProcess.sharedKeyEnvironment["TALKSHOP_MASTER_KEY"]!.write(to: same, atomically: true, encoding: .utf8)
+            #expect(try run(["keys", "rotate", "--new-key-file", same.path], database: url).standardError.contains("is the current one"))
+
+            let rotated = try run(["keys", "rotate", "--new-key-file", newKeyFile.path], database: url)
+            #expect(rotated.status == 0 && rotated.standardOutput.contains("re-wrapped 1 customer keys"), "\(rotated.standardOutput) \(rotated.standardError)")
+            let new = try KeyVault.sharedKeyEncryptionKey(environment: ["TALKSHOP_MASTER_KEY": newKey.base64EncodedString()])
+            #expect(try await PostgresKeyVault(database: connections, keyEncryptionKey: new).open(sealed, customerId: "ann") == Data("a large latte".utf8))
+            await #expect(throws: KeyVault.Failure.self) {
+                try await PostgresKeyVault(database: connections, keyEncryptionKey: old).open(sealed, customerId: "ann")
+            }
+        }
     }
 
     @Test func staffTokensAreIssuedListedAndRevoked() throws {

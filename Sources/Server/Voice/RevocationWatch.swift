@@ -2,9 +2,10 @@ import Foundation
 import ServiceLifecycle
 import Store
 
-/// Ends the open sessions of devices and customers revoked while the server runs. It reads
-/// the database, so a revocation by the CLI in another process (`talkshop devices revoke`,
-/// `talkshop customers revoke`) reaches the sessions too.
+/// Ends the open sessions of devices and customers revoked while the server runs, and those
+/// opened with web tokens ended since. It reads the database, so a revocation by the CLI in
+/// another process (`talkshop devices revoke`, `talkshop customers revoke`), or a web token
+/// ended on another node, reaches the sessions too.
 struct RevocationWatch: Service {
     let services: TalkshopServices
 
@@ -20,8 +21,9 @@ struct RevocationWatch: Service {
                 do {
                     let devices = Set(try await services.devices.revoked(since: start))
                     let customers = Set(try await services.customers.revoked(since: start))
-                    guard !devices.isEmpty || !customers.isEmpty else { continue }
-                    let ended = services.openSessions.end(deviceIds: devices, customerIds: customers, reason: "revoked")
+                    let webTokens = Set(try await services.stores.webGrants.revoked(since: start))
+                    guard !devices.isEmpty || !customers.isEmpty || !webTokens.isEmpty else { continue }
+                    let ended = services.openSessions.end(deviceIds: devices, customerIds: customers, webTokenHashes: webTokens, reason: "revoked")
                     if ended > 0 {
                         services.logger.notice("ended sessions of revoked devices or customers", metadata: ["talkshop.sessions": "\(ended)"])
                     }
