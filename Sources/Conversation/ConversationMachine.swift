@@ -230,7 +230,7 @@ public struct ConversationMachine: Sendable {
         guard !cart.isEmpty else { return [.say(.cartEmptyAtCheckout)] }
         switch rules.review(cart, facts: facts(), at: now) {
         case .refuse(let refusal):
-            return [.say(.refusal(refusal))]
+            return [.refuse(refusal)]
         case .ask(let checkpoints):
             expectAnswer(.placeOrder(cart, awaiting: checkpoints), at: now)
             return [ask(checkpoints[0], about: cart, intro: intro)]

@@ -17,4 +17,6 @@ public enum DialogAction: Sendable, Equatable {
     case reorderUsual
     /// Hand the customer over to a person (operator queue).
     case handOver
+    /// Tell the customer why the order cannot be placed (`Prompt.refusal` says it).
+    case refuse(ConfirmationGuard.Refusal)
 }

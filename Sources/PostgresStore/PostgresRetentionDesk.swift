@@ -172,6 +172,8 @@ public struct PostgresRetentionDesk: RetentionOffice {
                 #"UPDATE "session" SET "conversationId" = NULL WHERE "conversationId" IN (SELECT "id" FROM "conversation" WHERE "customerId" = \#(id))"#,
                 logger: logger)
             try await connection.query(#"DELETE FROM "conversation" WHERE "customerId" = \#(id)"#, logger: logger)
+            // The analytics keep the counts and lose the customer (docs/analytics.md).
+            try await connection.query(#"UPDATE "contact" SET "customerId" = NULL WHERE "customerId" = \#(id)"#, logger: logger)
             try await connection.query(#"UPDATE "erasureRequest" SET "completedAt" = \#(Date()) WHERE "id" = \#(request.id)"#, logger: logger)
         }
         var report = RetentionDesk.Report()

@@ -11,6 +11,8 @@ public struct ShopStores: Sendable {
     public var orders: any OrderLedger
     public var conversations: any ConversationLog
     public var staff: any StaffDirectory
+    /// What each contact came to, for the analytics.
+    public var contacts: any ContactLog
 
     public init(sqlite database: AppDatabase) {
         devices = DeviceRegistry(database: database)
@@ -19,6 +21,7 @@ public struct ShopStores: Sendable {
         orders = OrderBook(database: database)
         conversations = SessionLog(database: database)
         staff = StaffTokens(database: database)
+        contacts = ContactBook(database: database)
     }
 
     public init(postgres database: PostgresConnections) {
@@ -28,5 +31,6 @@ public struct ShopStores: Sendable {
         orders = PostgresOrderBook(database: database)
         conversations = PostgresSessionLog(database: database)
         staff = PostgresStaffTokens(database: database)
+        contacts = PostgresContactLog(database: database)
     }
 }

@@ -211,6 +211,23 @@ public final class AppDatabase: Sendable {
             // reads it and closes the sessions it opened there.
             try db.alter(table: "webGrant") { table in table.add(column: "revokedAt", .datetime) }
         }
+        migrator.registerMigration("v13: conversation analytics") { db in
+            // One row per contact: counts, times and outcomes, never words or audio (docs/analytics.md).
+            try db.create(table: "contact") { table in
+                table.primaryKey("sessionId", .text)
+                table.column("conversationId", .text).indexed()
+                table.column("customerId", .text).indexed()
+                table.column("channel", .text).notNull()
+                table.column("startedAt", .datetime).notNull()
+                table.column("endedAt", .datetime).notNull().indexed()
+                table.column("topic", .text)
+                table.column("countsJSON", .text).notNull()
+                table.column("endedAsking", .text)
+                table.column("trailingRejections", .integer).notNull()
+                table.column("secondsToOrder", .double)
+                table.column("rebuilt", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

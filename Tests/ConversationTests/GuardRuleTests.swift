@@ -72,12 +72,13 @@ struct GuardRuleTests {
         facts.pinRequired = true
         facts.hasPIN = false
         let (_, noPIN) = checkedOut(mochas: 1, facts: facts)
-        #expect(noPIN == [.say(Prompt("This order needs your PIN, and there is no PIN on your account.", expect: .command))])
+        #expect(noPIN == [.refuse(.needsPINButNoneSet)])
+        #expect(Prompt.refusal(.needsPINButNoneSet) == Prompt("This order needs your PIN, and there is no PIN on your account.", expect: .command))
         facts.hasPIN = true
         facts.pinLocked = true
         let (locked, lockedActions) = checkedOut(mochas: 1, facts: facts)
         #expect(locked.pending == nil)
-        #expect("\(lockedActions)".contains("locked"))
+        #expect(lockedActions == [.refuse(.pinLocked)])
     }
 
     @Test func theSameOrderWithinTheWindowNeedsASecondYes() {
@@ -107,7 +108,9 @@ struct GuardRuleTests {
         facts.spentTodayMinorUnits = 9_000
         let (refused, actions) = checkedOut(mochas: 3, facts: facts)  // 9,000 + 1,350 > 10,000
         #expect(refused.pending == nil)
-        #expect(actions == [.say(Prompt("That would go over this device's daily spending limit; USD 10.00 is left today.", expect: .command))])
+        #expect(actions == [.refuse(.overDailyLimit(left: Money(minorUnits: 1_000, currency: "USD")))])
+        #expect(Prompt.refusal(.overDailyLimit(left: Money(minorUnits: 1_000, currency: "USD"))).text
+                == "That would go over this device's daily spending limit; USD 10.00 is left today.")
         facts.deviceDailyLimitMinorUnits = 20_000
         let (allowed, _) = checkedOut(mochas: 3, facts: facts)
         #expect(allowed.pending != nil)
@@ -121,7 +124,8 @@ struct GuardRuleTests {
         facts.broadcastSuppressed = true
         let (machine, actions) = checkedOut(mochas: 1, facts: facts)
         #expect(machine.pending == nil)
-        #expect("\(actions)".contains("like a TV advert"))
+        #expect(actions == [.refuse(.broadcastPause)])
+        #expect(Prompt.refusal(.broadcastPause).text.contains("like a TV advert"))
     }
 
     @Test func aMissingSizeIsAskedForAndTheAnswerCompletesTheItem() {

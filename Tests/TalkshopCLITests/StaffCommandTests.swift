@@ -230,6 +230,26 @@ struct StaffCommandTests {
         }
     }
 
+    @Test func theReportShowsWhatContactsCameTo() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let contacts = ContactBook(database: try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite")))
+        let now = Date()
+        for (index, counts) in [["paid": 1, "turns": 3], ["status_answered": 1, "turns": 1], ["handed_over": 1, "turns": 1]].enumerated() {
+            try contacts.record(ContactRecord(
+                sessionId: "s\(index)", conversationId: "c\(index)", customerId: "cust\(index)", channel: index == 2 ? "phone" : "speaker",
+                startedAt: now.addingTimeInterval(-120), endedAt: now.addingTimeInterval(-60), topic: index == 1 ? "status" : "order",
+                counts: counts, endedAsking: nil, trailingRejections: 0, secondsToOrder: index == 0 ? 20 : nil))
+        }
+        let table = try run(["report", "--since", "1d"])
+        #expect(table.status == 0 && table.standardOutput.contains("3 conversations in 3 contacts"), "\(table.standardOutput) \(table.standardError)")
+        #expect(table.standardOutput.contains("Hand-over rate             1 of 3 (33%)"), "\(table.standardOutput)")
+        let phone = try run(["report", "--channel", "phone", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(phone.standardOutput.utf8)) as? [String: Any]
+        #expect(json?["conversations"] as? Int == 1 && (json?["outcomes"] as? [String: Int]) == ["handed_over": 1], "\(phone.standardOutput)")
+        #expect(try run(["report", "--channel", "fax"]).standardError.contains("--channel takes speaker, phone, web or text"))
+        #expect(try run(["report", "--since", "last week"]).status != 0)
+    }
+
     @Test func staffTokensAreIssuedListedAndRevoked() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let added = try run(["staff", "add", "--name", "Olga", "--role", "officer"])

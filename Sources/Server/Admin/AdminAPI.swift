@@ -61,6 +61,21 @@ struct AdminAPI: Sendable {
                 return try json(ExportResponse(manifest: manifest, recordings: audio.mapValues { $0.base64EncodedString() }))
             }
         }
+        router.get("/admin/v1/analytics") { request, _ in
+            try await handle(request, allowed: anyStaff) { _ in
+                let now = Date()
+                let since = request.uri.queryParameters["since"].map(String.init) ?? "7d"
+                guard let start = ConversationReport.start(since, now: now) else {
+                    throw APIError.badRequest("since takes 7d, 24h, 90m or a date like 2026-01-31")
+                }
+                let channel = request.uri.queryParameters["channel"].map(String.init)
+                if let channel, !ConversationReport.channelNames.contains(channel) {
+                    throw APIError.badRequest("channel takes \(ConversationReport.channelNames.joined(separator: ", "))")
+                }
+                return try json(await ConversationReport.load(
+                    contacts: services.stores.shop.contacts, orders: services.orders, since: start, until: now, channel: channel))
+            }
+        }
         router.get("/admin/v1/audit") { request, _ in
             try await handle(request, allowed: anyStaff) { _ in try json(await services.retention.auditTrail.entries()) }
         }

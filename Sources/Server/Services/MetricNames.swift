@@ -24,11 +24,14 @@ extension Metrics {
         case broadcastSuppressedCustomers = "talkshop_broadcast_suppressed_customers_total"
         case connectionsClosed = "talkshop_connections_closed_total"
         case acceptPaused = "talkshop_accept_paused_total"
+        /// Contacts ended, by what they came to (docs/analytics.md).
+        case contacts = "talkshop_contacts_total"
 
         /// The label every sample of this counter carries, if any.
         public var labelKey: String? {
             switch self {
             case .rejections, .ordersRefused, .connectionsClosed: "reason"
+            case .contacts: "outcome"
             case .errors, .paymentFailures: "code"
             default: nil
             }

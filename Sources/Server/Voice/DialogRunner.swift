@@ -29,6 +29,8 @@ struct DialogRunner {
     /// Fingerprints of the spoken utterances since the last order: stored with the next order
     /// so a replay of the same stream is recognised.
     private var spokenFingerprints: [String] = []
+    /// What the conversation comes to, for the analytics (the session adds what it heard).
+    var tally = ConversationTally()
 
     init(services: TalkshopServices, device: Device, sessionId: String, catalog: Catalog, logger: Logger) {
         self.services = services
@@ -42,6 +44,9 @@ struct DialogRunner {
 
     /// What the dialog listens for: main, confirmation, pin.
     var state: DialogState { machine.dialogState }
+
+    /// The question the dialog waits on, if any (a read-back, the PIN …).
+    var question: ConversationTally.Question? { ConversationTally.question(machine.pending) }
 
     /// Starts or resumes the customer's conversation; returns the cart event for a resumed
     /// cart. A resumed conversation keeps its cart (re-priced); a pending confirmation never
@@ -60,12 +65,16 @@ struct DialogRunner {
 
     /// Time passed: a confirmation window may have run out.
     mutating func tick() async -> [ServerEvent] {
-        await perform(machine.tick(at: services.clock.now))
+        let asking = question
+        defer { tally.question(from: asking, to: question, answeredWith: nil) }
+        return await perform(machine.tick(at: services.clock.now))
     }
 
     /// Nothing usable was heard.
     mutating func rejected() async -> [ServerEvent] {
-        await perform(machine.rejected(at: services.clock.now))
+        let asking = question
+        defer { tally.question(from: asking, to: question, answeredWith: nil) }
+        return await perform(machine.rejected(at: services.clock.now))
     }
 
     /// An accepted intent. `fingerprint`: the spoken utterance's (nil for typed text or keys);
@@ -78,6 +87,11 @@ struct DialogRunner {
             }
         }
         let cartBefore = machine.cart.lines
+        let asking = question
+        defer {
+            tally.question(from: asking, to: question, answeredWith: intent.command)
+            if !machine.cart.isEmpty { tally.sawCart() }
+        }
         await continueFromSharedCart()
         // The guard's facts are read only if this turn may propose an order.
         let facts = machine.needsFacts(for: intent) ? await desk.guardFacts() : ConfirmationGuard.Facts()
@@ -100,11 +114,21 @@ struct DialogRunner {
             switch action {
             case .say(let prompt): events.append(.init(prompt))
             case .placeOrder(let cart, let pin, let repeatConfirmed): events += await place(cart, pin: pin, repeatConfirmed: repeatConfirmed)
-            case .cancelLatestOrder: events += await desk.cancelLatestOrder()
-            case .reportOrderStatus: events += await desk.report(delivery: false)
-            case .reportDelivery: events += await desk.report(delivery: true)
+            case .cancelLatestOrder:
+                let said = await desk.cancelLatestOrder()
+                if said.contains(where: { if case .order(_, OrderStatus.cancelled.rawValue, _) = $0 { true } else { false } }) {
+                    tally.count(ContactCounts.cancelled)
+                }
+                events += said
+            case .reportOrderStatus, .reportDelivery:
+                tally.count(ContactCounts.statusAnswered)
+                events += await desk.report(delivery: action == .reportDelivery)
             case .reorderUsual: events += await reorderUsual()
+            case .refuse(let refusal):
+                tally.refused(refusal)
+                events.append(.init(.refusal(refusal)))
             case .handOver:
+                tally.count(ContactCounts.handedOver)
                 services.metrics.increment(.handovers)
                 logger.notice("hand-over to a person requested")
                 events += [.handover(conversationId: conversation?.id ?? ""), .init(Prompt.handOver)]
@@ -118,7 +142,10 @@ struct DialogRunner {
     /// was read back, and the guard's spending and repeat rules are checked again as it is
     /// written (`OrderBook.place`), so sessions confirming at once cannot both pass them.
     private mutating func place(_ cart: Cart, pin: String?, repeatConfirmed: Bool) async -> [ServerEvent] {
-        if let pin, let refusal = await desk.refusal(checkingPIN: pin) { return refusal }
+        if let pin, let refusal = await desk.refusal(checkingPIN: pin) {
+            if refusal.wrongPIN { tally.count(ContactCounts.pinFailed) }
+            return refusal.events
+        }
         let method: PaymentMethod
         switch await desk.paymentMethod() {
         case .success(let saved): method = saved
@@ -138,6 +165,7 @@ struct DialogRunner {
             // end of the turn.
             _ = await storedCartIfChanged()
             spokenFingerprints = []
+            tally.ordered(paid: paid, at: now)
             // The turns that led to the order point at it until they expire.
             services.turns.linkTurns(ofSession: sessionId, toOrder: order.id)
             if paid { machine.orderPlaced() }
@@ -149,6 +177,8 @@ struct DialogRunner {
             return await perform(machine.confirmRepeat(of: cart, minutesAgo: minutes, at: now))
         case .refused(let events):
             return events
+        case .guardRefused(let refusal):
+            return await perform([.refuse(refusal)])
         }
     }
 

@@ -51,25 +51,26 @@ struct OrderDesk {
         }
     }
 
-    /// Checks the spoken PIN: nil when it is right, else what the customer hears.
-    func refusal(checkingPIN pin: String) async -> [ServerEvent]? {
+    /// Checks the spoken PIN: nil when it is right, else what the customer hears, and whether
+    /// the PIN was wrong (rather than not set, or not checkable).
+    func refusal(checkingPIN pin: String) async -> (events: [ServerEvent], wrongPIN: Bool)? {
         let check: CustomerBook.PINCheck
         do {
             check = try await services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
         } catch {
-            return nothingOrdered(because: "the PIN could not be checked", error)
+            return (nothingOrdered(because: "the PIN could not be checked", error), false)
         }
         switch check {
         case .correct:
             return nil
         case .wrong(let left):
             services.metrics.increment(.pinFailures)
-            return [.init(.wrongPIN(attemptsLeft: left))]
+            return ([.init(.wrongPIN(attemptsLeft: left))], true)
         case .locked:
             services.metrics.increment(.pinFailures)
-            return [.init(.wrongPINNowLocked)]
+            return ([.init(.wrongPINNowLocked)], true)
         case .notSet:
-            return [.init(.noPINOnAccount)]
+            return ([.init(.noPINOnAccount)], false)
         }
     }
 
@@ -109,8 +110,10 @@ struct OrderDesk {
         case cartTakenElsewhere(OrderBook.Refusal)
         /// The same order was placed a short while ago: the dialog asks again.
         case confirmRepeat(minutes: Int)
-        /// Nothing was written (out of stock, over a limit, a store failure).
+        /// Nothing was written (out of stock, a store failure).
         case refused([ServerEvent])
+        /// The guard's rules, checked again as the order was written, refused it.
+        case guardRefused(ConfirmationGuard.Refusal)
     }
 
     /// Places and pays for a confirmed cart. The guard's rules are checked again as the order
@@ -143,7 +146,7 @@ struct OrderDesk {
             switch recheck {
             case .refuse(let refusal):
                 services.metrics.increment(.ordersRefused, label: "limit")
-                return .refused([.init(.refusal(refusal))])
+                return .guardRefused(refusal)
             case .confirmRepeat(let minutes):
                 services.metrics.increment(.ordersRefused, label: "repeat")
                 return .confirmRepeat(minutes: minutes)

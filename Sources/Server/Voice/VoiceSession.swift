@@ -153,6 +153,7 @@ struct VoiceSession {
             case .utterance(let utterance):
                 output.events += await recognize(utterance)
             case .noSpeech:
+                dialog.tally.rejected(ServerEvent.RejectionReason.noSpeech.rawValue, state: state.rawValue)
                 output.events += [.rejected(reason: .noSpeech, transcript: nil), listening]
             case .trouble(let error as FrontEndError):
                 services.metrics.increment(.errors, label: "front_end")
@@ -171,6 +172,7 @@ struct VoiceSession {
         if stream.isWaiting && resultsSinceEndOfSpeech > 0 { return Output() }
         guard let utterance = stream.finish() else {
             services.metrics.increment(.rejections, label: "no_speech")
+            dialog.tally.rejected(ServerEvent.RejectionReason.noSpeech.rawValue, state: state.rawValue)
             return Output(events: [.rejected(reason: .noSpeech, transcript: nil), listening])
         }
         return Output(events: await recognize(utterance))
@@ -211,6 +213,7 @@ struct VoiceSession {
             services.metrics.increment(.rejections, label: ServerEvent.RejectionReason.replayed.rawValue)
             logger.warning("replayed audio: this utterance already led to an order")
             turns.record(result, outcome: ServerEvent.RejectionReason.replayed.rawValue, secret: secret, spoken: utterance, in: conversationId)
+            dialog.tally.rejected(ServerEvent.RejectionReason.replayed.rawValue, state: state.rawValue)
             return [.rejected(reason: .replayed, transcript: nil)]
         }
         var events: [ServerEvent] = []
@@ -219,11 +222,13 @@ struct VoiceSession {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment(.rejections, label: reason.rawValue)
             turns.record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, spoken: utterance, in: conversationId)
+            dialog.tally.rejected(ServerEvent.RejectionReason(reason).rawValue, state: state.rawValue)
             events.append(.rejected(reason: .init(reason), transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
             return events + (await dialog.rejected())
         }
         services.metrics.increment(.intents)
         turns.record(result, outcome: "accepted", secret: secret, spoken: utterance, in: conversationId)
+        dialog.tally.recognised(intent.name)
         events.append(.intent(
             name: intent.name, slots: secret ? [:] : intent.slots, confidence: result.confidence, text: secret ? "" : intent.text))
         return events + (await dialog.heard(intent, confidence: result.confidence, transcript: result.transcript, fingerprint: fingerprint))
@@ -250,6 +255,33 @@ struct VoiceSession {
         } catch {
             logger.error("closing the session's record failed", metadata: ["error": "\(error)"])
         }
+        await recordContact(endReason: reason)
+    }
+
+    /// What this contact came to, for the analytics (docs/analytics.md). A phone call the
+    /// bridge handed to a person (silence, nonsense, a key) counts as handed over.
+    private mutating func recordContact(endReason: String) async {
+        if endReason == "handover" && dialog.tally.counts[ContactCounts.handedOver] == nil { dialog.tally.count(ContactCounts.handedOver) }
+        let tally = dialog.tally
+        let now = services.clock.now
+        let contact = ContactRecord(
+            sessionId: record.id, conversationId: conversationId, customerId: device.customerId, channel: contactChannel,
+            startedAt: record.startedAt, endedAt: max(now, record.startedAt), topic: tally.topic, counts: tally.counts,
+            endedAsking: dialog.question?.rawValue, trailingRejections: tally.trailingRejections,
+            secondsToOrder: tally.firstOrderAt.map { $0.timeIntervalSince(record.startedAt) })
+        let outcome = ConversationOutcome.of(tally.counts, endedAsking: contact.endedAsking, trailingRejections: contact.trailingRejections)
+        services.metrics.increment(.contacts, label: outcome.rawValue)
+        do { try await services.stores.shop.contacts.record(contact) } catch {
+            logger.error("storing the contact's analytics failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The channel the analytics count a contact under: phone (the phone bridge), web (the try
+    /// page), text (no audio at all: typed chat), else speaker.
+    private var contactChannel: String {
+        if record.channel == "phone" { return "phone" }
+        if device.deviceClass == "web" { return "web" }
+        return audioSeconds == 0 ? "text" : "speaker"
     }
 
     /// Counts an utterance against the device's per-minute limit; false when over it. A count

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// Where contacts' analytics are kept: the SQLite file (`ContactBook`) or the shared
+/// database (`PostgresContactLog`).
+public protocol ContactLog: Sendable {
+    /// Stores a contact's record, replacing one of the same session (a rebuild, a retry).
+    func record(_ contact: ContactRecord) async throws
+    /// Contacts that ended at or after `since`, oldest first.
+    func contacts(endedSince since: Date) async throws -> [ContactRecord]
+    /// An erasure: the customer's contacts keep their counts and lose the customer. Returns
+    /// how many were anonymised.
+    @discardableResult
+    func anonymise(customerId: String) async throws -> Int
+    /// `--rebuild`: removes rebuilt contacts that ended at or after `since` (live ones stay).
+    func removeRebuilt(endedSince since: Date) async throws
+    /// Sessions ended at or after `since` with no contact, with their turns and orders.
+    func uncountedSessions(endedSince since: Date) async throws -> [ContactSource]
+}
+
+/// The contacts in the SQLite file.
+public struct ContactBook: ContactLog {
+    public let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    public func record(_ contact: ContactRecord) throws {
+        try database.writer.write { db in try contact.save(db) }
+    }
+
+    public func contacts(endedSince since: Date) throws -> [ContactRecord] {
+        try database.writer.read { db in
+            try ContactRecord.filter(ContactRecord.Columns.endedAt >= since).order(ContactRecord.Columns.endedAt).fetchAll(db)
+        }
+    }
+
+    @discardableResult
+    public func anonymise(customerId: String) throws -> Int {
+        try database.writer.write { db in
+            try ContactRecord.filter(ContactRecord.Columns.customerId == customerId).updateAll(db, ContactRecord.Columns.customerId.set(to: nil))
+        }
+    }
+
+    public func removeRebuilt(endedSince since: Date) throws {
+        try database.writer.write { db in
+            _ = try ContactRecord.filter(ContactRecord.Columns.rebuilt == true && ContactRecord.Columns.endedAt >= since).deleteAll(db)
+        }
+    }
+
+    public func uncountedSessions(endedSince since: Date) throws -> [ContactSource] {
+        try database.writer.read { db in
+            let sessions = try Row.fetchAll(db, sql: """
+                SELECT s.id, s.conversationId, d.customerId, s.channel, d.deviceClass, s.startedAt, s.endedAt, s.endReason, s.audioSeconds
+                FROM session s JOIN device d ON d.id = s.deviceId
+                WHERE s.endedAt IS NOT NULL AND s.endedAt >= ? AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.sessionId = s.id)
+                ORDER BY s.endedAt
+                """, arguments: [since])
+            return try sessions.map { row in
+                let id: String = row[0]
+                let turns = try Row.fetchAll(db, sql: "SELECT intent, outcome, createdAt FROM turn WHERE sessionId = ? ORDER BY id", arguments: [id])
+                    .map { ContactSource.TurnFact(intent: $0[0], outcome: $0[1], at: $0[2]) }
+                let orders = try Row.fetchAll(db, sql: """
+                    SELECT o.id, o.createdAt, e.status FROM "order" o JOIN orderEvent e ON e.orderId = o.id
+                    WHERE o.idempotencyKey LIKE ? ESCAPE '\\' ORDER BY o.createdAt
+                    """, arguments: [ContactSource.keyPattern(of: id)])
+                return ContactSource(
+                    sessionId: id, conversationId: row[1], customerId: row[2], sessionChannel: row[3], deviceClass: row[4], startedAt: row[5],
+                    endedAt: row[6], endReason: row[7], audioSeconds: row[8], turns: turns, orders: ContactSource.orders(orders.map { ($0[0], $0[1], $0[2]) }))
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+
+/// What one contact (a session: a speaker's connection, a phone call, a web page's or a typed
+/// chat's) came to, for the analytics: counts, times and the question left open, never a word
+/// or a sound. Written when the session ends; kept after the transcripts expire. An erased
+/// customer's contacts are anonymised (`customerId` set to NULL), so the counts still add up.
+public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "contact"
+
+    public var sessionId: String
+    public var conversationId: String?
+    /// NULL once the customer is erased.
+    public var customerId: String?
+    /// speaker, phone, web or text (docs/analytics.md).
+    public var channel: String
+    public var startedAt: Date
+    public var endedAt: Date
+    /// What the customer came for, from the first intent acted on: order, status, cancel,
+    /// person (nil: nothing was recognised).
+    public var topic: String?
+    /// The counts by key (`ContactCounts`), as JSON.
+    public var countsJSON: String
+    /// The question pending when the contact ended (a read-back, the PIN …), if any.
+    public var endedAsking: String?
+    /// Rejections in a row at the end of the contact.
+    public var trailingRejections: Int
+    /// Seconds from the start to the first order placed, if one was.
+    public var secondsToOrder: Double?
+    /// Derived from stored turns by `talkshop report --rebuild`, not counted live.
+    public var rebuilt: Bool
+
+    public init(
+        sessionId: String, conversationId: String?, customerId: String?, channel: String, startedAt: Date, endedAt: Date,
+        topic: String?, counts: [String: Int], endedAsking: String?, trailingRejections: Int, secondsToOrder: Double?, rebuilt: Bool = false
+    ) {
+        self.sessionId = sessionId
+        self.conversationId = conversationId
+        self.customerId = customerId
+        self.channel = channel
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.topic = topic
+        self.countsJSON = Self.json(counts)
+        self.endedAsking = endedAsking
+        self.trailingRejections = trailingRejections
+        self.secondsToOrder = secondsToOrder
+        self.rebuilt = rebuilt
+    }
+
+    public var counts: [String: Int] {
+        (try? JSONDecoder().decode([String: Int].self, from: Data(countsJSON.utf8))) ?? [:]
+    }
+
+    static func json(_ counts: [String: Int]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(counts.filter { $0.value != 0 })) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+extension ContactRecord {
+    /// The columns queries filter and sort by, named once from the record's coding keys.
+    public enum Columns {
+        static let endedAt = Column(CodingKeys.endedAt)
+        static let customerId = Column(CodingKeys.customerId)
+        static let rebuilt = Column(CodingKeys.rebuilt)
+    }
+}
