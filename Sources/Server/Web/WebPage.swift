@@ -5,8 +5,9 @@ import NIOCore
 import Store
 import VoiceProtocol
 
-/// The try page (`GET /try` and its files) and the web session tokens it connects with
-/// (`POST /v1/web/session`). docs/web.md.
+/// The try page (`GET /try` and its files), the web session tokens it connects with
+/// (`POST /v1/web/session`), and the staff dashboard (`GET /staff`, drawn from
+/// `/admin/v1/analytics` with a staff token). docs/web.md, docs/analytics.md.
 struct WebPage: Sendable {
     let services: TalkshopServices
     private var settings: WebSettings { services.configuration.web }
@@ -15,6 +16,7 @@ struct WebPage: Sendable {
     static let files: [String: String] = [
         "index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
         "capture-worklet.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
+        "staff.html": "text/html; charset=utf-8", "staff.js": "text/javascript; charset=utf-8", "staff.css": "text/css; charset=utf-8",
     ]
 
     func register(on router: Router<BasicRequestContext>) {
@@ -23,6 +25,9 @@ struct WebPage: Sendable {
             router.get("/try") { _, _ in try file("index.html") }
             router.get("/try/:file") { _, context in try file(context.parameters.get("file") ?? "") }
         }
+        // The dashboard shows nothing without a staff token: it is served even when the try page is off.
+        router.get("/staff") { _, _ in try file("staff.html") }
+        router.get("/staff/:file") { _, context in try file(context.parameters.get("file") ?? "") }
         router.post("/v1/web/session") { request, _ in try await session(request) }
         router.delete("/v1/web/session") { request, _ in try await endSession(request) }
     }
