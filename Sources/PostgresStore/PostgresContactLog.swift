@@ -33,33 +33,55 @@ public struct PostgresContactLog: ContactLog {
 
     public func contacts(endedSince since: Date) async throws -> [ContactRecord] {
         try await database.withConnection { connection, logger in
-            var contacts: [ContactRecord] = []
-            let rows = try await connection.query(
+            try await Self.contacts(#"WHERE "endedAt" >= $1 ORDER BY "endedAt""#, [since], on: connection, logger: logger)
+        }
+    }
+
+    /// The contacts a condition selects (placeholders `$1` …, bound to `values`).
+    private static func contacts(
+        _ condition: String, _ values: [any PostgresEncodable & Sendable], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ContactRecord] {
+        var contacts: [ContactRecord] = []
+        let rows = try await connection.query(
+            try .selecting(
                 #"""
                 SELECT "sessionId", "conversationId", "customerId", "channel", "startedAt", "endedAt", "topic", "countsJSON", "endedAsking",
                        "trailingRejections", "secondsToOrder", "rebuilt"
-                FROM "contact" WHERE "endedAt" >= \#(since) ORDER BY "endedAt"
-                """#, logger: logger)
-            for try await (session, conversation, customer, channel, started, ended, topic, counts, asking, trailing, toOrder, rebuilt) in rows.decode(
-                (String, String?, String?, String, Date, Date, String?, String, String?, Int, Double?, Bool).self)
-            {
-                var contact = ContactRecord(
-                    sessionId: session, conversationId: conversation, customerId: customer, channel: channel, startedAt: started, endedAt: ended,
-                    topic: topic, counts: [:], endedAsking: asking, trailingRejections: trailing, secondsToOrder: toOrder, rebuilt: rebuilt)
-                contact.countsJSON = counts
-                contacts.append(contact)
-            }
-            return contacts
+                FROM "contact"
+                """# + " " + condition, values), logger: logger)
+        for try await (session, conversation, customer, channel, started, ended, topic, counts, asking, trailing, toOrder, rebuilt) in rows.decode(
+            (String, String?, String?, String, Date, Date, String?, String, String?, Int, Double?, Bool).self)
+        {
+            var contact = ContactRecord(
+                sessionId: session, conversationId: conversation, customerId: customer, channel: channel, startedAt: started, endedAt: ended,
+                topic: topic, counts: [:], endedAsking: asking, trailingRejections: trailing, secondsToOrder: toOrder, rebuilt: rebuilt)
+            contact.countsJSON = counts
+            contacts.append(contact)
         }
+        return contacts
     }
 
     @discardableResult
     public func anonymise(customerId: String) async throws -> Int {
-        try await database.withConnection { connection, logger in
-            try await connection.query(
-                #"UPDATE "contact" SET "customerId" = NULL WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger
-            ).collect().count
+        try await database.withTransaction { connection, logger in
+            try await Self.anonymise(customerId: customerId, on: connection, logger: logger)
         }
+    }
+
+    /// `anonymise` inside a transaction of the caller's (an erasure's).
+    @discardableResult
+    static func anonymise(customerId: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let mine = try await contacts(#"WHERE "customerId" = $1 FOR UPDATE"#, [customerId], on: connection, logger: logger)
+        let anonymised = ContactRecord.anonymised(mine)
+        for (former, contact) in anonymised {
+            try await connection.query(
+                #"""
+                UPDATE "contact" SET "sessionId" = \#(contact.sessionId), "conversationId" = \#(contact.conversationId), "customerId" = NULL,
+                  "startedAt" = \#(contact.startedAt), "endedAt" = \#(contact.endedAt)
+                WHERE "sessionId" = \#(former)
+                """#, logger: logger)
+        }
+        return anonymised.count
     }
 
     public func removeRebuilt(endedSince since: Date) async throws {

@@ -173,7 +173,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
                 logger: logger)
             try await connection.query(#"DELETE FROM "conversation" WHERE "customerId" = \#(id)"#, logger: logger)
             // The analytics keep the counts and lose the customer (docs/analytics.md).
-            try await connection.query(#"UPDATE "contact" SET "customerId" = NULL WHERE "customerId" = \#(id)"#, logger: logger)
+            try await PostgresContactLog.anonymise(customerId: id, on: connection, logger: logger)
             try await connection.query(#"UPDATE "erasureRequest" SET "completedAt" = \#(Date()) WHERE "id" = \#(request.id)"#, logger: logger)
         }
         var report = RetentionDesk.Report()

@@ -214,7 +214,7 @@ public struct RetentionDesk: Sendable {
             try db.execute(literal: "UPDATE session SET conversationId = NULL WHERE conversationId IN (SELECT id FROM conversation WHERE customerId = \(id))")
             try db.execute(literal: "DELETE FROM conversation WHERE customerId = \(id)")
             // The analytics keep the counts and lose the customer (docs/analytics.md).
-            try db.execute(literal: "UPDATE contact SET customerId = NULL WHERE customerId = \(id)")
+            try ContactBook.anonymise(customerId: id, in: db)
             try db.execute(literal: "UPDATE erasureRequest SET completedAt = \(Date()) WHERE id = \(request.id)")
         }
         report.keyDestroyed = try recorder.vault.destroyKey(id)

@@ -22,6 +22,10 @@ struct ContactLogTests {
             #expect(try await nodeB.contacts.anonymise(customerId: "ann") == 1)
             let kept = try await nodeA.contacts.contacts(endedSince: .distantPast)
             #expect(kept.first?.customerId == nil && kept.first?.counts == ["turns": 3, "paid": 1])
+            // Renamed, so orders and session rows that still carry the old names lead nowhere; cut to the hour.
+            #expect(kept.first?.sessionId.hasPrefix("anonymous-") == true && kept.first?.conversationId?.hasPrefix("anonymous-") == true)
+            #expect(kept.first.map { $0.startedAt.timeIntervalSince1970.truncatingRemainder(dividingBy: 3_600) } == 0)
+            #expect(kept.first.map { $0.endedAt.timeIntervalSince($0.startedAt) } == 60, "the duration is kept")
         }
     }
 

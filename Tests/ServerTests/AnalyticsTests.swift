@@ -134,6 +134,7 @@ struct AnalyticsTests {
             _ = try server.retention.purge(.customer("ivy"), reason: "erasure request", officer: "olga")
             let after = try contacts.contacts(endedSince: .distantPast)
             #expect(after.count == 1 && after.first?.customerId == nil)
+            #expect(after.first?.sessionId != before.first?.sessionId && after.first?.conversationId != before.first?.conversationId)
             #expect(after.first?.counts == before.first?.counts && after.first?.counts[ContactCounts.turns] == 2)
         }
     }

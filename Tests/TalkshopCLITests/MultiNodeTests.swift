@@ -145,10 +145,19 @@ import VoiceProtocol
             #expect(heard.contains { $0.orderId == orderId && $0.transcript != nil }, "\(heard.map { "\($0.intent ?? "-") \($0.orderId ?? "-")" })")
             #expect(Set(heard.map(\.sessionId)).count >= 2, "turns from the killed node's session and the resumed one")
             let shop = ShopStores(postgres: database)
+            // The node that served the order recorded the session's contact for the analytics when it ended.
+            var contacts: [ContactRecord] = []
+            for _ in 0..<100 where !contacts.contains(where: { $0.counts[ContactCounts.paid] == 1 }) {
+                contacts = try await shop.contacts.contacts(endedSince: .distantPast).filter { $0.customerId == "c1" }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(contacts.contains { $0.counts[ContactCounts.paid] == 1 }, "the resumed session's contact: \(contacts)")
             let desk = PostgresRetentionDesk(database: database, turns: turnLog, orders: shop.orders, customers: shop.customers)
             let erased = try await desk.purge(.customer("c1"), reason: "erasure request", officer: "olga", reference: "T-9", dryRun: false)
             #expect(erased.keyDestroyed && erased.turns == heard.count)
             #expect(try await turnLog.turns(customerId: "c1").isEmpty)
+            let anonymised = try await shop.contacts.contacts(endedSince: .distantPast)
+            #expect(!anonymised.contains { $0.customerId == "c1" } && anonymised.count >= contacts.count, "kept, without the customer")
             if let resumedAt = resumedAt.withLock({ $0 }) {
                 print("failover: \(Self.milliseconds(resumedAt - killedAt)) ms from SIGKILL of the serving node to the resumed session's cart")
             }

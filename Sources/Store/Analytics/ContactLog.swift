@@ -38,9 +38,18 @@ public struct ContactBook: ContactLog {
 
     @discardableResult
     public func anonymise(customerId: String) throws -> Int {
-        try database.writer.write { db in
-            try ContactRecord.filter(ContactRecord.Columns.customerId == customerId).updateAll(db, ContactRecord.Columns.customerId.set(to: nil))
+        try database.writer.write { db in try Self.anonymise(customerId: customerId, in: db) }
+    }
+
+    /// `anonymise` inside a transaction of the caller's (an erasure's).
+    @discardableResult
+    public static func anonymise(customerId: String, in db: Database) throws -> Int {
+        let anonymised = ContactRecord.anonymised(try ContactRecord.filter(ContactRecord.Columns.customerId == customerId).fetchAll(db))
+        for (former, contact) in anonymised {
+            _ = try ContactRecord.deleteOne(db, key: former)
+            try contact.insert(db)
         }
+        return anonymised.count
     }
 
     public func removeRebuilt(endedSince since: Date) throws {

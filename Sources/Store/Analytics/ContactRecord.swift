@@ -67,3 +67,29 @@ extension ContactRecord {
         static let rebuilt = Column(CodingKeys.rebuilt)
     }
 }
+
+extension ContactRecord {
+    /// The contact as an erasure leaves it: the counts, channel, topic and durations kept; the
+    /// customer gone; the session and conversation renamed at random (the same new name for
+    /// contacts of one conversation, so it still counts once), since orders and session rows
+    /// still carry the old ones; the times cut to the hour, so they cannot be matched to a
+    /// session's either.
+    public static func anonymised(_ contacts: [ContactRecord]) -> [(formerSessionId: String, contact: ContactRecord)] {
+        var conversations: [String: String] = [:]
+        return contacts.map { contact in
+            var anonymous = contact
+            anonymous.customerId = nil
+            anonymous.sessionId = "anonymous-" + UUID().uuidString.lowercased()
+            anonymous.conversationId = contact.conversationId.map { old in
+                if let renamed = conversations[old] { return renamed }
+                let renamed = "anonymous-" + UUID().uuidString.lowercased()
+                conversations[old] = renamed
+                return renamed
+            }
+            let hour = Date(timeIntervalSince1970: (contact.startedAt.timeIntervalSince1970 / 3_600).rounded(.down) * 3_600)
+            anonymous.startedAt = hour
+            anonymous.endedAt = hour.addingTimeInterval(contact.endedAt.timeIntervalSince(contact.startedAt))
+            return (contact.sessionId, anonymous)
+        }
+    }
+}
