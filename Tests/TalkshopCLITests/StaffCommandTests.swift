@@ -248,6 +248,22 @@ struct StaffCommandTests {
         #expect(json?["conversations"] as? Int == 1 && (json?["outcomes"] as? [String: Int]) == ["handed_over": 1], "\(phone.standardOutput)")
         #expect(try run(["report", "--channel", "fax"]).standardError.contains("--channel takes speaker, phone, web or text"))
         #expect(try run(["report", "--since", "last week"]).status != 0)
+
+        // A session from before the analytics: --rebuild derives its contact from its turns.
+        let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
+        try CustomerBook(database: database).add(.init(id: "old", name: "Old"))
+        let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: "old").device
+        let sessions = SessionLog(database: database)
+        let conversation = try sessions.conversation(resuming: nil, customerId: "old", initialState: "main")
+        let session = try sessions.open(deviceId: device.id, channel: "voice")
+        try TurnRecorder.open(database: database, dataDirectory: directory).record(
+            Turn(conversationId: conversation.id, sessionId: session.id, transcript: "where is my order", intent: "whereIsMyOrder",
+                 confidence: 1, outcome: "accepted"))
+        try sessions.close(sessionId: session.id, reason: "client_stop", utterances: 1, audioSeconds: 2)
+        let rebuilt = try run(["report", "--rebuild"])
+        #expect(rebuilt.standardError.contains("rebuilt 1 contacts") && rebuilt.standardOutput.contains("4 conversations in 4 contacts, 1 rebuilt"),
+                "\(rebuilt.standardOutput) \(rebuilt.standardError)")
+        #expect(rebuilt.standardOutput.contains("order_status_answered                2"), "\(rebuilt.standardOutput)")
     }
 
     @Test func staffTokensAreIssuedListedAndRevoked() throws {
