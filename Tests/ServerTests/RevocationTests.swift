@@ -81,19 +81,25 @@ import VoiceProtocol
         }
     }
 
+    /// A web session with an order under way, its token ended by `end` meanwhile; returns what
+    /// the session heard and its close code.
+    static func webSession(
+        _ server: TestServer.Context, token: String, endedBy end: @escaping @Sendable () async throws -> Void
+    ) async throws -> (events: [ServerEvent], close: UInt16?) {
+        var client = server.client(token)
+        client.webSessionToken = true
+        return try await client.runRecordingClose([
+            .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult, .perform(end), .awaitEvent { $0 == .bye(reason: "revoked") },
+        ])
+    }
+
     @Test func endingAWebSessionTokenEndsTheSessionsOpenedWithIt() async throws {
         try await TestServer.with(WebPageTests.web()) { server in
             let token = try #require(try await WebPageTests.post(server).json["token"] as? String)
-            var client = server.client(token)
-            client.webSessionToken = true
-            let (events, close) = try await client.runRecordingClose([
-                .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult,
-                .perform {
-                    let ended = try await AdminAPITests.call(server, .delete, "/v1/web/session", token: token)
-                    #expect(ended.status == .noContent)
-                },
-                .awaitEvent { $0 == .bye(reason: "revoked") },
-            ])
+            let (events, close) = try await Self.webSession(server, token: token) {
+                let ended = try await AdminAPITests.call(server, .delete, "/v1/web/session", token: token)
+                #expect(ended.status == .noContent)
+            }
             #expect(events.last == .bye(reason: "revoked") && close == 1008)
             #expect(try await AdminAPITests.call(server, .delete, "/v1/web/session", token: token).status == .notFound, "already ended")
             #expect(try await WebPageTests.voiceStatus(server, webToken: token) == .unauthorized)
@@ -106,16 +112,10 @@ import VoiceProtocol
     @Test func aWebTokenEndedElsewhereEndsTheSessionHereToo() async throws {
         try await TestServer.with(WebPageTests.web()) { server in
             let token = try #require(try await WebPageTests.post(server).json["token"] as? String)
-            var client = server.client(token)
-            client.webSessionToken = true
-            let (events, close) = try await client.runRecordingClose([
-                .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult,
-                .perform {
-                    let ended = try await server.services.stores.webGrants.remove(tokenHash: DeviceRegistry.hash(token))
-                    #expect(ended)
-                },
-                .awaitEvent { $0 == .bye(reason: "revoked") },
-            ])
+            let (events, close) = try await Self.webSession(server, token: token) {
+                let ended = try await server.services.stores.webGrants.remove(tokenHash: DeviceRegistry.hash(token))
+                #expect(ended)
+            }
             #expect(events.last == .bye(reason: "revoked") && close == 1008)
         }
     }

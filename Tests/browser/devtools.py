@@ -1,5 +1,6 @@
 """Headless Chromium over the DevTools protocol, for the page tests (try_page.py, staff_page.py)."""
-import asyncio, base64, json, os, re, shutil, subprocess, sys, time
+import asyncio, base64, contextlib, json, os, re, shutil, subprocess, sys, tempfile, time
+import websockets
 
 
 class Page:
@@ -107,3 +108,17 @@ def launch(profile, flags=()):
 
 def report(**fields):
     print(json.dumps(fields), flush=True)
+
+
+@contextlib.asynccontextmanager
+async def chromium(flags=()):
+    """Headless Chromium with a profile of its own for the length of the block; yields a Browser."""
+    profile = tempfile.mkdtemp(prefix="talkshop-chromium-")
+    process, endpoint = launch(profile, flags)
+    try:
+        async with websockets.connect(endpoint, max_size=None) as socket:
+            yield Browser(socket)
+    finally:
+        process.kill()
+        process.wait()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -10,10 +10,9 @@ Scenarios, each printed as one JSON line on stdout for the Swift test to check:
              ("inked") is measured on the screenshot, next to the marks the page drew.
 Needs python3-websockets and chromium (scripts/setup.sh installs both).
 """
-import argparse, asyncio, base64, json, shutil, tempfile
-import websockets
+import argparse, asyncio, base64, json
 
-from devtools import Browser, launch, report
+from devtools import chromium, report
 
 # Counts, on the screenshot decoded by the browser itself, the pixels of each chart's box that
 # are not the page's white background.
@@ -51,35 +50,27 @@ async def submit(page, token):
 
 
 async def main(args):
-    profile = tempfile.mkdtemp(prefix="talkshop-chromium-")
-    process, endpoint = launch(profile)
-    try:
-        async with websockets.connect(endpoint, max_size=None) as socket:
-            browser = Browser(socket)
-            page = await browser.open(args.url, width=1000, height=1900, mobile=False)
-            await page.wait_for("document.body && document.body.dataset.ready === 'true'", "the page's script")
+    async with chromium() as browser:
+        page = await browser.open(args.url, width=1000, height=1900, mobile=False)
+        await page.wait_for("document.body && document.body.dataset.ready === 'true'", "the page's script")
 
-            await submit(page, "tss_not_a_token")
-            status = await page.wait_for(
-                "document.body.dataset.loaded === 'false' && document.getElementById('status').textContent", "the refusal")
-            report(scenario="bad-token", status=status, figures_hidden=await page.evaluate("document.getElementById('figures').hidden"))
+        await submit(page, "tss_not_a_token")
+        status = await page.wait_for(
+            "document.body.dataset.loaded === 'false' && document.getElementById('status').textContent", "the refusal")
+        report(scenario="bad-token", status=status, figures_hidden=await page.evaluate("document.getElementById('figures').hidden"))
 
-            await page.evaluate("document.getElementById('since').value = '30d'; true")
-            await submit(page, args.token)
-            await page.wait_for("document.body.dataset.loaded === 'true'", "the figures")
-            charts = await page.evaluate(CHARTS)
-            shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-            with open(args.screenshot, "wb") as file:
-                file.write(base64.b64decode(shot["data"]))
-            inked = await page.evaluate("(%s)(%s, %s)" % (INKED, json.dumps(shot["data"]), json.dumps({k: v["box"] for k, v in charts.items()})))
-            tiles = await page.evaluate(
-                "Object.fromEntries(['conversations', 'fcr', 'handover', 'turns'].map((id) => [id, document.getElementById(id).textContent]))")
-            report(scenario="dashboard", charts={name: {"marks": chart["marks"], "inked": inked[name]} for name, chart in charts.items()},
-                   tiles=tiles, status=await page.evaluate("document.getElementById('status').textContent"))
-    finally:
-        process.kill()
-        process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        await page.evaluate("document.getElementById('since').value = '30d'; true")
+        await submit(page, args.token)
+        await page.wait_for("document.body.dataset.loaded === 'true'", "the figures")
+        charts = await page.evaluate(CHARTS)
+        shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        with open(args.screenshot, "wb") as file:
+            file.write(base64.b64decode(shot["data"]))
+        inked = await page.evaluate("(%s)(%s, %s)" % (INKED, json.dumps(shot["data"]), json.dumps({k: v["box"] for k, v in charts.items()})))
+        tiles = await page.evaluate(
+            "Object.fromEntries(['conversations', 'fcr', 'handover', 'turns'].map((id) => [id, document.getElementById(id).textContent]))")
+        report(scenario="dashboard", charts={name: {"marks": chart["marks"], "inked": inked[name]} for name, chart in charts.items()},
+               tiles=tiles, status=await page.evaluate("document.getElementById('status').textContent"))
 
 
 if __name__ == "__main__":

@@ -13,11 +13,9 @@ Scenarios, each printed as one JSON line on stdout for the Swift test to check:
   pcm:    a third tab without WebCodecs: the same spoken order sent as 16 kHz PCM.
 Needs python3-websockets and chromium (scripts/setup.sh installs both).
 """
-import argparse, asyncio, base64, json, os, re, shutil, subprocess, sys, tempfile, time
-import websockets
+import argparse, asyncio, os
 
-
-from devtools import Browser, Page, launch, report
+from devtools import chromium, report
 
 
 async def speak(page, args):
@@ -107,21 +105,13 @@ async def pcm_fallback(browser, args):
 
 
 async def main(args):
-    profile = tempfile.mkdtemp(prefix="talkshop-chromium-")
-    process, endpoint = launch(profile, [
+    async with chromium([
         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         "--use-file-for-fake-audio-capture=%s%%noloop" % args.speech, "--autoplay-policy=no-user-gesture-required",
-    ])
-    try:
-        async with websockets.connect(endpoint, max_size=None) as socket:
-            browser = Browser(socket)
-            await voice_order(browser, args)
-            await typed_order(browser, args)
-            await pcm_fallback(browser, args)
-    finally:
-        process.kill()
-        process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    ]) as browser:
+        await voice_order(browser, args)
+        await typed_order(browser, args)
+        await pcm_fallback(browser, args)
 
 
 if __name__ == "__main__":

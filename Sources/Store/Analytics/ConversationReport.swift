@@ -97,7 +97,8 @@ public struct ConversationReport: Codable, Sendable, Equatable {
         self.until = until
         self.channel = channel
         self.conversations = conversations.count
-        self.contacts = window.filter { contact in channel == nil || conversations.contains { $0.conversationId == (contact.conversationId ?? contact.sessionId) } }.count
+        let selectedKeys = Set(conversations.compactMap(\.conversationId))
+        self.contacts = window.filter { selectedKeys.contains($0.conversationId ?? $0.sessionId) }.count
         rebuiltContacts = window.filter(\.rebuilt).count
         outcomes = Dictionary(grouping: conversations, by: \.outcome.rawValue).mapValues(\.count)
         let cameFor = selected.filter { all[$0].topic != nil }
