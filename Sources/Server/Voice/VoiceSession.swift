@@ -268,7 +268,7 @@ struct VoiceSession {
             sessionId: record.id, conversationId: conversationId, customerId: device.customerId, channel: contactChannel,
             startedAt: record.startedAt, endedAt: max(now, record.startedAt), topic: tally.topic, counts: tally.counts,
             endedAsking: dialog.question?.rawValue, trailingRejections: tally.trailingRejections,
-            secondsToOrder: tally.firstOrderAt.map { $0.timeIntervalSince(record.startedAt) })
+            secondsToOrder: tally.firstOrderAt.map { max(0, $0.timeIntervalSince(record.startedAt)) })
         let outcome = ConversationOutcome.of(tally.counts, endedAsking: contact.endedAsking, trailingRejections: contact.trailingRejections)
         services.metrics.increment(.contacts, label: outcome.rawValue)
         do { try await services.stores.shop.contacts.record(contact) } catch {
