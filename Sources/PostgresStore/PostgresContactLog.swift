@@ -98,6 +98,7 @@ public struct PostgresContactLog: ContactLog {
                 SELECT s."id", s."conversationId", d."customerId", s."channel", d."deviceClass", s."startedAt", s."endedAt", s."endReason", s."audioSeconds"
                 FROM "session" s JOIN "device" d ON d."id" = s."deviceId"
                 WHERE s."endedAt" IS NOT NULL AND s."endedAt" >= \#(since) AND NOT EXISTS (SELECT 1 FROM "contact" c WHERE c."sessionId" = s."id")
+                  AND NOT EXISTS (SELECT 1 FROM "erasureRequest" r WHERE r."customerId" = d."customerId" AND r."completedAt" IS NOT NULL)
                 ORDER BY s."endedAt"
                 """#, logger: logger)
             for try await (id, conversation, customer, channel, deviceClass, started, ended, reason, audio) in sessions.decode(

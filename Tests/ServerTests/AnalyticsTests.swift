@@ -135,6 +135,9 @@ struct AnalyticsTests {
             let after = try contacts.contacts(endedSince: .distantPast)
             #expect(after.count == 1 && after.first?.customerId == nil)
             #expect(after.first?.sessionId != before.first?.sessionId && after.first?.conversationId != before.first?.conversationId)
+            // The session row is still there (until its period ends): a rebuild must not bring ivy back.
+            #expect(try await ContactRebuild(contacts: contacts).run(endedSince: .distantPast) == 0)
+            #expect(try contacts.contacts(endedSince: .distantPast).allSatisfy { $0.customerId == nil })
             #expect(after.first?.counts == before.first?.counts && after.first?.counts[ContactCounts.turns] == 2)
         }
     }

@@ -158,6 +158,8 @@ import VoiceProtocol
             #expect(try await turnLog.turns(customerId: "c1").isEmpty)
             let anonymised = try await shop.contacts.contacts(endedSince: .distantPast)
             #expect(!anonymised.contains { $0.customerId == "c1" } && anonymised.count >= contacts.count, "kept, without the customer")
+            _ = try await ContactRebuild(contacts: shop.contacts).run(endedSince: .distantPast)
+            #expect(try await !shop.contacts.contacts(endedSince: .distantPast).contains { $0.customerId == "c1" }, "a rebuild does not bring c1 back")
             if let resumedAt = resumedAt.withLock({ $0 }) {
                 print("failover: \(Self.milliseconds(resumedAt - killedAt)) ms from SIGKILL of the serving node to the resumed session's cart")
             }

@@ -14,7 +14,9 @@ public protocol ContactLog: Sendable {
     func anonymise(customerId: String) async throws -> Int
     /// `--rebuild`: removes rebuilt contacts that ended at or after `since` (live ones stay).
     func removeRebuilt(endedSince since: Date) async throws
-    /// Sessions ended at or after `since` with no contact, with their turns and orders.
+    /// Sessions ended at or after `since` with no contact, with their turns and orders; never
+    /// those of an erased customer (their contacts were renamed, and their session rows must
+    /// not bring the customer back into the analytics).
     func uncountedSessions(endedSince since: Date) async throws -> [ContactSource]
 }
 
@@ -64,6 +66,7 @@ public struct ContactBook: ContactLog {
                 SELECT s.id, s.conversationId, d.customerId, s.channel, d.deviceClass, s.startedAt, s.endedAt, s.endReason, s.audioSeconds
                 FROM session s JOIN device d ON d.id = s.deviceId
                 WHERE s.endedAt IS NOT NULL AND s.endedAt >= ? AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.sessionId = s.id)
+                  AND NOT EXISTS (SELECT 1 FROM erasureRequest r WHERE r.customerId = d.customerId AND r.completedAt IS NOT NULL)
                 ORDER BY s.endedAt
                 """, arguments: [since])
             return try sessions.map { row in
