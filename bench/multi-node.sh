@@ -12,6 +12,9 @@ talkshop=.build/release/talkshop
 [ -x "$talkshop" ] || { echo "multi-node: build it first: swift build -c release" >&2; exit 1; }
 
 export TALKSHOP_PG_FSYNC=on   # a durable database, as in production
+# Nodes on a shared database need one key-encryption key (docs/deployment.md): one for this run.
+TALKSHOP_MASTER_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+export TALKSHOP_MASTER_KEY
 source scripts/postgres-for-tests.sh
 work=$(mktemp -d /tmp/talkshop-multi.XXXXXX)
 pids=()
