@@ -1,3 +1,4 @@
+import Commerce
 import Crypto
 import Foundation
 import PostgresStore
@@ -13,9 +14,11 @@ struct RetentionOfficeTests {
         var turns: any TurnLog
         var desk: any RetentionOffice
         var conversations: any ConversationLog
+        var shop: ShopStores
 
         static func with(_ backend: Backend, _ body: (Office) async throws -> Void) async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             try await backend.with(
                 sqlite: { database in
@@ -23,21 +26,25 @@ struct RetentionOfficeTests {
                         database: database, vault: KeyVault(directory: directory.appendingPathComponent("keys"), keyEncryptionKey: SymmetricKey(size: .bits256)),
                         directory: directory.appendingPathComponent("recordings"))
                     let desk = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit.head")))
-                    return Office(turns: recorder, desk: desk, conversations: ShopStores(sqlite: database).conversations)
+                    return Office(turns: recorder, desk: desk, conversations: ShopStores(sqlite: database).conversations, shop: ShopStores(sqlite: database))
                 },
                 postgres: { connections in
                     let shop = ShopStores(postgres: connections)
                     let turns = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
                     let desk = PostgresRetentionDesk(database: connections, turns: turns, orders: shop.orders, customers: shop.customers)
-                    return Office(turns: turns, desk: desk, conversations: shop.conversations)
-                }, body)
+                    return Office(turns: turns, desk: desk, conversations: shop.conversations, shop: shop)
+                }
+            ) { office in
+                try await office.shop.catalog.seedIfEmpty(with: ShopStores.testCatalog)
+                try await body(office)
+            }
         }
 
         /// A turn of `customerId` in `sessionId`, spoken `daysAgo` days ago, with audio.
-        func say(_ words: String, customerId: String, sessionId: String, daysAgo: Double = 0) async throws {
+        func say(_ words: String, customerId: String, sessionId: String, daysAgo: Double = 0, deviceClass: String = "speaker") async throws {
             let conversation = try await conversations.conversation(resuming: nil, customerId: customerId, initialState: "main")
             try await turns.record(
-                Turn(conversationId: conversation.id, sessionId: sessionId, customerId: customerId, deviceClass: "speaker", transcript: words,
+                Turn(conversationId: conversation.id, sessionId: sessionId, customerId: customerId, deviceClass: deviceClass, transcript: words,
                      intent: "addItem", confidence: 0.9, outcome: "accepted", createdAt: Date().addingTimeInterval(-daysAgo * 86_400)),
                 audio: .init(oggOpus: Array("OggS \(words)".utf8), durationSeconds: 1, deviceId: "d-\(customerId)"))
         }
@@ -117,6 +124,83 @@ struct RetentionOfficeTests {
             let report = try await office.desk.purge(.dates(from: nil, to: fiveDaysAgo), reason: "clean-up", officer: "olga", reference: nil, dryRun: false)
             #expect(report.turns == 1 && report.recordings == 1)
             #expect(try await office.turns.turns(customerId: "ana").map(\.transcript) == ["today"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aHoldOnAnOrderKeepsTheTurnsThatLedToIt(_ backend: Backend) async throws {
+        try await Office.with(backend) { office in
+            for words in ["a latte", "check out", "yes", "thanks"] { try await office.say(words, customerId: "ann", sessionId: "s1") }
+            let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
+            let order = try await office.shop.orders.place(
+                .init(customerId: "ann", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: "s1:1", source: "s1"), at: Date()
+            ).order
+            try await office.turns.link(sessionId: "s1", toOrder: order.id)
+            try await office.say("one more", customerId: "ann", sessionId: "s1")  // after the order: not linked
+            try await office.say("someone else", customerId: "bea", sessionId: "s2")
+            let export = try await office.desk.export(customerId: "ann", reason: "access request", officer: "olga")
+            #expect(export.manifest.orders.map(\.id) == [order.id] && export.manifest.utterances.count == 5 && export.audio.count == 5)
+            #expect(export.manifest.utterances.filter { $0.orderId == order.id }.count == 4, "the turns that led to the order point at it")
+            #expect(!export.manifest.utterances.contains { $0.transcript == "someone else" })
+            try await office.desk.hold(.order, order.id, reason: "chargeback dispute", officer: "olga")
+            let report = try await office.desk.purge(.session("s1"), reason: "purge", officer: "olga", reference: nil, dryRun: false)
+            #expect(report.turns == 1 && report.heldTurns == 4 && report.recordings == 1 && report.heldRecordings == 4)
+            #expect(try await office.turns.turns(customerId: "ann").compactMap(\.orderId) == Array(repeating: order.id, count: 4))
+            #expect(try await office.desk.purge(.customer("ann"), reason: "erasure", officer: "olga", reference: nil, dryRun: false).deferred != nil)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func badRequestsAreRefusedAndChangeNothing(_ backend: Backend) async throws {
+        try await Office.with(backend) { office in
+            try await office.say("a latte", customerId: "cy", sessionId: "s1")
+            let desk = office.desk
+            func kind(_ body: () async throws -> Void) async -> RetentionDesk.Refusal.Kind? {
+                do { try await body() } catch let refusal as RetentionDesk.Refusal { return refusal.kind } catch { return nil }
+                return nil
+            }
+            #expect(await kind { _ = try await desk.purge(.customer("cy"), reason: " ", officer: "olga", reference: nil, dryRun: false) } == .invalid)
+            #expect(await kind { _ = try await desk.purge(.customer("nobody"), reason: "x", officer: "olga", reference: nil, dryRun: false) } == .notFound)
+            #expect(await kind { _ = try await desk.purge(.session("no-session"), reason: "x", officer: "olga", reference: nil, dryRun: false) } == .notFound)
+            #expect(await kind { _ = try await desk.hold(.order, "no-order", reason: "x", officer: "olga") } == .notFound)
+            #expect(await kind { _ = try await desk.hold(.customer, "cy", reason: "", officer: "olga") } == .invalid)
+            #expect(await kind { _ = try await desk.release(holdId: "hold_nothing", reason: "x", officer: "olga") } == .notFound)
+            #expect(await kind { _ = try await desk.export(customerId: "cy", reason: " ", officer: "olga") } == .invalid)
+            let left = try await office.turns.turns(customerId: "cy").count, audited = try await desk.auditTrail.entries().count
+            #expect(left == 1 && audited == 0)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func eachDeviceClassIsSweptByItsOwnPeriodsAndEmptySessionsGo(_ backend: Backend) async throws {
+        try await Office.with(backend) { office in
+            try await office.say("a phone call", customerId: "ann", sessionId: "p1", daysAgo: 3, deviceClass: "phone")
+            try await office.say("a speaker", customerId: "ann", sessionId: "k1", daysAgo: 3)
+            let policy = RetentionPolicy(keep: nil, deviceClasses: ["phone": .init(audioDays: 1, transcriptDays: 2)])
+            let swept = try await office.desk.sweep(policy: policy, now: Date(), actor: "system", dryRun: false)
+            #expect(swept.transcripts == 1 && swept.recordings == 1, "the phone's turn and audio; the speaker's are within 30 and 90 days")
+            #expect(try await office.turns.turns(customerId: "ann").map(\.transcript) == ["a speaker"])
+
+            // An ended session, empty and past its period, goes with its conversation; orders never do.
+            let device = try await office.shop.devices.register(
+                name: "speaker", customerId: "bo", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker").device
+            let session = try await office.shop.conversations.open(deviceId: device.id, channel: "voice")
+            try await office.shop.conversations.close(sessionId: session.id, reason: "client_stop", utterances: 0, audioSeconds: 0)
+            _ = try await office.shop.conversations.conversation(resuming: nil, customerId: "bo", initialState: "main")
+            let later = try await office.desk.sweep(policy: .builtIn, now: Date().addingTimeInterval(400 * 86_400), actor: "system", dryRun: false)
+            #expect(later.sessions == 1 && later.conversations >= 1)
+            #expect(try await office.shop.conversations.session(id: session.id) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aChangedPolicyIsAuditedOnce(_ backend: Backend) async throws {
+        try await Office.with(backend) { office in
+            let policy = try RetentionPolicy.parse("recordAudio: false\nkeep: {transcriptDays: 10}")
+            #expect(try await office.desk.notePolicy(policy, source: "test", actor: "olga"))
+            #expect(try await !office.desk.notePolicy(policy, source: "test", actor: "olga"), "unchanged: not audited again")
+            #expect(try await office.desk.notePolicy(.builtIn, source: "test", actor: "olga"))
+            #expect(try await office.desk.auditTrail.entries().map(\.action) == ["policy_change", "policy_change"])
         }
     }
 }
