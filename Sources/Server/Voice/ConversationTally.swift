@@ -22,7 +22,7 @@ struct ConversationTally: Sendable {
         count(ContactCounts.turns)
         count(ContactCounts.recognised(intent))
         trailingRejections = 0
-        if topic == nil { topic = Self.topic(of: intent) }
+        if topic == nil { topic = ContactRecord.topic(of: intent) }
     }
 
     mutating func rejected(_ reason: String, state: String) {
@@ -74,16 +74,6 @@ struct ConversationTally: Sendable {
             }
         case .cancelLatestOrder?: .cancel
         case .clarify?: .clarify
-        }
-    }
-
-    static func topic(of intent: String) -> String? {
-        switch Command(rawValue: intent) {
-        case .orderDrink?, .addItem?, .chooseOption?, .checkout?, .orderTheUsual?: "order"
-        case .orderStatus?, .whereIsMyOrder?: "status"
-        case .cancelOrder?: "cancel"
-        case .speakToPerson?: "person"
-        default: nil
         }
     }
 

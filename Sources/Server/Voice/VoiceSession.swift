@@ -265,7 +265,7 @@ struct VoiceSession {
         let tally = dialog.tally
         let now = services.clock.now
         let contact = ContactRecord(
-            sessionId: record.id, conversationId: conversationId, customerId: device.customerId, channel: contactChannel,
+            sessionId: record.id, conversationId: conversationId, customerId: device.customerId, channel: ContactRecord.channel(sessionChannel: record.channel, deviceClass: device.deviceClass, audioSeconds: audioSeconds),
             startedAt: record.startedAt, endedAt: max(now, record.startedAt), topic: tally.topic, counts: tally.counts,
             endedAsking: dialog.question?.rawValue, trailingRejections: tally.trailingRejections,
             secondsToOrder: tally.firstOrderAt.map { max(0, $0.timeIntervalSince(record.startedAt)) })
@@ -274,14 +274,6 @@ struct VoiceSession {
         do { try await services.stores.shop.contacts.record(contact) } catch {
             logger.error("storing the contact's analytics failed", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// The channel the analytics count a contact under: phone (the phone bridge), web (the try
-    /// page), text (no audio at all: typed chat), else speaker.
-    private var contactChannel: String {
-        if record.channel == "phone" { return "phone" }
-        if device.deviceClass == "web" { return "web" }
-        return audioSeconds == 0 ? "text" : "speaker"
     }
 
     /// Counts an utterance against the device's per-minute limit; false when over it. A count

@@ -74,11 +74,9 @@ public struct ContactSource: Sendable, Equatable {
         return order.map { byId[$0]! }
     }
 
-    /// The analytics channel (as `VoiceSession` counts it live).
+    /// The analytics channel, as a live session's contact has it.
     public var channel: String {
-        if sessionChannel == "phone" { return "phone" }
-        if deviceClass == "web" { return "web" }
-        return audioSeconds == 0 ? "text" : "speaker"
+        ContactRecord.channel(sessionChannel: sessionChannel, deviceClass: deviceClass, audioSeconds: audioSeconds)
     }
 
     /// The contact these facts allow: intents and rejections (their dialog state is not
@@ -101,7 +99,7 @@ public struct ContactSource: Sendable, Equatable {
             }
             trailing = 0
             counts[ContactCounts.recognised(intent), default: 0] += 1
-            if topic == nil { topic = Self.topic(of: intent) }
+            if topic == nil { topic = ContactRecord.topic(of: intent) }
             switch intent {
             case "orderDrink", "addItem", "orderTheUsual": counts[ContactCounts.cart] = 1
             case "checkout": counts[ContactCounts.question(.asked, .readBack), default: 0] += 1
@@ -125,16 +123,6 @@ public struct ContactSource: Sendable, Equatable {
             sessionId: sessionId, conversationId: conversationId, customerId: customerId, channel: channel, startedAt: startedAt,
             endedAt: endedAt, topic: topic, counts: counts, endedAsking: nil, trailingRejections: trailing,
             secondsToOrder: firstPaid.map { $0.timeIntervalSince(startedAt) }, rebuilt: true)
-    }
-
-    static func topic(of intent: String) -> String? {
-        switch intent {
-        case "orderDrink", "addItem", "chooseOption", "checkout", "orderTheUsual": "order"
-        case "orderStatus", "whereIsMyOrder": "status"
-        case "cancelOrder": "cancel"
-        case "speakToPerson": "person"
-        default: nil
-        }
     }
 }
 

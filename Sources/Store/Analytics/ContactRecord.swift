@@ -48,6 +48,27 @@ public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.rebuilt = rebuilt
     }
 
+    /// What a customer came for, from the first intent acted on (docs/analytics.md); nil for
+    /// an intent that says nothing of it (yes, help, the cart …). The live tally and the
+    /// rebuild both ask here.
+    public static func topic(of intent: String) -> String? {
+        switch intent {
+        case "orderDrink", "addItem", "chooseOption", "checkout", "orderTheUsual": "order"
+        case "orderStatus", "whereIsMyOrder": "status"
+        case "cancelOrder": "cancel"
+        case "speakToPerson": "person"
+        default: nil
+        }
+    }
+
+    /// The channel a contact is counted under: phone (the phone bridge), web (the try page's
+    /// web device), text (no audio at all: typed chat), else speaker.
+    public static func channel(sessionChannel: String, deviceClass: String, audioSeconds: Double) -> String {
+        if sessionChannel == "phone" { return "phone" }
+        if deviceClass == "web" { return "web" }
+        return audioSeconds == 0 ? "text" : "speaker"
+    }
+
     public var counts: [String: Int] {
         (try? JSONDecoder().decode([String: Int].self, from: Data(countsJSON.utf8))) ?? [:]
     }
