@@ -43,29 +43,36 @@ public struct KeyVault: Sendable {
     public static func keyEncryptionKey(
         dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SymmetricKey {
-        if let base64 = environment["TALKSHOP_MASTER_KEY"] {
-            return try masterKey(fromBase64: base64, source: "TALKSHOP_MASTER_KEY")
-        }
-        let file = environment["TALKSHOP_MASTER_KEY_FILE"].map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("master.key")
+        if let given = try givenKeyEncryptionKey(environment) { return given }
+        let file = dataDirectory.appendingPathComponent("master.key")
         if !FileManager.default.fileExists(atPath: file.path) {
-            guard environment["TALKSHOP_MASTER_KEY_FILE"] == nil else { throw Failure.badMasterKey("\(file.path) does not exist") }
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
             try createExclusively(file, contents: Data((fresh + "\n").utf8))
         }
-        let text = try String(contentsOf: file, encoding: .utf8)
-        return try masterKey(fromBase64: text, source: file.path)
+        return try masterKey(fromBase64: try String(contentsOf: file, encoding: .utf8), source: file.path)
     }
 
     /// The KEK of nodes sharing a database: from `TALKSHOP_MASTER_KEY` or
     /// `TALKSHOP_MASTER_KEY_FILE` only, never made up by one node, which the others could not
     /// share (they would find the keys it wrapped unreadable).
     public static func sharedKeyEncryptionKey(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SymmetricKey {
-        guard environment["TALKSHOP_MASTER_KEY"] != nil || environment["TALKSHOP_MASTER_KEY_FILE"] != nil else {
+        guard let given = try givenKeyEncryptionKey(environment) else {
             throw Failure.badMasterKey(
                 "nodes on a shared database need one key-encryption key: set TALKSHOP_MASTER_KEY or TALKSHOP_MASTER_KEY_FILE on every node (docs/deployment.md)")
         }
-        return try keyEncryptionKey(dataDirectory: URL(fileURLWithPath: "/nonexistent"), environment: environment)
+        return given
+    }
+
+    /// The KEK the environment gives: `TALKSHOP_MASTER_KEY` (base64 of 32 bytes), else the file
+    /// named by `TALKSHOP_MASTER_KEY_FILE` (which must exist); nil when neither is set.
+    static func givenKeyEncryptionKey(_ environment: [String: String]) throws -> SymmetricKey? {
+        if let base64 = environment["TALKSHOP_MASTER_KEY"] {
+            return try masterKey(fromBase64: base64, source: "TALKSHOP_MASTER_KEY")
+        }
+        guard let path = environment["TALKSHOP_MASTER_KEY_FILE"] else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else { throw Failure.badMasterKey("\(path) does not exist") }
+        return try masterKey(fromBase64: try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8), source: path)
     }
 
     static func masterKey(fromBase64 text: String, source: String) throws -> SymmetricKey {

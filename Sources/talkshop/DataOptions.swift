@@ -30,23 +30,28 @@ struct DataOptions: ParsableArguments {
     /// The stores the customer, device, catalog, order and staff commands work on. A
     /// PostgreSQL database must have been migrated (`talkshop db migrate`, or a node's start).
     func stores() async throws -> ShopStores {
-        guard let location = try postgres() else { return ShopStores(sqlite: try database()) }
+        guard let connections = try await migratedPostgres() else { return ShopStores(sqlite: try database()) }
+        return ShopStores(postgres: connections)
+    }
+
+    /// The shared database, when one is named, refused while it has migrations pending.
+    func migratedPostgres() async throws -> PostgresConnections? {
+        guard let location = try postgres() else { return nil }
         let status = try await PostgresMigrator(location: location).status()
         guard status.pending.isEmpty else {
             throw UsageError("\(location) has \(status.pending.count) migrations pending: run `talkshop db migrate --database …` first (a node also applies them when it starts)")
         }
-        return ShopStores(postgres: PostgresConnections(location: location))
+        return PostgresConnections(location: location)
     }
 
     /// The retention desk: over the data directory (its database, key vault, recordings and
     /// audit trail), or over the shared database, with the nodes' key-encryption key
     /// (`TALKSHOP_MASTER_KEY` or `TALKSHOP_MASTER_KEY_FILE`).
     func retentionOffice() async throws -> any RetentionOffice {
-        guard let location = try postgres() else {
+        guard let connections = try await migratedPostgres() else {
             return try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
         }
-        let shop = try await stores()
-        let connections = PostgresConnections(location: location)
+        let shop = ShopStores(postgres: connections)
         let turns = PostgresTurnLog(
             database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey()))
         return PostgresRetentionDesk(database: connections, turns: turns, orders: shop.orders, customers: shop.customers)
@@ -54,11 +59,10 @@ struct DataOptions: ParsableArguments {
 
     /// The audit trail: the data directory's (with its head file) or the shared database's.
     func auditTrail() async throws -> any AuditTrail {
-        guard let location = try postgres() else {
+        guard let connections = try await migratedPostgres() else {
             return AuditLog(database: try database(), headFile: AuditLog.headFile(in: URL(fileURLWithPath: dataDirectory)))
         }
-        _ = try await stores()  // refuses a database with migrations pending
-        return PostgresAuditTrail(database: PostgresConnections(location: location))
+        return PostgresAuditTrail(database: connections)
     }
 }
 

@@ -27,14 +27,13 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "A file holding the new key-encryption key (base64 of 32 bytes).") var newKeyFile: String
 
         func run() async throws {
-            guard let location = try data.postgres() else {
+            guard let connections = try await data.migratedPostgres() else {
                 throw UsageError("rotation is for the shared database (--database or TALKSHOP_DATABASE_URL); one node's keys are files under its data directory's keys/")
             }
             let current = try KeyVault.sharedKeyEncryptionKey()
             let new = try KeyVault.sharedKeyEncryptionKey(environment: ["TALKSHOP_MASTER_KEY_FILE": newKeyFile])
             guard current != new else { throw UsageError("the new key-encryption key is the current one") }
-            _ = try await data.stores()  // refuses a database with migrations pending
-            let vault = PostgresKeyVault(database: PostgresConnections(location: location), keyEncryptionKey: current)
+            let vault = PostgresKeyVault(database: connections, keyEncryptionKey: current)
             let started = ContinuousClock.now
             let (keys, rewritten) = try await vault.rotate(to: new)
             print("re-wrapped \(keys) customer keys under the new key-encryption key (\(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s)")
