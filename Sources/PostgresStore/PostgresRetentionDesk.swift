@@ -260,7 +260,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
             customerId: customerId, person: try await customers.customer(customerId), orders: placed,
             turns: try await turns.turns(customerId: customerId), recordings: recordings)
         var audio: [String: Data] = [:]
-        for recording in recordings { audio[recording.id + ".opus"] = try await turns.audio(of: recording) }
+        for (id, oggOpus) in try await turns.audio(customerId: customerId) { audio[id + ".opus"] = oggOpus }
         try await audit.append(actor: officer, action: "export", subject: "customer:\(customerId)", reason: reason, counts: manifest.counts)
         return (manifest, audio)
     }

@@ -70,7 +70,7 @@ public struct PostgresTurnLog: TurnLog {
         }
     }
 
-    /// The customer's recordings, oldest first (their audio: `audio(of:)`).
+    /// The customer's recordings, oldest first (their audio: `audio(customerId:)`).
     public func recordings(customerId: String) async throws -> [Recording] {
         try await database.withConnection { connection, logger in
             var found: [Recording] = []
@@ -86,19 +86,6 @@ public struct PostgresTurnLog: TurnLog {
             }
             return found
         }
-    }
-
-    /// The recording's Ogg Opus bytes; `KeyVault.Failure.noKey` once the customer is erased.
-    public func audio(of recording: Recording) async throws -> Data {
-        let sealed = try await database.withConnection { connection, logger in
-            let rows = try await connection.query(
-                #"SELECT "sealed" FROM "recordingData" WHERE "recordingId" = \#(recording.id)"#, logger: logger)
-            var found: Data?
-            for try await data in rows.decode(Data.self) { found = data }
-            return found
-        }
-        guard let sealed else { throw RetentionDesk.Refusal(description: "no audio for recording \(recording.id)", kind: .notFound) }
-        return try await vault.open(sealed, customerId: recording.customerId, what: "recording \(recording.id)")
     }
 
     /// The customer's turns, oldest first, with their transcripts opened.
@@ -128,20 +115,21 @@ public struct PostgresTurnLog: TurnLog {
         return turns
     }
 
-    /// The Ogg Opus bytes of the customer's recordings, oldest first.
-    public func audio(customerId: String) async throws -> [Data] {
+    /// The Ogg Opus bytes of the customer's recordings by recording id, oldest first;
+    /// `KeyVault.Failure.noKey` once the customer is erased.
+    public func audio(customerId: String) async throws -> [(recordingId: String, oggOpus: Data)] {
         let sealed = try await database.withConnection { connection, logger in
-            var found: [Data] = []
-            for try await data in try await connection.query(
+            var found: [(String, Data)] = []
+            for try await row in try await connection.query(
                 #"""
-                SELECT d."sealed" FROM "recording" r JOIN "recordingData" d ON d."recordingId" = r."id"
+                SELECT r."id", d."sealed" FROM "recording" r JOIN "recordingData" d ON d."recordingId" = r."id"
                 WHERE r."customerId" = \#(customerId) ORDER BY r."createdAt", r."id"
                 """#, logger: logger
-            ).decode(Data.self) { found.append(data) }
+            ).decode((String, Data).self) { found.append(row) }
             return found
         }
-        var audio: [Data] = []
-        for data in sealed { audio.append(try await vault.open(data, customerId: customerId, what: "a recording")) }
+        var audio: [(recordingId: String, oggOpus: Data)] = []
+        for (id, data) in sealed { audio.append((id, try await vault.open(data, customerId: customerId, what: "recording \(id)"))) }
         return audio
     }
 
