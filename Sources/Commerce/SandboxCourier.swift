@@ -43,22 +43,46 @@ public final class SandboxCourier: Fulfilment {
         (updates, sink) = AsyncStream.makeStream(of: TrackingUpdate.self)
     }
 
+    /// Schedules the order's steps from now, once: an order already handed over keeps its
+    /// schedule and tracking number.
     public func dispatch(orderId: String, status: OrderStatus) async throws -> String {
-        let trackingNumber = trackingNumbers.withLock { numbers in
-            if let known = numbers[orderId] { return known }
+        let (trackingNumber, isNew) = trackingNumbers.withLock { numbers in
+            if let known = numbers[orderId] { return (known, false) }
             let number = "TS" + String(UInt64.random(in: 1_000_000_000...9_999_999_999))
             numbers[orderId] = number
-            return number
+            return (number, true)
         }
-        let now = ContinuousClock.now
-        let all: [(Double, OrderStatus)] = [
-            (schedule.preparing, .preparing), (schedule.outForDelivery, .outForDelivery), (schedule.delivered, .delivered),
-        ]
-        let order: [OrderStatus] = [.paid, .preparing, .outForDelivery, .delivered]
-        let reached = order.firstIndex(of: status) ?? 0
-        let steps = all.filter { (order.firstIndex(of: $0.1) ?? 0) > reached }.map { (due: now + .milliseconds(Int($0.0 * 1_000)), status: $0.1) }
-        shipments.withLock { $0[orderId] = Shipment(trackingNumber: trackingNumber, steps: steps) }
+        if isNew { plan(orderId: orderId, trackingNumber: trackingNumber, from: status, reachedAt: .now) }
         return trackingNumber
+    }
+
+    /// An order this courier does not know (it was dispatched before a restart, or by another
+    /// node's courier): its remaining steps, due when they would have been had it never stopped.
+    public func resume(orderId: String, trackingNumber: String, status: OrderStatus, since: Date) async {
+        let isNew = trackingNumbers.withLock { numbers in
+            guard numbers[orderId] == nil else { return false }
+            numbers[orderId] = trackingNumber
+            return true
+        }
+        let elapsed = Duration.milliseconds(Int(max(0, Date().timeIntervalSince(since)) * 1_000))
+        if isNew { plan(orderId: orderId, trackingNumber: trackingNumber, from: status, reachedAt: .now - elapsed) }
+    }
+
+    /// The steps after `status`, timed from when the order reached it.
+    private func plan(orderId: String, trackingNumber: String, from status: OrderStatus, reachedAt: ContinuousClock.Instant) {
+        let offsets: [(seconds: Double, status: OrderStatus)] = [
+            (0, .paid), (schedule.preparing, .preparing), (schedule.outForDelivery, .outForDelivery), (schedule.delivered, .delivered),
+        ]
+        guard let reached = offsets.firstIndex(where: { $0.status == status }) else { return }
+        let steps = offsets[(reached + 1)...].map {
+            (due: reachedAt + .milliseconds(Int(($0.seconds - offsets[reached].seconds) * 1_000)), status: $0.status)
+        }
+        if !steps.isEmpty { shipments.withLock { $0[orderId] = Shipment(trackingNumber: trackingNumber, steps: steps) } }
+    }
+
+    /// The steps still to come for an order, in order (for tests and diagnostics).
+    public func pendingSteps(orderId: String) -> [OrderStatus] {
+        shipments.withLock { $0[orderId]?.steps.map(\.status) ?? [] }
     }
 
     /// Emits due updates until cancelled.

@@ -127,6 +127,7 @@ extension Prompt {
         case .delivered: "Your order has been delivered. Enjoy!"
         case .cancelled: "Your order was cancelled."
         case .refunded: "Your order was refunded."
+        case .refundFailed: "Your order was cancelled; your refund is on its way."
         case .pendingConfirmation, .placed: nil
         }
     }

@@ -13,6 +13,8 @@ public struct OrderPipeline: Sendable {
     public let fulfilment: any Fulfilment
     public let paymentTimeout: Duration
     let logger: Logger
+    /// Told of every refund the provider refused (the server counts them on `/metrics`).
+    public var refundFailed: @Sendable (OrderRecord, PaymentError) -> Void = { _, _ in }
 
     public init(
         orders: any OrderLedger, customers: any CustomerDirectory, gateway: any PaymentGateway, fulfilment: any Fulfilment,
@@ -71,21 +73,44 @@ public struct OrderPipeline: Sendable {
         } catch {
             let failure = error as? PaymentError ?? PaymentError(.unknownPayment, "\(error)")
             logger.notice("payment failed", metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(failure.code.rawValue)"])
-            // Cancel only an order still waiting for payment: if another path (a retry, the
-            // recovery at start) settled it meanwhile, its outcome stands. Money captured
-            // before a later step failed goes back.
-            if let captured = try? await orders.order(order.id), captured.captureId != nil, captured.status == .placed {
-                try? await refundCapture(of: captured)
-            }
-            do {
-                let cancelled = try await orders.transition(
-                    orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source, at: Date())
-                return .paymentFailed(cancelled, failure)
-            } catch {
-                let current = (try? await orders.order(order.id)) ?? order
-                return current.status == .cancelled ? .paymentFailed(current, failure) : .paid(current)
+            do { return try await endUnpaid(order, failure: failure, source: source) } catch {
+                // The store cannot be read or written: the order stays placed, and the recovery
+                // settles it again under the same idempotency keys.
+                logger.error("ending an unpaid order failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+                let current = (try? await orders.order(order.id)) ?? order  // only to report: nil is the order as it was
+                return current.status == .cancelled || current.status == .refundFailed ? .paymentFailed(current, failure) : .paid(current)
             }
         }
+    }
+
+    /// Cancels an order whose payment failed, if it is still waiting for payment: if another
+    /// path (a retry, the recovery) settled it meanwhile, its outcome stands. Money captured
+    /// before a later step failed goes back; if the provider refuses, the order is marked
+    /// `refund_failed`, counted, and the recovery tries again.
+    private func endUnpaid(_ order: OrderRecord, failure: PaymentError, source: String) async throws -> Outcome {
+        guard let current = try await orders.order(order.id), current.status == .placed else {
+            let settled = try await orders.order(order.id) ?? order
+            return settled.status == .cancelled || settled.status == .refundFailed ? .paymentFailed(settled, failure) : .paid(settled)
+        }
+        if current.captureId != nil {
+            do { try await refundCapture(of: current) } catch {
+                let refusal = error as? PaymentError ?? PaymentError(.unknownPayment, "\(error)")
+                let marked = try await orders.transition(
+                    orderId: order.id, to: .refundFailed, from: .placed, note: "refund \(refusal.code.rawValue)", source: source, at: Date())
+                reportRefundFailure(marked, refusal)
+                return .paymentFailed(marked, failure)
+            }
+        }
+        let cancelled = try await orders.transition(
+            orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source, at: Date())
+        return .paymentFailed(cancelled, failure)
+    }
+
+    private func reportRefundFailure(_ order: OrderRecord, _ refusal: PaymentError) {
+        logger.error(
+            "a refund of captured money failed; the order recovery retries it",
+            metadata: ["talkshop.order.id": "\(order.id)", "talkshop.payment.error": "\(refusal.code.rawValue)"])
+        refundFailed(order, refusal)
     }
 
     /// One payment call under the timeout, written to the store with its outcome.
@@ -127,30 +152,86 @@ public struct OrderPipeline: Sendable {
         return try await orders.transition(orderId: order.id, to: .refunded, from: nil, note: reason, source: source, at: Date())
     }
 
+    /// Refunds the order's capture in full. Each attempt has its own idempotency key (a
+    /// provider answers a repeated key with its first answer, a refusal included); the
+    /// provider never refunds more than was captured.
     private func refundCapture(of order: OrderRecord) async throws {
         guard let captureId = order.captureId else { return }
         let amount = order.total
+        let attempts = try await orders.payments(orderId: order.id).filter { $0.kind == .refund }.count
+        let key = attempts == 0 ? "\(order.id):refund" : "\(order.id):refund:\(attempts)"
         _ = try await call(.refund, order: order, amount: amount) { () async throws(PaymentError) in
-            try await gateway.refund(captureId: captureId, amount: amount, idempotencyKey: "\(order.id):refund")
+            try await gateway.refund(captureId: captureId, amount: amount, idempotencyKey: key)
         }
     }
 
-    /// A courier's update: applied if it is a legal next step, ignored (and logged) if not.
+    /// A courier's update: applied if it is a legal next step. One the order has already
+    /// reached or passed is a repeat (couriers deliver updates at least once) and changes
+    /// nothing; any other is logged.
     public func apply(_ update: TrackingUpdate) async {
         do {
             try await orders.transition(
                 orderId: update.orderId, to: update.status, from: nil, note: update.trackingNumber, source: "courier", at: Date())
+        } catch CommerceError.illegalTransition(let from, let to) where from.hasReached(to) {
+            logger.debug("courier update already applied", metadata: ["talkshop.order.id": "\(update.orderId)", "status": "\(to)"])
         } catch {
             logger.notice("courier update not applied", metadata: ["talkshop.order.id": "\(update.orderId)", "error": "\(error)"])
         }
     }
 
-    /// After a restart: settles orders left placed-but-unpaid before `start` (newer ones are
-    /// being settled by their sessions) and hands paid ones not yet delivered back to the courier.
-    public func recover(placedBefore start: Date) async throws {
-        for order in try await orders.all(status: .placed, limit: 1_000) where order.createdAt < start { _ = await settle(order, source: "system") }
+    /// Finishes what a crash or a dead node interrupted, and nothing else, paging through every
+    /// order concerned, oldest first:
+    /// - placed before `cutoff` and never settled: paid (under the same idempotency keys) or cancelled;
+    /// - paid before `cutoff` but never handed to the courier: dispatched;
+    /// - `refund_failed`: the refund tried again;
+    /// - handed to the courier and not yet delivered: `fulfilment.resume`, which a real courier
+    ///   ignores and the in-memory sandbox uses to take up what a restart dropped.
+    /// Newer orders are still being settled by their sessions. Runs under a lease: one node at a time.
+    public func recover(placedBefore cutoff: Date, pageSize: Int = 200) async throws {
+        try await forEach(.placed, pageSize: pageSize) { order in
+            guard order.createdAt < cutoff else { return false }
+            _ = await settle(order, source: "system")
+            return true
+        }
+        try await forEach(.paid, pageSize: pageSize) { order in
+            if order.trackingNumber == nil, order.updatedAt < cutoff { await dispatch(order) }
+            return true
+        }
+        try await forEach(.refundFailed, pageSize: pageSize) { order in
+            await retryRefund(order)
+            return true
+        }
         for status in [OrderStatus.paid, .preparing, .outForDelivery] {
-            for order in try await orders.all(status: status, limit: 1_000) { await dispatch(order) }
+            try await forEach(status, pageSize: pageSize) { order in
+                if let tracking = order.trackingNumber {
+                    await fulfilment.resume(orderId: order.id, trackingNumber: tracking, status: order.status, since: order.updatedAt)
+                }
+                return true
+            }
+        }
+    }
+
+    /// Calls `body` for every order in `status`, oldest first, a page at a time, until it returns false.
+    private func forEach(_ status: OrderStatus, pageSize: Int, _ body: (OrderRecord) async throws -> Bool) async throws {
+        var cursor: OrderCursor?
+        while true {
+            let page = try await orders.oldest(status: status, after: cursor, limit: pageSize)
+            for order in page { guard try await body(order) else { return } }
+            guard page.count == pageSize, let last = page.last else { return }
+            cursor = OrderCursor(after: last)
+        }
+    }
+
+    /// One more try at a refund the provider refused; the order is cancelled once it succeeds.
+    private func retryRefund(_ order: OrderRecord) async {
+        do {
+            try await refundCapture(of: order)
+            try await orders.transition(
+                orderId: order.id, to: .cancelled, from: .refundFailed, note: "refund retried", source: "system", at: Date())
+        } catch let refusal as PaymentError {
+            reportRefundFailure(order, refusal)
+        } catch {
+            logger.error("retrying a refund failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
         }
     }
 

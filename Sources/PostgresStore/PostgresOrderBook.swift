@@ -89,7 +89,7 @@ public struct PostgresOrderBook: OrderLedger {
             try await connection.query(
                 #"UPDATE "order" SET "status" = \#(status.rawValue), "updatedAt" = \#(now) WHERE "id" = \#(orderId)"#, logger: logger)
             try await Self.addEvent(on: connection, logger, orderId: orderId, status: status, note: note, source: source, at: now)
-            if status == .cancelled {
+            if current.returnsStock(movingTo: status) {
                 for line in try OrderBook.lines(of: order) {
                     try await connection.query(
                         #"UPDATE "product" SET "stock" = "stock" + \#(line.quantity) WHERE "id" = \#(line.productId)"#, logger: logger)
@@ -136,6 +136,15 @@ public struct PostgresOrderBook: OrderLedger {
     public func all(status: OrderStatus? = nil, limit: Int = 1_000) async throws -> [OrderRecord] {
         if let status { return try await orders(where: #""status" = $1 ORDER BY "createdAt" DESC LIMIT \#(limit)"#, [status.rawValue]) }
         return try await orders(where: #"TRUE ORDER BY "createdAt" DESC LIMIT \#(limit)"#, [])
+    }
+
+    public func oldest(status: OrderStatus, after cursor: OrderCursor?, limit: Int) async throws -> [OrderRecord] {
+        guard let cursor else {
+            return try await orders(where: #""status" = $1 ORDER BY "createdAt", "id" LIMIT \#(limit)"#, [status.rawValue])
+        }
+        return try await orders(
+            where: #""status" = $1 AND ("createdAt", "id") > ($2, $3) ORDER BY "createdAt", "id" LIMIT \#(limit)"#,
+            [status.rawValue, cursor.createdAt, cursor.id])
     }
 
     public func events(orderId: String) async throws -> [OrderEvent] {
@@ -261,7 +270,7 @@ public struct PostgresOrderBook: OrderLedger {
         let rows = try await connection.query(
             #"""
             SELECT COALESCE(SUM("totalMinorUnits"), 0)::BIGINT FROM "order"
-            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(OrderBook.startOfDay(now)) AND "status" NOT IN ('cancelled', 'refunded')
+            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(OrderBook.startOfDay(now)) AND "status" NOT IN ('cancelled', 'refunded', 'refund_failed')
             """#, logger: logger)
         var spent = 0
         for try await sum in rows.decode(Int.self) { spent = sum }
@@ -272,7 +281,7 @@ public struct PostgresOrderBook: OrderLedger {
         on connection: PostgresConnection, _ logger: Logger, deviceId: String, customerId: String, recentSince: Date, at now: Date
     ) async throws -> OrderBook.SpendingFacts {
         let recent = try await orders(
-            on: connection, logger, where: #""customerId" = $1 AND "createdAt" >= $2 AND "status" <> 'cancelled' ORDER BY "createdAt" DESC"#,
+            on: connection, logger, where: #""customerId" = $1 AND "createdAt" >= $2 AND "status" NOT IN ('cancelled', 'refund_failed') ORDER BY "createdAt" DESC"#,
             [customerId, recentSince])
         return try OrderBook.SpendingFacts(spentToday: try await spentToday(on: connection, logger, deviceId: deviceId, at: now), recent: recent)
     }

@@ -25,6 +25,10 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
 
     public var isRevoked: Bool { revokedAt != nil }
 
+    /// The class of a phone bridge's line: the only devices that may open `/v1/twilio` or
+    /// `/v1/phone` and act for the caller.
+    public static let phoneLineClass = "phone"
+
     public init(
         id: String, name: String, customerId: String, tokenHash: String, createdAt: Date, revokedAt: Date?, pinRequired: Bool = false,
         dailySpendLimitMinorUnits: Int? = nil, deviceClass: String = "speaker"

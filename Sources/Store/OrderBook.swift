@@ -170,7 +170,7 @@ public struct OrderBook: Sendable {
             try order.update(db)
             var event = OrderEvent(id: nil, orderId: orderId, status: status, note: note, source: source, createdAt: now)
             try event.insert(db)
-            if status == .cancelled {
+            if current.returnsStock(movingTo: status) {
                 for line in try Self.lines(of: order) {
                     try db.execute(sql: "UPDATE product SET stock = stock + ? WHERE id = ?", arguments: [line.quantity, line.productId])
                 }
@@ -226,6 +226,19 @@ public struct OrderBook: Sendable {
         }
     }
 
+    /// Orders in `status`, oldest first, after `cursor` (the last one of the page before).
+    public func oldest(status: OrderStatus, after cursor: OrderCursor?, limit: Int) throws -> [OrderRecord] {
+        try database.writer.read { db in
+            var request = OrderRecord.filter(OrderRecord.Columns.status == status)
+            if let cursor {
+                request = request.filter(
+                    OrderRecord.Columns.createdAt > cursor.createdAt
+                        || (OrderRecord.Columns.createdAt == cursor.createdAt && OrderRecord.Columns.id > cursor.id))
+            }
+            return try request.order(OrderRecord.Columns.createdAt, OrderRecord.Columns.id).limit(limit).fetchAll(db)
+        }
+    }
+
     public func events(orderId: String) throws -> [OrderEvent] {
         try database.writer.read { db in try OrderEvent.filter(OrderEvent.Columns.orderId == orderId).order(OrderEvent.Columns.id).fetchAll(db) }
     }
@@ -275,7 +288,7 @@ public struct OrderBook: Sendable {
             db,
             sql: """
                 SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
-                WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded')
+                WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded', 'refund_failed')
                 """,
             arguments: [deviceId, startOfDay(now)]) ?? 0
     }
@@ -283,7 +296,7 @@ public struct OrderBook: Sendable {
     static func orders(_ db: Database, customerId: String, since date: Date) throws -> [OrderRecord] {
         try OrderRecord
             .filter(OrderRecord.Columns.customerId == customerId && OrderRecord.Columns.createdAt >= date
-                && OrderRecord.Columns.status != OrderStatus.cancelled)
+                && ![OrderStatus.cancelled, .refundFailed].contains(OrderRecord.Columns.status))
             .order(OrderRecord.Columns.createdAt.desc).fetchAll(db)
     }
 

@@ -16,6 +16,8 @@ public protocol OrderLedger: Sendable {
     func order(matching prefix: String) async throws -> OrderRecord?
     func orders(customerId: String) async throws -> [OrderRecord]
     func all(status: OrderStatus?, limit: Int) async throws -> [OrderRecord]
+    /// One page of the orders in `status`, oldest first: for jobs that must see every one.
+    func oldest(status: OrderStatus, after cursor: OrderCursor?, limit: Int) async throws -> [OrderRecord]
     func events(orderId: String) async throws -> [OrderEvent]
     func payments(orderId: String) async throws -> [PaymentRecord]
     func events(after id: Int64, limit: Int) async throws -> [(event: OrderEvent, order: OrderRecord)]
@@ -26,6 +28,17 @@ public protocol OrderLedger: Sendable {
 }
 
 extension OrderBook: OrderLedger {}
+
+/// Where a page of orders ended (oldest first: by creation time, then id).
+public struct OrderCursor: Sendable, Equatable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(after order: OrderRecord) {
+        createdAt = order.createdAt
+        id = order.id
+    }
+}
 
 extension OrderBook.Placement {
     /// The order this placement writes, new at `now`.

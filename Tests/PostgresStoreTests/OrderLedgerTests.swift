@@ -32,6 +32,32 @@ struct OrderLedgerTests {
         }
     }
 
+    /// The order recovery's pages: every order of one status, oldest first, none twice.
+    @Test(arguments: Backend.available)
+    func ordersArePagedOldestFirst(_ backend: Backend) async throws {
+        try await ShopStores.withTwoNodes(backend) { node, _ throws in
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            var placed: [String] = []
+            // Two at the same instant: the id breaks the tie. The first is cancelled (its latte
+            // back on the shelf for the last).
+            for (index, offset) in [0.0, 1, 1].enumerated() {
+                placed.append(try await node.orders.place(placement(key: "p\(index)"), at: start.addingTimeInterval(offset)).order.id)
+            }
+            try await node.orders.transition(orderId: placed[0], to: .cancelled, from: nil, note: nil, source: "test", at: start)
+            placed.append(try await node.orders.place(placement(key: "p3"), at: start.addingTimeInterval(2)).order.id)
+            var seen: [String] = []
+            var cursor: OrderCursor?
+            while true {
+                let page = try await node.orders.oldest(status: .placed, after: cursor, limit: 2)
+                seen += page.map(\.id)
+                guard let last = page.last else { break }
+                cursor = OrderCursor(after: last)
+            }
+            let tied = placed[1...2].sorted()
+            #expect(seen == tied + [placed[3]], "\(seen) from \(placed)")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func concurrentDuplicatesOnTwoNodesCreateExactlyOne(_ backend: Backend) async throws {
         try await ShopStores.withTwoNodes(backend) { nodeA, nodeB throws in

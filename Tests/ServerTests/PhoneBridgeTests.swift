@@ -150,6 +150,28 @@ struct PhoneBridgeTests {
         }
     }
 
+    /// A speaker's token (of another customer) once opened a phone line that acted for whoever's
+    /// number it named, and three wrong keypad PINs locked that customer out.
+    @Test func aSpeakersTokenOpensNoPhoneLine() async throws {
+        try await TestServer.with { server in
+            _ = try Self.phoneLine(server)
+            try server.customers.add(.init(id: "other", name: "Other", pin: "5678", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242")))
+            let speaker = try server.devices.register(name: "kitchen", customerId: "other").token
+            let twilio = try await Self.caller(server, token: speaker).call([.dtmf("0000"), .dtmf("0000"), .dtmf("0000")])
+            #expect(twilio.closeReason?.contains("not a phone line") == true, "\(twilio.closeReason ?? "nil")")
+            #expect(twilio.heard.isEmpty && twilio.marksEchoed == 0, "refused before any greeting")
+            let generic = try await Self.rawTwilio(server, [
+                #"{"event":"websocket:connected","content-type":"audio/l16;rate=16000","token":"\#(speaker)","caller":"\#(Self.number)"}"#,
+                #"{"event":"websocket:dtmf","digit":"0"}"#,
+            ], path: "/v1/phone")
+            #expect(generic?.contains("not a phone line") == true, "\(generic ?? "nil")")
+            #expect(server.services.metrics.value(of: .phoneLinesRefused, label: "not_a_phone_line") == 2)
+            #expect(server.services.metrics.value(of: .phoneCalls) == 0)
+            let caller = try #require(try server.customers.customer("caller"))
+            #expect(caller.pinFailures == 0 && caller.pinLockedUntil == nil, "the caller's PIN entry is untouched")
+        }
+    }
+
     // MARK: - Bad input
 
     static let streamSid = "MZtest"

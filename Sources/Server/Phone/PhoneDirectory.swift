@@ -20,7 +20,14 @@ struct PhoneDirectory {
             services.logger.error("reading a phone line failed", metadata: ["error": "\(error)"])
             throw PhoneWireError(description: "the line could not be looked up; try again")
         }
-        guard let line, !line.isRevoked else { throw PhoneWireError(description: "unknown or revoked line token (the stream's `token` parameter)") }
+        guard let line, !line.isRevoked else {
+            throw refused("unknown or revoked line token (the stream's `token` parameter)", reason: "unknown_token", call: start.callId)
+        }
+        // A line acts for whichever customer calls: only a device registered as a phone line
+        // may, never a speaker's or a web page's token (which acts for its own customer only).
+        guard line.deviceClass == Device.phoneLineClass else {
+            throw refused("the token is not a phone line's (`talkshop devices add --device-class phone`)", reason: "not_a_phone_line", call: start.callId)
+        }
         var customer: Customer?
         if let id = start.parameters["customer"], let signature = start.parameters["signature"] {
             if signature.lowercased() == PhoneSignature.sign(customerId: id, callId: start.callId, lineToken: token) {
@@ -32,6 +39,13 @@ struct PhoneDirectory {
             customer = await lookUp { try await services.customers.customer(phone: number) }
         }
         return Caller(line: line, customer: customer)
+    }
+
+    /// A line refused before any greeting: logged and counted (`talkshop_phone_lines_refused_total`).
+    private func refused(_ description: String, reason: String, call: String) -> PhoneWireError {
+        services.logger.warning("phone line refused", metadata: ["talkshop.call.id": "\(call)", "reason": "\(reason)"])
+        services.metrics.increment(.phoneLinesRefused, label: reason)
+        return PhoneWireError(description: description)
     }
 
     /// A caller who cannot be looked up is treated as unknown (handed over to a person, who

@@ -4,6 +4,8 @@ extension Metrics {
     public enum Counter: String, CaseIterable, Sendable {
         case sessions = "talkshop_sessions_total"
         case phoneCalls = "talkshop_phone_calls_total"
+        /// Phone bridges refused before the greeting, by reason (`unknown_token`, `not_a_phone_line`).
+        case phoneLinesRefused = "talkshop_phone_lines_refused_total"
         case utterances = "talkshop_utterances_total"
         case audioSeconds = "talkshop_audio_seconds_total"
         /// Utterances decoded whole at their end instead of while spoken.
@@ -20,6 +22,8 @@ extension Metrics {
         case orders = "talkshop_orders_total"
         case ordersRefused = "talkshop_orders_refused_total"
         case paymentFailures = "talkshop_payment_failures_total"
+        /// Refunds of captured money the provider refused (each is retried by the order recovery).
+        case refundFailures = "talkshop_refund_failures_total"
         case broadcastsDetected = "talkshop_broadcasts_detected_total"
         case broadcastSuppressedCustomers = "talkshop_broadcast_suppressed_customers_total"
         case connectionsClosed = "talkshop_connections_closed_total"
@@ -30,9 +34,9 @@ extension Metrics {
         /// The label every sample of this counter carries, if any.
         public var labelKey: String? {
             switch self {
-            case .rejections, .ordersRefused, .connectionsClosed: "reason"
+            case .rejections, .ordersRefused, .connectionsClosed, .phoneLinesRefused: "reason"
             case .contacts: "outcome"
-            case .errors, .paymentFailures: "code"
+            case .errors, .paymentFailures, .refundFailures: "code"
             default: nil
             }
         }

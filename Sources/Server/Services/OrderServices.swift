@@ -67,8 +67,9 @@ struct OrderUpdateFeed: Service {
 }
 
 /// Drives the courier: finishes what a crash interrupted, then applies its updates. The
-/// recovery runs under a lease, so one node at a time does it; with several nodes it runs
-/// again every `recoveryGrace`, so orders a dead node left half-done are finished by a live one.
+/// recovery runs under a lease, so one node at a time does it, at start and then every
+/// `recoveryGrace`: orders a dead node left half-done are finished by a live one, and refunds
+/// the provider refused are tried again.
 struct FulfilmentService: Service {
     let services: TalkshopServices
     let courier: SandboxCourier
@@ -84,13 +85,13 @@ struct FulfilmentService: Service {
                 group.addTask {
                     for await update in courier.updates { await services.pipeline.apply(update) }
                 }
-                if services.stores.isShared {
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: .seconds(recoveryGrace))
-                            // Orders placed since the grace period began are still being paid by their sessions.
-                            await recover(placedBefore: Date().addingTimeInterval(-recoveryGrace))
-                        }
+                group.addTask {
+                    while !Task.isCancelled {
+                        // Cancellation ends the sleep early, and then the loop.
+                        try? await Task.sleep(for: .seconds(recoveryGrace))
+                        guard !Task.isCancelled else { return }
+                        // Orders placed since the grace period began are still being paid by their sessions.
+                        await recover(placedBefore: Date().addingTimeInterval(-recoveryGrace))
                     }
                 }
                 await group.waitForAll()
@@ -99,8 +100,8 @@ struct FulfilmentService: Service {
     }
 
     /// How long a session may still be paying for an order it placed: twice the payment
-    /// timeout and 5 s (25 s by default). On shared stores an order left unpaid longer than
-    /// this is settled by the recovery, which runs that often.
+    /// timeout and 5 s (25 s by default). An order left unpaid longer than this is settled by
+    /// the recovery, which runs that often.
     var recoveryGrace: TimeInterval { 2 * services.configuration.paymentTimeoutSeconds + 5 }
 
     private func recover(placedBefore start: Date) async {

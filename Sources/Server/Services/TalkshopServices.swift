@@ -72,13 +72,16 @@ public struct TalkshopServices: Sendable {
         self.catalog = stores.shop.catalog
         self.stores = stores
         self.courier = SandboxCourier(schedule: configuration.courier)
-        self.pipeline = OrderPipeline(
+        let metrics = Metrics()
+        var pipeline = OrderPipeline(
             orders: orders, customers: customers, gateway: gateway, fulfilment: courier,
             paymentTimeout: .milliseconds(Int(configuration.paymentTimeoutSeconds * 1_000)), logger: logger)
+        pipeline.refundFailed = { _, refusal in metrics.increment(.refundFailures, label: refusal.code.rawValue) }
+        self.pipeline = pipeline
         self.channels = CustomerChannels()
         self.registry = stores.limits
         self.openSessions = OpenSessions()
-        self.metrics = Metrics()
+        self.metrics = metrics
         self.broadcasts = BroadcastWatch(settings: configuration.broadcast, metrics: metrics, logger: logger)
         self.logger = logger
         // Series that exist from the start, so dashboards see zeros rather than gaps.
