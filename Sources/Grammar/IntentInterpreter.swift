@@ -10,9 +10,25 @@ public struct IntentInterpreter: Sendable {
     public init(grammar: IntentGrammar) { self.grammar = grammar }
 
     /// Lowercases and splits text into words, dropping punctuation other than apostrophes.
+    /// Typed text is normalised first: Unicode NFC (so "café" is one word however it was
+    /// typed), and format and control characters removed (a zero-width space, a NUL or a
+    /// bidirectional override inside "yes" leaves "yes", the word a person reads on screen).
     public static func words(in text: String) -> [String] {
-        let cleaned = text.lowercased().map { TemplateParser.isWordCharacter($0) ? $0 : " " }
+        let cleaned = visibleText(text).lowercased().map { TemplateParser.isWordCharacter($0) ? $0 : " " }
         return String(cleaned).split(separator: " ").map(String.init)
+    }
+
+    /// `text` in NFC without its invisible characters; tabs and line breaks become spaces.
+    static func visibleText(_ text: String) -> String {
+        var visible = String.UnicodeScalarView()
+        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control: if scalar == "\t" || scalar == "\n" || scalar == "\r" { visible.append(" ") }
+            case .format: continue
+            default: visible.append(scalar)
+            }
+        }
+        return String(visible)
     }
 
     public func interpret(_ text: String, state: DialogState = IntentGrammar.defaultState) throws(GrammarError) -> Intent? {

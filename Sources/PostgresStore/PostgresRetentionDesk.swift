@@ -38,7 +38,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
 
     @discardableResult
     public func hold(_ scope: LegalHold.Scope, _ subjectId: String, reason: String, officer: String) async throws -> LegalHold {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a hold needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a hold", ["subject": subjectId, "officer": officer])
         try await checkExists(scope, subjectId)
         let hold = LegalHold(id: LegalHold.newId(), scope: scope, subjectId: subjectId, reason: reason, placedBy: officer, placedAt: Date())
         try await database.withConnection { connection, logger in
@@ -55,7 +55,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
     /// Releases a hold, then carries out the erasure requests it was the last obstacle to.
     @discardableResult
     public func release(holdId: String, reason: String, officer: String) async throws -> (hold: LegalHold, erasures: [RetentionDesk.Report]) {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a release needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a release", ["hold": holdId, "officer": officer])
         let released = try await fetchHolds(
             #"""
             UPDATE "legalHold" SET "releasedAt" = $2, "releasedBy" = $3 WHERE "id" = $1 AND "releasedAt" IS NULL
@@ -112,7 +112,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
     public func purge(
         _ selection: RetentionDesk.Selection, reason: String, officer: String, reference: String? = nil, dryRun: Bool = false
     ) async throws -> RetentionDesk.Report {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a purge needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a purge", ["subject": selection.description, "reference": reference])
         let rows: String
         let values: RowValues
         switch selection {
@@ -250,7 +250,7 @@ public struct PostgresRetentionDesk: RetentionOffice {
     // MARK: - Export and checks
 
     public func export(customerId: String, reason: String, officer: String) async throws -> (manifest: CustomerExport, audio: [String: Data]) {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "an export needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "an export", ["customer": customerId, "officer": officer])
         var placed: [(OrderRecord, [OrderEvent])] = []
         for order in try await orders.orders(customerId: customerId).sorted(by: { $0.createdAt < $1.createdAt }) {
             placed.append((order, try await orders.events(orderId: order.id)))

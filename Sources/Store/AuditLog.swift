@@ -58,6 +58,11 @@ public enum AuditChain {
     public static func entry(
         after last: AuditEntry?, actor: String, action: String, subject: String, reason: String, counts: [String: Int], at now: Date
     ) throws -> AuditEntry {
+        // What is hashed must be what is stored: a NUL, cut or refused by the database, would
+        // be a false tamper alarm for ever after.
+        for (field, value) in [("actor", actor), ("action", action), ("subject", subject), ("reason", reason)] {
+            try StoredText.check(value, field: field)
+        }
         let countsJSON = String(decoding: try sortedEncoder.encode(counts), as: UTF8.self)
         var entry = AuditEntry(
             sequence: (last?.sequence ?? 0) + 1, at: millisecondPrecision(now), actor: actor, action: action, subject: subject,

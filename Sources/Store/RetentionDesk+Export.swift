@@ -99,7 +99,7 @@ extension CustomerExport {
 extension RetentionDesk {
     /// The customer's export and the recordings' Ogg Opus bytes by file name. Audited.
     public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "an export needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "an export", ["customer": customerId, "officer": officer])
         let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
             let orders = try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt).fetchAll(db)
             return (try Customer.fetchOne(db, key: customerId), try orders.map { order in

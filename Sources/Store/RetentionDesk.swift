@@ -62,6 +62,17 @@ public struct RetentionDesk: Sendable {
 
     /// Why an officer's request was not (fully) carried out; nothing changed unless `kind`
     /// is `.incomplete`.
+    /// An officer's request: a reason given, and every text of it (`others`: field name and
+    /// value, such as the subject's id or a reference) storable exactly as it is hashed into
+    /// the audit trail. `what`: "a hold", "a purge", … for the refusal's words.
+    public static func checkRequest(reason: String, for what: String, _ others: KeyValuePairs<String, String?> = [:]) throws(Refusal) {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "\(what) needs a reason") }
+        for (field, value) in [("reason", reason)] + others.map({ ($0.key, $0.value) }) {
+            guard let value, let scalar = StoredText.refusedScalar(in: value) else { continue }
+            throw Refusal(description: StoredText.Invalid(field: field, scalar: scalar).description)
+        }
+    }
+
     public struct Refusal: Error, Equatable, CustomStringConvertible {
         public enum Kind: String, Sendable {
             /// The request is malformed or lacks a reason.
@@ -98,7 +109,7 @@ public struct RetentionDesk: Sendable {
     public func purge(
         _ selection: Selection, reason: String, officer: String, reference: String? = nil, dryRun: Bool = false
     ) throws -> Report {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a purge needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a purge", ["subject": selection.description, "reference": reference])
         try checkExists(selection)
         let filter: SQL
         switch selection {
@@ -121,7 +132,7 @@ public struct RetentionDesk: Sendable {
 
     @discardableResult
     public func hold(_ scope: LegalHold.Scope, _ subjectId: String, reason: String, officer: String) throws -> LegalHold {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a hold needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a hold", ["subject": subjectId, "officer": officer])
         try checkExists(scope, subjectId)
         let hold = LegalHold(id: LegalHold.newId(), scope: scope, subjectId: subjectId, reason: reason, placedBy: officer, placedAt: Date())
         try database.writer.write { db in try hold.insert(db) }
@@ -133,7 +144,7 @@ public struct RetentionDesk: Sendable {
     /// Nothing's expiry changed while held: what is past its period goes at the next sweep.
     @discardableResult
     public func release(holdId: String, reason: String, officer: String) throws -> (hold: LegalHold, erasures: [Report]) {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Refusal(description: "a release needs a reason") }
+        try RetentionDesk.checkRequest(reason: reason, for: "a release", ["hold": holdId, "officer": officer])
         let released = try database.writer.write { db -> LegalHold in
             guard var hold = try LegalHold.fetchOne(db, key: holdId) else { throw Refusal(description: "no hold \(holdId)", kind: .notFound) }
             guard hold.isActive else { throw Refusal(description: "hold \(holdId) was already released") }

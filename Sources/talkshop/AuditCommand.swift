@@ -17,7 +17,8 @@ struct AuditCommand: AsyncParsableCommand {
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let entries = try await data.auditTrail().entries()
             for entry in entries {
-                print("\(entry.sequence)  \(formatter.string(from: entry.at))  \(entry.actor)  \(entry.action)  \(entry.subject)  \(entry.countsJSON)  \"\(entry.reason)\"")
+                let shown = [entry.actor, entry.action, entry.subject, entry.countsJSON].map(StoredText.printable)
+                print("\(entry.sequence)  \(formatter.string(from: entry.at))  \(shown.joined(separator: "  "))  \"\(StoredText.printable(entry.reason))\"")
             }
             if entries.isEmpty { print("no audit entries") }
         }

@@ -143,12 +143,16 @@ struct RetentionCommand: AsyncParsableCommand {
             let desk = try await data.retentionOffice()
             let holds = try await desk.holds(activeOnly: !all)
             for hold in holds {
-                let released = hold.releasedAt.map { "  released \(formatter.string(from: $0)) by \(hold.releasedBy ?? "?")" } ?? ""
-                print("\(hold.id)  \(hold.scope.rawValue) \(hold.subjectId)  by \(hold.placedBy) \(formatter.string(from: hold.placedAt))  \"\(hold.reason)\"\(released)")
+                let released = hold.releasedAt.map { "  released \(formatter.string(from: $0)) by \(StoredText.printable(hold.releasedBy ?? "?"))" } ?? ""
+                print(
+                    "\(hold.id)  \(hold.scope.rawValue) \(StoredText.printable(hold.subjectId))  by \(StoredText.printable(hold.placedBy)) "
+                        + "\(formatter.string(from: hold.placedAt))  \"\(StoredText.printable(hold.reason))\"\(released)")
             }
             if holds.isEmpty { print("no holds") }
             for request in try await desk.pendingErasures() {
-                print("pending erasure \(request.id)  customer \(request.customerId)  ref \(request.reference)  by \(request.requestedBy) \(formatter.string(from: request.requestedAt))")
+                print(
+                    "pending erasure \(request.id)  customer \(StoredText.printable(request.customerId))  ref \(StoredText.printable(request.reference))  "
+                        + "by \(StoredText.printable(request.requestedBy)) \(formatter.string(from: request.requestedAt))")
             }
         }
     }

@@ -41,6 +41,17 @@ struct RoundTripTests {
         #expect(try interpreter.interpret("large")?.name == "chooseOption")
     }
 
+    /// Typed text is matched as a person reads it: invisible characters do not split or hide
+    /// a word, and one word typed two ways (composed or not) is one word.
+    @Test func typedTextIsMatchedAsItReads() throws {
+        #expect(IntentInterpreter.words(in: "y\u{200B}es") == ["yes"])
+        #expect(IntentInterpreter.words(in: "ye\u{0}s\u{202E}") == ["yes"])
+        #expect(IntentInterpreter.words(in: "\u{FEFF}yes\tplease\nnow") == ["yes", "please", "now"])
+        #expect(IntentInterpreter.words(in: "cafe\u{301} latte") == IntentInterpreter.words(in: "caf\u{E9} latte"))
+        let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee"))
+        #expect(try interpreter.interpret("y\u{200B}es", state: .confirmation)?.name == "yes")
+    }
+
     @Test func statesSelectTheirIntents() throws {
         let interpreter = IntentInterpreter(grammar: try TestGrammars.loader.load("coffee"))
         #expect(try interpreter.interpret("a large latte", state: .confirmation) == nil)

@@ -84,6 +84,41 @@ struct RetentionOfficeTests {
         }
     }
 
+    /// A NUL in a reason was stored cut (SQLite) while the audit hash covered it whole: `audit
+    /// verify` then reported tampering on a database nobody touched, for ever.
+    @Test(arguments: Backend.available)
+    func textThatCannotBeStoredAsHashedIsRefusedAndTheTrailStaysIntact(_ backend: Backend) async throws {
+        try await Office.with(backend) { office in
+            try await office.say("a large latte", customerId: "ana", sessionId: "s1")
+            let desk = office.desk
+            let bad: [(String, () async throws -> Void)] = [
+                ("reason contains the control character U+0000", { _ = try await desk.hold(.customer, "ana", reason: "case\u{0}7", officer: "olga") }),
+                ("subject contains", { _ = try await desk.hold(.customer, "ana\u{0}x", reason: "r", officer: "olga") }),
+                ("U+001B", { _ = try await desk.hold(.session, "s1", reason: "\u{1b}[2J audit trail intact", officer: "olga") }),
+                ("reference contains", { _ = try await desk.purge(.customer("ana"), reason: "r", officer: "olga", reference: "T\u{202e}1", dryRun: true) }),
+                ("reason contains", { _ = try await desk.export(customerId: "ana", reason: "access\u{0}", officer: "olga") }),
+            ]
+            for (message, attempt) in bad {
+                do {
+                    try await attempt()
+                    Issue.record("accepted: \(message)")
+                } catch let refusal as RetentionDesk.Refusal {
+                    #expect(refusal.kind == .invalid && refusal.description.contains(message), "\(refusal)")
+                }
+            }
+            #expect(try await desk.holds(activeOnly: false).isEmpty)
+            #expect(try await desk.auditTrail.entries().isEmpty, "nothing was written")
+            // The trail itself refuses what it could not store as hashed, whoever calls it.
+            await #expect(throws: StoredText.Invalid.self) {
+                try await desk.auditTrail.append(actor: "olga", action: "hold", subject: "x", reason: "a\u{0}b", counts: [:], at: Date())
+            }
+            // Text that is fine is stored exactly as hashed, non-ASCII included.
+            _ = try await desk.hold(.customer, "ana", reason: "Anfrage Nr. 7 — Zoë, 東京", officer: "olga")
+            #expect(try await desk.holds(activeOnly: true).map(\.reason) == ["Anfrage Nr. 7 — Zoë, 東京"])
+            #expect(try await desk.auditTrail.verify(expectedHead: nil) == .intact(entries: 1, head: try await desk.auditTrail.entries().last!.hash))
+        }
+    }
+
     @Test(arguments: Backend.available)
     func aSweepRemovesWhatIsPastItsPeriodExceptWhatIsHeld(_ backend: Backend) async throws {
         try await Office.with(backend) { office in

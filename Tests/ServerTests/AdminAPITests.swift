@@ -80,6 +80,15 @@ struct AdminAPITests {
                 (.post, "/admin/v1/holds/hold_none/release", #"{"reason": "r"}"#, .notFound, "no hold hold_none"),
                 (.get, "/admin/v1/customers/nobody/export?reason=access", "", .notFound, "no customer nobody"),
                 (.get, "/admin/v1/customers/customer-1/export", "", .badRequest, "reason"),
+                // A NUL was stored cut and hashed whole: a tamper alarm nobody could clear.
+                (.post, "/admin/v1/holds", #"{"scope": "customer", "subject": "customer-1", "reason": "case\u00007"}"#, .badRequest,
+                 "reason contains the control character U+0000"),
+                (.post, "/admin/v1/holds", #"{"scope": "customer", "subject": "customer-1\u0000x", "reason": "r"}"#, .badRequest, "subject contains"),
+                (.post, "/admin/v1/holds", #"{"scope": "customer", "subject": "customer-1", "reason": "\u001b]0;x\u0007\u001b[2J"}"#, .badRequest,
+                 "U+001B"),
+                (.post, "/admin/v1/purge", #"{"customer": "customer-1", "reason": "erasure", "reference": "ref\u202e1"}"#, .badRequest,
+                 "reference contains the control character U+202E"),
+                (.get, "/admin/v1/customers/customer-1/export?reason=access%00x", "", .badRequest, "reason contains the control character U+0000"),
             ]
             for (method, path, body, status, message) in cases {
                 let reply = try await Self.call(server, method, path, token: officer, body: body)
@@ -87,6 +96,7 @@ struct AdminAPITests {
                 #expect(reply.json["error"] is String)
             }
             #expect(try server.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
+            #expect(try await Self.call(server, .get, "/admin/v1/audit/verify", token: officer).json["intact"] as? Bool == true)
         }
     }
 

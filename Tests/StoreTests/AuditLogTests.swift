@@ -86,3 +86,12 @@ struct AuditLogTests {
         }
     }
 }
+
+/// What the CLI prints of officer-typed text: no escape sequence reaches the terminal.
+struct StoredTextTests {
+    @Test func controlCharactersArePrintedEscaped() {
+        #expect(StoredText.printable("ok\u{1b}]0;x\u{7}\u{1b}[2Jaudit trail intact") == "ok\\u{1b}]0;x\\u{7}\\u{1b}[2Jaudit trail intact")
+        #expect(StoredText.printable("Zoë \u{202e}txt") == "Zoë \\u{202e}txt")
+        #expect(StoredText.printable("plain — 東京") == "plain — 東京")
+    }
+}
