@@ -145,7 +145,6 @@ function show(report) {
 async function load() {
   const token = $("token").value.trim();
   if (!token) return;
-  sessionStorage.setItem("talkshop-staff-token", token);
   const query = new URLSearchParams({ since: $("since").value });
   if ($("channel").value) query.set("channel", $("channel").value);
   $("status").className = "status";
@@ -154,9 +153,12 @@ async function load() {
     const response = await fetch(`/admin/v1/analytics?${query}`, { headers: { Authorization: `Bearer ${token}` } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
+      // A refused token is not kept for the next visit.
+      if (response.status === 401 || response.status === 403) sessionStorage.removeItem("talkshop-staff-token");
       const why = response.status === 401 || response.status === 403 ? "That token is not a staff member's (operator or officer)." : body.message || `The server said ${response.status}.`;
       throw new Error(why);
     }
+    sessionStorage.setItem("talkshop-staff-token", token);
     show(body);
     $("status").className = "status good";
     $("status").textContent = `${body.conversations} conversations since ${body.since.slice(0, 10)}.`;

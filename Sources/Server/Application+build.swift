@@ -26,7 +26,7 @@ public func buildApplication(
     // A failed count lets the upgrade go on; `admit` in the session decides then.
     let hasRoom: @Sendable (Device) async -> Bool = { device in (try? await services.registry.canAdmit(deviceId: device.id)) ?? true }
 
-    let router = Router()
+    let router = Router(context: TalkshopRequestContext.self)
     router.get("/healthz") { _, _ in "ok\n" }
     router.get("/metrics") { _, _ in
         Response(

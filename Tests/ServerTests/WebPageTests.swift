@@ -56,6 +56,34 @@ import Testing
         }
     }
 
+    /// `POST /v1/web/session` as a proxy in front of the client would send it.
+    static func ask(_ server: TestServer.Context, forwardedFor: String? = nil) async throws -> HTTPResponse.Status {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let forwardedFor { headers[HTTPField.Name("X-Forwarded-For")!] = forwardedFor }
+        return try await server.client.execute(uri: "/v1/web/session", method: .post, headers: headers, body: ByteBuffer(string: "{}")) { $0.status }
+    }
+
+    /// One client once took all 10,000 demo tokens in 13 s, and everyone else got 429 for five
+    /// minutes. Each client address now holds a share at most; behind a trusted proxy, the
+    /// address it forwards is the client.
+    @Test func oneClientCannotTakeEveryTokenAndATrustedProxyNamesItsClients() async throws {
+        let clock = ManualClock()
+        try await TestServer.with(Self.web { $0.tokensPerClient = 3 }, clock: clock) { server in
+            for _ in 0..<3 { #expect(try await Self.ask(server) == .ok) }
+            let refused = try await Self.post(server)
+            #expect(refused.status == .tooManyRequests && refused.json["error"] as? String == "too_many_sessions", "\(refused.text)")
+            #expect(try await Self.ask(server, forwardedFor: "203.0.113.7") == .tooManyRequests, "from an untrusted peer the header is not believed")
+            clock.advance(by: 301)
+            #expect(try await Self.ask(server) == .ok, "its expired tokens are its share again")
+        }
+        try await TestServer.with(Self.web { $0.tokensPerClient = 1; $0.trustedProxies = ["127.0.0.1"] }, clock: clock) { server throws in
+            #expect(try await Self.ask(server, forwardedFor: "203.0.113.7") == .ok)
+            #expect(try await Self.ask(server, forwardedFor: "203.0.113.7") == .tooManyRequests)
+            #expect(try await Self.ask(server, forwardedFor: "203.0.113.8") == .ok, "another client behind the proxy has its own share")
+            #expect(try await Self.ask(server, forwardedFor: "198.51.100.1, 203.0.113.7") == .tooManyRequests, "the client's own claim is not its address")
+        }
+    }
+
     @Test func aDemoSessionTokenOpensTheVoiceEndpointUntilItExpires() async throws {
         let clock = ManualClock()
         try await TestServer.with(Self.web { $0.tokenSeconds = 300 }, clock: clock) { server in
@@ -72,6 +100,7 @@ import Testing
             #expect(try await Self.voiceStatus(server, webToken: token) == .upgradeRequired, "still live a second before it expires")
             clock.advance(by: 2)
             #expect(try await Self.voiceStatus(server, webToken: token) == .unauthorized, "expired")
+            #expect(try await AdminAPITests.call(server, .delete, "/v1/web/session", token: token).status == .notFound, "an expired token is not live")
 
             // The token in the subprotocol list opens a real session, answered with talkshop.v1.
             let fresh = try #require(try await Self.post(server).json["token"] as? String)

@@ -10,8 +10,8 @@ final class ProxyProcess: Sendable {
 
     static let binary = URL(fileURLWithPath: "/usr/sbin/haproxy")
 
-    /// Starts the proxy on a free loopback port in front of `nodes` (host:port each, three at
-    /// most, as the sample configuration names) and waits until it answers /healthz.
+    /// Starts the proxy on a free loopback port in front of `nodes` (host:port each, one to
+    /// three, as the sample configuration names) and waits until it answers /healthz.
     init(nodes: [String], timeout: Duration = .seconds(30)) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw ExternalTool.Failure(description: "haproxy is not installed: scripts/setup.sh --tests installs it")
@@ -23,8 +23,8 @@ final class ProxyProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["TALKSHOP_PROXY_BIND"] = "127.0.0.1:\(port)"
         for (index, node) in nodes.enumerated() { environment["TALKSHOP_NODE\(index + 1)"] = node }
-        // Unused slots point at a port nothing listens on: marked down by the health check.
-        for index in nodes.count..<3 { environment["TALKSHOP_NODE\(index + 1)"] = "127.0.0.1:1" }
+        // Unused slots stay unset: the configuration leaves their servers out.
+        for index in nodes.count..<3 { environment.removeValue(forKey: "TALKSHOP_NODE\(index + 1)") }
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

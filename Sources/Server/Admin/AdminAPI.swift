@@ -13,7 +13,7 @@ struct AdminAPI: Sendable {
 
     static let maxBodyBytes = 64 * 1_024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<TalkshopRequestContext>) {
         let officerOnly: Set<StaffToken.Role> = [.officer]
         let anyStaff: Set<StaffToken.Role> = [.officer, .operator]
         router.get("/admin/v1/holds") { request, _ in

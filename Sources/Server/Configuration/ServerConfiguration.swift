@@ -208,8 +208,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard limits.maxUnauthenticatedConnections > 0, limits.maxConnections >= 0 else {
             throw Invalid(description: "limits.maxUnauthenticatedConnections must be at least 1 and limits.maxConnections at least 0 (0: derived)")
         }
-        guard WebSettings.sessionModes.contains(web.sessions), web.tokenSeconds > 0 else {
-            throw Invalid(description: "web.sessions must be one of \(WebSettings.sessionModes.joined(separator: ", ")) and web.tokenSeconds positive")
+        guard WebSettings.sessionModes.contains(web.sessions), web.tokenSeconds > 0, web.tokensPerClient > 0 else {
+            throw Invalid(
+                description: "web.sessions must be one of \(WebSettings.sessionModes.joined(separator: ", ")), web.tokenSeconds and web.tokensPerClient positive")
         }
         guard phone.noInputSeconds > 0, phone.reprompts >= 0 else {
             throw Invalid(description: "phone.noInputSeconds must be positive and phone.reprompts at least 0")

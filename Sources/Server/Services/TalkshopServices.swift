@@ -28,6 +28,8 @@ public struct TalkshopServices: Sendable {
     public let staff: any StaffDirectory
     /// Short-lived tokens for the try page.
     public let web: WebSessions
+    /// Each client address's share of the demo endpoint's web session tokens.
+    let webAllowance: ClientAllowance
     /// Synthesizes and caches spoken replies in the shop's voice.
     public let replies: ReplyVoice
     public let orders: any OrderLedger
@@ -65,6 +67,7 @@ public struct TalkshopServices: Sendable {
         self.policy = policy
         self.retention = stores.retention
         self.staff = stores.shop.staff
+        self.webAllowance = ClientAllowance(perClient: configuration.web.tokensPerClient)
         self.web = WebSessions(devices: stores.shop.devices, grants: stores.webGrants, lifetime: configuration.web.tokenSeconds, clock: clock)
         self.replies = ReplyVoice(voice: configuration.replyVoice)
         self.orders = stores.shop.orders

@@ -19,7 +19,7 @@ struct WebPage: Sendable {
         "staff.html": "text/html; charset=utf-8", "staff.js": "text/javascript; charset=utf-8", "staff.css": "text/css; charset=utf-8",
     ]
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<TalkshopRequestContext>) {
         if settings.page {
             router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/try"]) }
             router.get("/try") { _, _ in try file("index.html") }
@@ -28,7 +28,7 @@ struct WebPage: Sendable {
         // The dashboard shows nothing without a staff token: it is served even when the try page is off.
         router.get("/staff") { _, _ in try file("staff.html") }
         router.get("/staff/:file") { _, context in try file(context.parameters.get("file") ?? "") }
-        router.post("/v1/web/session") { request, _ in try await session(request) }
+        router.post("/v1/web/session") { request, context in try await session(request, from: context.remoteAddress?.ipAddress) }
         router.delete("/v1/web/session") { request, _ in try await endSession(request) }
     }
 
@@ -59,6 +59,8 @@ struct WebPage: Sendable {
             status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
     struct SessionRequest: Decodable {
         var customer: String?
     }
@@ -70,10 +72,24 @@ struct WebPage: Sendable {
         var expiresInSeconds: Int
     }
 
-    private func session(_ request: Request) async throws(APIError) -> Response {
+    /// `peer`: the address the request came from (the client, or a proxy in front of it).
+    private func session(_ request: Request, from peer: String?) async throws(APIError) -> Response {
         let customerId: String
+        // Anyone may ask in demo mode, so each client address gets its share of the tokens;
+        // the shop's back end asks for all its customers and is not limited so.
+        var share: (client: String, expiresAt: Date)?
         switch settings.sessions {
-        case "demo": customerId = settings.customer
+        case "demo":
+            customerId = settings.customer
+            let client = ClientAllowance.client(
+                peer: peer, forwardedFor: request.headers[Self.forwardedFor], trustedProxies: Set(settings.trustedProxies))
+            let expiresAt = services.clock.now.addingTimeInterval(settings.tokenSeconds)
+            guard services.webAllowance.take(client: client, now: services.clock.now, until: expiresAt) else {
+                throw APIError(
+                    .tooManyRequests, "too_many_sessions",
+                    "this address holds \(settings.tokensPerClient) live web session tokens already; use one, or try again when they expire")
+            }
+            share = (client, expiresAt)
         case "backend": customerId = try await customerNamedByTheBackEnd(in: request)
         default: throw .notFound("web sessions are turned off on this server")
         }
@@ -89,8 +105,10 @@ struct WebPage: Sendable {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try VoiceProtocol.encoder.encode(body))))
         } catch let error as APIError {
+            if let share { services.webAllowance.giveBack(client: share.client, expiresAt: share.expiresAt) }
             throw error
         } catch {
+            if let share { services.webAllowance.giveBack(client: share.client, expiresAt: share.expiresAt) }
             services.logger.error("web session failed", metadata: ["error": "\(error)"])
             throw .internalError("the session could not be started")
         }

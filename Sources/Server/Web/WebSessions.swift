@@ -51,7 +51,10 @@ public final class WebSessions: Sendable {
     /// Ends a token before it expires (the shop's back end logs the customer out, or the page
     /// leaves); false when it was not live. The caller ends the sessions opened with it.
     func revoke(token: String) async throws -> Bool {
-        try await grants.remove(tokenHash: DeviceRegistry.hash(token))
+        let hash = DeviceRegistry.hash(token)
+        // An expired token is not live: ending it is a 404, though its row may still be there.
+        let live = try await grants.deviceId(forTokenHash: hash, now: clock.now) != nil
+        return try await grants.remove(tokenHash: hash) && live
     }
 
     private func webDevice(of customerId: String) async throws -> Device {

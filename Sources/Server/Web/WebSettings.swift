@@ -12,6 +12,11 @@ public struct WebSettings: Codable, Sendable, Equatable {
     public var tokenSeconds = 300.0
     /// Where the page's files are.
     public var directory = "web"
+    /// Live demo session tokens one client address may hold at once (on each node).
+    public var tokensPerClient = 20
+    /// Proxies (their addresses, as the server sees them) whose `X-Forwarded-For` names the
+    /// client; from anyone else the header is ignored, as any client could send one.
+    public var trustedProxies: [String] = []
 
     public static let sessionModes = ["demo", "backend", "off"]
 
@@ -26,5 +31,7 @@ public struct WebSettings: Codable, Sendable, Equatable {
         customer = try container.decode(.customer, default: defaults.customer)
         tokenSeconds = try container.decode(.tokenSeconds, default: defaults.tokenSeconds)
         directory = try container.decode(.directory, default: defaults.directory)
+        tokensPerClient = try container.decode(.tokensPerClient, default: defaults.tokensPerClient)
+        trustedProxies = try container.decode(.trustedProxies, default: defaults.trustedProxies)
     }
 }
