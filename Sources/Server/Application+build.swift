@@ -61,6 +61,7 @@ public func buildApplication(
                 gate.refuse(context.channel, .tooManyRequests, "too many sessions")
                 return .dontUpgrade
             }
+            await checkMasks(context.channel, logger: services.logger)
             return .upgrade(DeviceAuthenticator.acceptedProtocol(for: request))
         }
     } onUpgrade: { inbound, outbound, context in
@@ -71,12 +72,18 @@ public func buildApplication(
 
     // Phone bridges authenticate inside the stream (the line's token is a custom parameter
     // of `start`), as Twilio cannot send headers; PhoneCall checks it before anything else.
-    webSocketRouter.ws("/v1/twilio") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-        await PhoneCall(services: services, wire: TwilioWire()) { gate.authenticated(context.requestContext.channel) }
+    webSocketRouter.ws("/v1/twilio") { _, context in
+        await checkMasks(context.channel, logger: services.logger)
+        return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+        try await PhoneCall(services: services, wire: TwilioWire()) { gate.authenticated(context.requestContext.channel) }
             .run(inbound: inbound, outbound: outbound)
     }
-    webSocketRouter.ws("/v1/phone") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-        await PhoneCall(services: services, wire: L16Wire()) { gate.authenticated(context.requestContext.channel) }
+    webSocketRouter.ws("/v1/phone") { _, context in
+        await checkMasks(context.channel, logger: services.logger)
+        return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+        try await PhoneCall(services: services, wire: L16Wire()) { gate.authenticated(context.requestContext.channel) }
             .run(inbound: inbound, outbound: outbound)
     }
     for path in ["/v1/twilio", "/v1/phone"] {
@@ -85,9 +92,10 @@ public func buildApplication(
         }
     }
 
+    // Text frames must be UTF-8 (RFC 6455 §8.1: close 1007 otherwise).
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: limits.maxMessageBytes,
-        autoPing: .enabled(timePeriod: .milliseconds(Int(limits.pingIntervalSeconds * 1_000))))
+        autoPing: .enabled(timePeriod: .milliseconds(Int(limits.pingIntervalSeconds * 1_000))), validateUTF8: true)
     let webSocketResponder = webSocketRouter.buildResponder()
     let server = HTTPServerBuilder { responder in
         GuardedHTTPChannel(
@@ -109,4 +117,15 @@ public func buildApplication(
         ],
         onServerRunning: onServerRunning,
         logger: services.logger)
+}
+
+/// Puts `ClientFrameMaskCheck` in front of a connection that is about to be upgraded. A channel
+/// that is already closing cannot take it, and needs no check.
+private func checkMasks(_ channel: any Channel, logger: Logger) async {
+    do {
+        // Made on the channel's event loop, where the handler lives: it is not Sendable.
+        try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(ClientFrameMaskCheck(), position: .first) }.get()
+    } catch {
+        logger.debug("no mask check on a closing connection", metadata: ["error": "\(error)"])
+    }
 }

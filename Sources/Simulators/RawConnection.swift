@@ -56,6 +56,12 @@ public final class RawConnection: Sendable {
         return bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
     }
 
+    /// Sends raw bytes (a hand-made WebSocket frame); false if the server has closed the connection.
+    @discardableResult
+    public func send(bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+    }
+
     /// Whether the server has closed the connection (a read returns end of file or a reset),
     /// waiting up to `timeout` seconds for it. Anything the server sent before is skipped.
     public func isClosedByServer(within timeout: Double) -> Bool {
@@ -76,6 +82,11 @@ public final class RawConnection: Sendable {
     /// Everything the server sends until it closes the connection, or what it has sent once
     /// that contains `marker`, or when `timeout` passes.
     public func readAll(within timeout: Double, until marker: String? = nil) -> String {
+        String(decoding: readBytes(within: timeout, until: marker), as: UTF8.self)
+    }
+
+    /// `readAll`'s bytes as they came.
+    public func readBytes(within timeout: Double, until marker: String? = nil) -> [UInt8] {
         let deadline = Date().addingTimeInterval(timeout)
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
@@ -89,6 +100,6 @@ public final class RawConnection: Sendable {
             received += buffer[0..<read]
             if let marker, String(decoding: received, as: UTF8.self).contains(marker) { break }
         }
-        return String(decoding: received, as: UTF8.self)
+        return received
     }
 }

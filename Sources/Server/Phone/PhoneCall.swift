@@ -22,7 +22,7 @@ struct PhoneCall {
     private var settings: PhoneSettings { services.configuration.phone }
     private var logger: Logger { services.logger }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         var wire = self.wire
         var call: ActiveCall?
         let watchdog = Task {
@@ -63,7 +63,11 @@ struct PhoneCall {
                 }
             }
         } catch {
+            // A frame the WebSocket library refused (too large, not UTF-8), or the socket
+            // failed: the call ends, and the library closes with the violation's code.
             logger.debug("phone call ended", metadata: ["error": "\(error)"])
+            await call?.finish()
+            throw error
         }
         await call?.finish()
     }

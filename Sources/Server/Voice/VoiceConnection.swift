@@ -90,7 +90,10 @@ struct VoiceConnection {
         let limits = services.configuration.limits
         let maxSize = limits.maxMessageBytes
 
-        await withTaskGroup(of: Void.self) { group in
+        // A protocol violation the WebSocket library found in the inbound frames (a message over
+        // the size limit, text that is not UTF-8): thrown on once the session has ended, so the
+        // library closes with its code (1009, 1007) rather than a normal closure.
+        let violation: (any Error)? = await withTaskGroup(of: Void.self) { group -> (any Error)? in
             // Closes the socket after a quiet spell.
             group.addTask {
                 while !Task.isCancelled {
@@ -153,12 +156,16 @@ struct VoiceConnection {
                     }
                 }
             } catch {
-                // A frame over the size limit, or the socket failed: the session just ends.
+                // A frame the library refused, or the socket failed: the session ends.
                 services.logger.debug("voice connection ended", metadata: ["error": "\(error)"])
+                group.cancelAll()
+                return error
             }
             group.cancelAll()
+            return nil
         }
         await session.end(reason: activity.endReason)
+        if let violation { throw violation }
     }
 
     /// Sends the events; with a reply codec, each prompt and notice is followed by its speech
