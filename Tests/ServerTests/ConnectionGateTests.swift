@@ -19,9 +19,9 @@ import Testing
 
     /// An upgrade request to /v1/voice with these extra header lines; returns the answer (a
     /// refusal's whole answer; an accepted upgrade's head).
-    static func upgradeAnswer(_ server: TestServer.Context, _ headers: [String]) throws -> String {
+    static func upgradeAnswer(_ server: TestServer.Context, _ headers: [String], host: String = "127.0.0.1") throws -> String {
         let connection = try RawConnection(port: server.port)
-        connection.send(upgrade + headers.map { $0 + "\r\n" }.joined() + "\r\n")
+        connection.send(upgrade.replacingOccurrences(of: "Host: 127.0.0.1", with: "Host: \(host)") + headers.map { $0 + "\r\n" }.joined() + "\r\n")
         let answer = connection.readAll(within: 10, until: "\r\n\r\n")
         guard !answer.hasPrefix("HTTP/1.1 101") else { return answer }
         return answer + connection.readAll(within: 10)
@@ -106,6 +106,25 @@ import Testing
             let revoked = try Self.upgradeAnswer(server, ["Authorization: Bearer \(server.token)"])
             #expect(revoked.hasPrefix("HTTP/1.1 401") && revoked.contains("revoked"), "\(revoked)")
         }
+    }
+
+    /// A page on a name rebound to this server's address (DNS rebinding) sends its own name as
+    /// Origin and Host alike: that once passed as same-origin.
+    @Test func sameOriginCountsOnlyForTheServersOwnHosts() async throws {
+        try await TestServer.with({ $0.publicHosts = ["shop.example"] }) { server throws in
+            let token = "Authorization: Bearer \(server.token)"
+            let rebound = try Self.upgradeAnswer(server, [token, "Origin: http://evil.example:\(server.port)"], host: "evil.example:\(server.port)")
+            #expect(rebound.hasPrefix("HTTP/1.1 403"), "\(rebound)")
+            let own = try Self.upgradeAnswer(server, [token, "Origin: https://shop.example"], host: "shop.example")
+            #expect(own.hasPrefix("HTTP/1.1 101"), "\(own)")
+            let address = try Self.upgradeAnswer(server, [token, "Origin: http://127.0.0.1:\(server.port)"], host: "127.0.0.1:\(server.port)")
+            #expect(address.hasPrefix("HTTP/1.1 101"), "\(address)")
+        }
+        #expect(DeviceAuthenticator.isOwn(host: "localhost:8080", publicHosts: []))
+        #expect(DeviceAuthenticator.isOwn(host: "[::1]:8080", publicHosts: []))
+        #expect(DeviceAuthenticator.isOwn(host: "Shop.Example:8443", publicHosts: ["shop.example:8443"]))
+        #expect(!DeviceAuthenticator.isOwn(host: "127.0.0.1.evil.example", publicHosts: []))
+        #expect(!DeviceAuthenticator.isOwn(host: "shop.example.evil", publicHosts: ["shop.example"]))
     }
 
     @Test func aNullOriginIsAcceptedOnlyWhenListed() async throws {

@@ -29,6 +29,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var decoderPoolSize = 64
     /// Browser origins allowed to open `/v1/voice`; devices send no Origin and are not affected.
     public var allowedOrigins: [String] = []
+    /// The names this server is reached at (`shop.example`, or `shop.example:8443`): a page
+    /// served from one of them may open `/v1/voice` (same origin). IP addresses and localhost
+    /// count without being listed; any other Host is not believed (DNS rebinding).
+    public var publicHosts: [String] = []
     public var limits = Limits()
     /// The false-trigger guard for orders (docs/guards.md).
     public var guards = ConfirmationGuard.Settings()
@@ -126,6 +130,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         grammar = try container.decode(.grammar, default: defaults.grammar)
         decoderPoolSize = try container.decode(.decoderPoolSize, default: defaults.decoderPoolSize)
         allowedOrigins = try container.decode(.allowedOrigins, default: defaults.allowedOrigins)
+        publicHosts = try container.decode(.publicHosts, default: defaults.publicHosts)
         limits = try container.decode(.limits, default: defaults.limits)
         guards = try container.decode(.guards, default: defaults.guards)
         broadcast = try container.decode(.broadcast, default: defaults.broadcast)
@@ -190,6 +195,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let value = try integer("TALKSHOP_DECODERS") { decoderPoolSize = value }
         if let value = environment["TALKSHOP_ALLOWED_ORIGINS"] {
             allowedOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let value = environment["TALKSHOP_PUBLIC_HOSTS"] {
+            publicHosts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
     }
 

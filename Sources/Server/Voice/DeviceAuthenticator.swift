@@ -72,11 +72,32 @@ struct DeviceAuthenticator: Sendable {
     /// Same-origin (the page this server serves) or listed. Only web origins are checked: a
     /// browser always sends `http(s)://…`, or `null` from a sandboxed frame or a `file://`
     /// page (refused unless "null" is listed); client libraries that send `ws://host` are not pages.
+    /// Same-origin counts only for a host the server knows is its own (`publicHosts`, an IP
+    /// address, or localhost): a page on a name that was rebound to this server's address
+    /// (DNS rebinding) sends its own name as both Origin and Host.
     private func isAllowed(origin: String, host: String?) -> Bool {
         if services.configuration.allowedOrigins.contains(origin) { return true }
         if origin == "null" { return false }
         guard origin.hasPrefix("http://") || origin.hasPrefix("https://") else { return true }
-        guard let host else { return false }
+        guard let host, Self.isOwn(host: host, publicHosts: services.configuration.publicHosts) else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    /// `host` (a Host header: name or address, and maybe a port) is one this server answers to
+    /// for certain: listed (with or without the port), an IP address (no name to rebind), or localhost.
+    static func isOwn(host: String, publicHosts: [String]) -> Bool {
+        let host = host.lowercased()
+        let name: Substring
+        if host.hasPrefix("["), let end = host.firstIndex(of: "]") {
+            name = host[host.index(after: host.startIndex)..<end]
+        } else {
+            name = host.split(separator: ":", maxSplits: 1).first ?? ""
+        }
+        if publicHosts.contains(where: { $0.lowercased() == host || $0.lowercased() == name }) { return true }
+        if name == "localhost" { return true }
+        let isIPv4 = name.split(separator: ".", omittingEmptySubsequences: false).count == 4
+            && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { UInt8($0) != nil }
+        let isIPv6 = host.hasPrefix("[") && name.contains(":") && name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        return isIPv4 || isIPv6
     }
 }
