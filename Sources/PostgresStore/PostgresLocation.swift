@@ -4,12 +4,15 @@ import PostgresNIO
 /// A PostgreSQL database named by URL: `postgres://user[:password]@host[:port]/database`
 /// (`database:` in the configuration, or `TALKSHOP_DATABASE_URL`). `?sslmode=require` asks for
 /// TLS; without it the connection is plain, for a database on loopback or a private network.
+/// A URL without a password takes it from a password file (`PGPASSFILE`, `~/.pgpass`).
 public struct PostgresLocation: Sendable, CustomStringConvertible {
     public let configuration: PostgresConnection.Configuration
     /// The same, for a pool of connections (`PostgresConnections.pooled`).
     public let poolConfiguration: PostgresClient.Configuration
     /// The URL without its password, for messages.
     public let description: String
+    /// Whether a password was found (in the URL or a password file), for tests and diagnostics.
+    public var hasPassword: Bool { configuration.password != nil }
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -19,7 +22,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
     }
 
-    public init(url text: String) throws(Invalid) {
+    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Invalid) {
         // Messages show the URL without its password.
         let shown = URLComponents(string: text).map { url in
             var url = url
@@ -43,10 +46,14 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             }
         default: throw Invalid(description: "sslmode must be disable or require, not \(sslMode)")
         }
+        var password = url.password
+        if password == nil {
+            password = try PostgresPasswordFile.password(host: host, port: url.port ?? 5432, database: database, user: user, environment: environment)
+        }
         configuration = PostgresConnection.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: tls)
+            host: host, port: url.port ?? 5432, username: user, password: password, database: database, tls: tls)
         var pool = PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: url.password, database: database,
+            host: host, port: url.port ?? 5432, username: user, password: password, database: database,
             tls: sslMode == "require" ? .require(.makeClientConfiguration()) : .disable)
         pool.options.maximumConnections = 16
         poolConfiguration = pool

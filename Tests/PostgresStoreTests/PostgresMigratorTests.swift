@@ -75,6 +75,24 @@ struct PostgresMigratorTests {
         }
     }
 
+    /// A password need not be on a command line, where `ps` shows it to the whole machine.
+    @Test func aURLWithoutAPasswordTakesItFromAPasswordFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pgpass-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "# shop nodes\nother:5432:shop:talkshop:wrong\ndb.example:*:shop:talkshop:s3cr\\:et\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let environment = ["PGPASSFILE": file.path]
+        let found = try PostgresLocation(url: "postgres://talkshop@db.example:6543/shop", environment: environment)
+        #expect(found.configuration.password == "s3cr:et" && found.description == "postgres://talkshop@db.example:6543/shop")
+        #expect(try PostgresLocation(url: "postgres://talkshop@elsewhere/shop", environment: environment).hasPassword == false)
+        #expect(try PostgresLocation(url: "postgres://talkshop:given@db.example/shop", environment: environment).configuration.password == "given")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://talkshop@db.example/shop", environment: environment) }
+        #expect(throws: PostgresLocation.Invalid.self) {
+            try PostgresLocation(url: "postgres://talkshop@db.example/shop", environment: ["PGPASSFILE": file.path + ".missing"])
+        }
+    }
+
     @Test func badURLsAreRefusedWithTheirReason() throws {
         #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://host/db") }
         #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://u@host") }
