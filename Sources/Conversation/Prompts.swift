@@ -30,6 +30,37 @@ extension Prompt {
         return "Your cart: \(items.joined(separator: "; ")). Total \(cart.total)."
     }
 
+    /// "1 latte (large) and 2 croissants": what an order holds, said briefly.
+    public static func summary(of lines: [Cart.Line], names catalog: Catalog) -> String {
+        let items = lines.map { line in
+            let name = catalog.product(line.productId)?.name ?? line.productId
+            let options = line.options.keys.sorted().map { line.options[$0]! }.joined(separator: ", ")
+            return "\(line.quantity) \(name)\(options.isEmpty ? "" : " (\(options))")"
+        }
+        switch items.count {
+        case 0: return "nothing"
+        case 1: return items[0]
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+
+    /// An order placed from this conversation that the customer never heard of (the node
+    /// placing it stopped before saying so), said when the conversation resumes.
+    public static func orderNotTold(_ summary: String?, _ status: OrderStatus) -> Prompt {
+        let now: String
+        switch status {
+        case .pendingConfirmation, .placed: now = "it is being paid"
+        case .paid: now = "it is paid"
+        case .preparing: now = "it is being prepared"
+        case .outForDelivery: now = "it is out for delivery"
+        case .readyForPickup: now = "it is ready for pickup"
+        case .delivered: now = "it has been delivered"
+        case .cancelled, .refundFailed: now = "it was then cancelled, and nothing was charged"
+        case .refunded: now = "it was then refunded"
+        }
+        return Prompt("Your order\(summary.map { " of \($0)" } ?? "") was placed; \(now).")
+    }
+
     // MARK: Questions before anything happens
 
     public static func didYouSay(_ text: String) -> Prompt { Prompt("Did you say \"\(text)\"?", expect: .confirmation) }

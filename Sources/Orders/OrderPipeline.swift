@@ -42,9 +42,14 @@ public struct OrderPipeline: Sendable {
     }
 
     /// Places (idempotently) and pays for an order, then hands it to fulfilment. `now` is when
-    /// it was confirmed, on the clock the guard's rules use.
-    public func place(_ placement: OrderBook.Placement, at now: Date = Date()) async throws -> Outcome {
+    /// it was confirmed, on the clock the guard's rules use. `announce` is called once the new
+    /// order is written, before the payment: the customer hears of it even if this node dies
+    /// while the provider answers.
+    public func place(
+        _ placement: OrderBook.Placement, at now: Date = Date(), announce: @Sendable (OrderRecord) async -> Void = { _ in }
+    ) async throws -> Outcome {
         let (order, isNew) = try await orders.place(placement, at: now)
+        if isNew { await announce(order) }
         if !isNew && order.status == .cancelled {
             return .paymentFailed(order, PaymentError(.unknownPayment, "this order was already cancelled"))
         }

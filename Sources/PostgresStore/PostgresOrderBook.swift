@@ -204,6 +204,21 @@ public struct PostgresOrderBook: OrderLedger {
         }
     }
 
+    public func markAnnounced(orderId: String, at now: Date) async throws {
+        try await database.withConnection { connection, logger in
+            try await connection.query(
+                #"INSERT INTO "orderAnnouncement" ("orderId", "announcedAt") VALUES (\#(orderId), \#(now)) ON CONFLICT DO NOTHING"#, logger: logger)
+        }
+    }
+
+    public func unannounced(conversationId: String, since date: Date) async throws -> [OrderRecord] {
+        try await orders(
+            where: #"""
+                "conversationId" = $1 AND "createdAt" >= $2
+                AND NOT EXISTS (SELECT 1 FROM "orderAnnouncement" a WHERE a."orderId" = "order"."id") ORDER BY "createdAt"
+                """#, [conversationId, date])
+    }
+
     public func hasFingerprint(_ fingerprint: String) async throws -> Bool {
         try await database.withConnection { connection, logger in
             try await connection.returnsRows(

@@ -228,6 +228,15 @@ public final class AppDatabase: Sendable {
                 table.column("rebuilt", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("v14: orders told to the customer") { db in
+            // An order without a row here was written but its customer never heard of it (the
+            // node died during the payment): the conversation, resumed, tells them.
+            try db.create(table: "orderAnnouncement") { table in
+                table.primaryKey("orderId", .text).references("order", onDelete: .cascade)
+                table.column("announcedAt", .datetime).notNull()
+            }
+            try db.execute(sql: #"INSERT INTO "orderAnnouncement" ("orderId", "announcedAt") SELECT "id", "createdAt" FROM "order""#)
+        }
         return migrator
     }
 }

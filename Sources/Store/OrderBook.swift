@@ -323,6 +323,24 @@ public struct OrderBook: Sendable {
     }
 
     /// Whether these exact utterance samples already led to an order (a replayed stream).
+    public func markAnnounced(orderId: String, at now: Date) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO orderAnnouncement (orderId, announcedAt) VALUES (?, ?)", arguments: [orderId, now])
+        }
+    }
+
+    public func unannounced(conversationId: String, since date: Date) throws -> [OrderRecord] {
+        try database.writer.read { db in
+            try OrderRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM "order" WHERE conversationId = ? AND createdAt >= ?
+                    AND NOT EXISTS (SELECT 1 FROM orderAnnouncement WHERE orderId = "order".id) ORDER BY createdAt
+                    """,
+                arguments: [conversationId, date])
+        }
+    }
+
     public func hasFingerprint(_ fingerprint: String) throws -> Bool {
         try database.writer.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM utteranceFingerprint WHERE fingerprint = ?)", arguments: [fingerprint])

@@ -25,6 +25,10 @@ public protocol OrderLedger: Sendable {
     func spentToday(deviceId: String, at now: Date) async throws -> Int
     func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date) async throws -> OrderBook.SpendingFacts
     func hasFingerprint(_ fingerprint: String) async throws -> Bool
+    /// Records that the order's customer was told it was placed (idempotent).
+    func markAnnounced(orderId: String, at now: Date) async throws
+    /// Orders placed from the conversation since `date` that its customer was never told of.
+    func unannounced(conversationId: String, since date: Date) async throws -> [OrderRecord]
 }
 
 extension OrderBook: OrderLedger {}

@@ -83,4 +83,8 @@ struct PaidWriteFailingLedger: OrderLedger {
         try await book.spendingFacts(deviceId: deviceId, customerId: customerId, recentSince: recentSince, at: now)
     }
     func hasFingerprint(_ fingerprint: String) async throws -> Bool { try await book.hasFingerprint(fingerprint) }
+    func markAnnounced(orderId: String, at now: Date) async throws { try await book.markAnnounced(orderId: orderId, at: now) }
+    func unannounced(conversationId: String, since date: Date) async throws -> [OrderRecord] {
+        try await book.unannounced(conversationId: conversationId, since: date)
+    }
 }

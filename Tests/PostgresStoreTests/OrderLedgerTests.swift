@@ -32,6 +32,26 @@ struct OrderLedgerTests {
         }
     }
 
+    /// Orders a conversation's customer was never told of, until they are.
+    @Test(arguments: Backend.available)
+    func ordersNotToldAreFoundUntilMarked(_ backend: Backend) async throws {
+        try await ShopStores.withTwoNodes(backend) { nodeA, nodeB throws in
+            let conversation = try await nodeA.conversations.conversation(resuming: nil, customerId: "c1", initialState: "main")
+            var told = placement(key: "told")
+            told.cart = .init(conversationId: conversation.id, version: 0)
+            var untold = placement(key: "untold")
+            untold.cart = .init(conversationId: conversation.id, version: 1)
+            let first = try await nodeA.orders.place(told, at: Date()).order
+            let second = try await nodeA.orders.place(untold, at: Date()).order
+            try await nodeA.orders.markAnnounced(orderId: first.id, at: Date())
+            try await nodeA.orders.markAnnounced(orderId: first.id, at: Date())  // idempotent
+            #expect(try await nodeB.orders.unannounced(conversationId: conversation.id, since: Date(timeIntervalSinceNow: -60)).map(\.id) == [second.id])
+            #expect(try await nodeB.orders.unannounced(conversationId: conversation.id, since: Date(timeIntervalSinceNow: 60)).isEmpty)
+            try await nodeB.orders.markAnnounced(orderId: second.id, at: Date())
+            #expect(try await nodeA.orders.unannounced(conversationId: conversation.id, since: .distantPast).isEmpty)
+        }
+    }
+
     /// The order recovery's pages: every order of one status, oldest first, none twice.
     @Test(arguments: Backend.available)
     func ordersArePagedOldestFirst(_ backend: Backend) async throws {

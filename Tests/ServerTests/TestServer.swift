@@ -1,4 +1,5 @@
 import AudioCodec
+import Commerce
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -67,13 +68,15 @@ enum TestServer {
 
     /// `clock`: a clock the test moves by hand (answer windows, token lifetimes, idle
     /// timeouts); the system clock by default.
+    /// `gateway`: a payment provider of the test's (the sandbox by default).
     static func with<T: Sendable>(
-        _ adjust: (inout ServerConfiguration) -> Void = { _ in }, clock: ManualClock? = nil, _ body: @Sendable (Context) async throws -> T
+        _ adjust: (inout ServerConfiguration) -> Void = { _ in }, clock: ManualClock? = nil, gateway: any PaymentGateway = SandboxPaymentGateway(),
+        _ body: @Sendable (Context) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "talkshop.test")
         logger.logLevel = .warning
         let services = try await TalkshopServices.make(
-            configuration: configuration(adjust), database: try AppDatabase.inMemory(), clock: clock ?? SystemClock(), logger: logger)
+            configuration: configuration(adjust), database: try AppDatabase.inMemory(), gateway: gateway, clock: clock ?? SystemClock(), logger: logger)
         try CustomerBook(database: services.database).add(.init(
             id: "customer-1", name: "Test Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
             address: "1 Test Street"))

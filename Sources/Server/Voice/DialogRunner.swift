@@ -31,6 +31,8 @@ struct DialogRunner {
     private var spokenFingerprints: [String] = []
     /// What the conversation comes to, for the analytics (the session adds what it heard).
     var tally = ConversationTally()
+    /// Sends events to the device at once (`VoiceSession.announce`).
+    var announce: Announcer?
 
     init(services: TalkshopServices, device: Device, sessionId: String, catalog: Catalog, logger: Logger) {
         self.services = services
@@ -58,9 +60,10 @@ struct DialogRunner {
         let shared = try SharedCart(conversation: resumed, sessions: services.sessions)
         conversation = resumed
         sharedCart = shared
-        guard !shared.lines.isEmpty else { return [] }
+        let untold = conversationId == nil ? [] : await desk.ordersNotTold(conversationId: resumed.id)
+        guard !shared.lines.isEmpty else { return untold }
         machine = ConversationMachine(catalog: catalog, rules: machine.rules, cart: repriced(shared.lines))
-        return [cartEvent()]
+        return untold + [cartEvent()]
     }
 
     /// Time passed: a confirmation window may have run out.
@@ -158,7 +161,7 @@ struct DialogRunner {
             addressId: await desk.deliveryAddressId(), idempotencyKey: "\(sessionId):\(confirmedCheckouts)", source: sessionId,
             fingerprints: spokenFingerprints, cart: sharedCart?.claim,
             recheck: desk.recheck(cart, rules: machine.rules, repeatConfirmed: repeatConfirmed, at: now))
-        switch await desk.place(placement, cart: cart, paidWith: method, at: now) {
+        switch await desk.place(placement, cart: cart, paidWith: method, at: now, announce: announce) {
         case .written(let order, let paid, let events):
             // The order consumed the cart version it was read from (emptied in the store): the
             // session continues from that version; a failed payment's cart is saved back at the

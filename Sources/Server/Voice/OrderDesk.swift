@@ -1,6 +1,7 @@
 import Commerce
 import Conversation
 import Foundation
+import Synchronization
 import Logging
 import Store
 import VoiceProtocol
@@ -118,20 +119,36 @@ struct OrderDesk {
 
     /// Places and pays for a confirmed cart. The guard's rules are checked again as the order
     /// is written (`placement.recheck`), so sessions confirming at once cannot both pass them.
-    func place(_ placement: OrderBook.Placement, cart: Cart, paidWith method: PaymentMethod, at now: Date) async -> Placement {
+    func place(
+        _ placement: OrderBook.Placement, cart: Cart, paidWith method: PaymentMethod, at now: Date, announce: Announcer?
+    ) async -> Placement {
+        // "placed" goes out as soon as the order is written, before the payment, when the
+        // session can send at once; otherwise with the turn's other events.
+        let announced = Mutex(false)
+        let orders = services.orders, logger = logger
+        let tell: @Sendable (OrderRecord) async -> Void = { order in
+            if let announce {
+                await announce([.order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(order.total)")])
+                announced.withLock { $0 = true }
+            }
+            do { try await orders.markAnnounced(orderId: order.id, at: Date()) } catch {
+                logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+            }
+        }
+        func placedUnlessAnnounced(_ order: OrderRecord) -> [ServerEvent] {
+            announced.withLock { $0 } ? [] : [.order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)")]
+        }
         do {
-            switch try await services.pipeline.place(placement, at: now) {
+            switch try await services.pipeline.place(placement, at: now, announce: tell) {
             case .paid(let order):
                 services.metrics.increment(.orders)
-                return .written(order, paid: true, events: [
-                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                return .written(order, paid: true, events: placedUnlessAnnounced(order) + [
                     .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
                     .init(.placed(paidWith: method.label, total: cart.total)),
                 ])
             case .paymentFailed(let order, let error):
                 services.metrics.increment(.paymentFailures, label: error.code.rawValue)
-                return .written(order, paid: false, events: [
-                    .order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)"),
+                return .written(order, paid: false, events: placedUnlessAnnounced(order) + [
                     .order(id: order.id, status: order.status.rawValue, total: "\(cart.total)"),
                     .init(.paymentFailed(error.code)),
                 ])
@@ -155,6 +172,29 @@ struct OrderDesk {
             logger.error("order placement failed", metadata: ["error": "\(error)"])
             return .refused([.error(code: .internalError, message: "the order could not be placed; nothing was charged")])
         }
+    }
+
+    /// Orders placed from the conversation in the last hour whose customer was never told (the
+    /// node placing them died before it could say so): told now, each with where it stands.
+    func ordersNotTold(conversationId: String) async -> [ServerEvent] {
+        let untold: [OrderRecord]
+        do { untold = try await services.orders.unannounced(conversationId: conversationId, since: services.clock.now.addingTimeInterval(-3_600)) } catch {
+            logger.error("reading orders not yet told failed", metadata: ["error": "\(error)"])
+            return []
+        }
+        var events: [ServerEvent] = []
+        for order in untold {
+            // Lines that cannot be read here are not said; the order still is.
+            let summary = (try? OrderBook.lines(of: order)).map { Prompt.summary(of: $0, names: catalog) }
+            events += [
+                .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
+                .init(Prompt.orderNotTold(summary, order.status)),
+            ]
+            do { try await services.orders.markAnnounced(orderId: order.id, at: services.clock.now) } catch {
+                logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+            }
+        }
+        return events
     }
 
     /// What the customer hears when another session got to the cart first; `readBack`: the

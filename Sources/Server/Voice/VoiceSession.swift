@@ -61,6 +61,13 @@ struct VoiceSession {
         turns = SessionTurns(services: services, device: device, sessionId: record.id)
     }
 
+    /// Sends events to the device at once, in the middle of a turn (an order written, before
+    /// its payment answers); without it they go out with the turn's other events.
+    var announce: Announcer? {
+        get { dialog.announce }
+        set { dialog.announce = newValue }
+    }
+
     /// What the dialog listens for: main, confirmation, pin.
     var state: DialogState { dialog.state }
     /// The conversation, once the session has started.
