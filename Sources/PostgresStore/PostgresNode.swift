@@ -67,38 +67,47 @@ public actor PostgresNode: Leases {
         leasesHeld = []
     }
 
-    /// Runs `body` if no node (this one included) holds the lease `name`, and returns its
-    /// result; nil, without running it, when another holds it. The lease is released when
-    /// `body` ends, or when this node dies.
-    public func withLease<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
-        guard !leasesHeld.contains(name) else { return nil }
+    /// Whether this node owns the lease `name`, taking it when no live node holds it. The lease
+    /// is an advisory lock of the presence session: it stays with this node, with nothing to
+    /// renew, until the node stops or its session ends (a crash, a lost connection); then the
+    /// next node that asks takes it. A new presence session (after a lost connection) holds
+    /// none, and asks again.
+    public func owns(_ name: String) async throws -> Bool {
         let connection = try await presence()
-        let logger = database.logger
+        guard !leasesHeld.contains(name) else { return true }
         var granted = false
         do {
             for try await taken in try await connection.query(
-                "SELECT pg_try_advisory_lock(\(Self.leaseLockSpace), hashtext(\(name)))", logger: logger
+                "SELECT pg_try_advisory_lock(\(Self.leaseLockSpace), hashtext(\(name)))", logger: database.logger
             ).decode(Bool.self) { granted = taken }
         } catch {
             throw PostgresProblem("taking the lease \(name)", error)
         }
-        guard granted else { return nil }
+        // The presence may have been replaced while asking: only its own session's lock counts.
+        guard granted, connection === self.connection else { return false }
         leasesHeld.insert(name)
-        defer { leasesHeld.remove(name) }
-        do {
-            let result = try await body()
-            await release(name, on: connection)
-            return result
-        } catch {
-            await release(name, on: connection)
-            throw error
-        }
+        return true
     }
 
-    private func release(_ name: String, on connection: PostgresConnection) async {
-        // A closed connection took the lock with it (and would not answer).
-        guard !connection.isClosed else { return }
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaseLockSpace), hashtext(\(name)))", logger: database.logger)
+    public nonisolated var actorName: String { "system (node \(key))" }
+
+    /// Which node (by key) holds each of `names` now, read on any connection: for `talkshop db
+    /// status`. A lease nobody holds is absent.
+    public static func leaseHolders(_ names: [String], database: PostgresConnections) async throws -> [String: Int32] {
+        try await database.withConnection { connection, logger in
+            var holders: [String: Int32] = [:]
+            for name in names {
+                let rows = try await connection.query(
+                    """
+                    SELECT node.objid::bigint FROM pg_locks lease JOIN pg_locks node ON node.pid = lease.pid
+                    WHERE lease.locktype = 'advisory' AND lease.granted AND lease.classid::bigint = \(Int(leaseLockSpace))
+                      AND lease.objid::bigint = (hashtext(\(name))::bigint & 4294967295)
+                      AND node.locktype = 'advisory' AND node.granted AND node.classid::bigint = \(Int(nodeLockSpace))
+                    """, logger: logger)
+                for try await key in rows.decode(Int.self) { holders[name] = Int32(truncatingIfNeeded: key) }
+            }
+            return holders
+        }
     }
 
     /// The SQL condition "the node whose key is in `column` is alive", for queries on any connection.

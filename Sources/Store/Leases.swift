@@ -1,17 +1,27 @@
-/// Runs a job on one node at a time: the retention sweep, the order pipeline's recovery.
-/// One node on SQLite always may (`OneNode`); several on PostgreSQL take an advisory lock that
-/// dies with the node holding it (`PostgresNode`).
+/// Who runs a job that one node at a time must run (the retention sweep, the order recovery).
+/// One node on SQLite always does (`OneNode`); several on PostgreSQL each ask, and the first to
+/// ask owns the lease for as long as it lives (`PostgresNode`: an advisory lock of its session,
+/// which PostgreSQL ends with the node).
 public protocol Leases: Sendable {
-    /// Runs `body` and returns its result if no node holds the lease `name`; nil, without
-    /// running it, when another does.
-    func withLease<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T?
+    /// Whether this node owns the lease `name`, taking it if no live node does. An owner keeps
+    /// it until it stops or dies; asking again is how a node keeps checking that it still does.
+    func owns(_ name: String) async throws -> Bool
+    /// The name the node's scheduled work goes by in the audit trail: "system" alone, or
+    /// "system (node 123)" among several, so an operator can tell which node swept.
+    var actorName: String { get }
 }
 
-/// The leases of a node that is the only one: every job runs.
+/// The names of the leases the server's jobs run under.
+public enum LeaseName {
+    public static let retentionSweep = "retention sweep"
+    public static let orderRecovery = "order recovery"
+    public static let all = [retentionSweep, orderRecovery]
+}
+
+/// The leases of a node that is the only one: it owns every one.
 public struct OneNode: Leases {
     public init() {}
 
-    public func withLease<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
-        try await body()
-    }
+    public func owns(_ name: String) async throws -> Bool { true }
+    public var actorName: String { "system" }
 }

@@ -46,7 +46,10 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the migrations applied and pending, without changing the database.",
-            discussion: "Exit status 1 when migrations are pending or the database was written by a newer Talkshop.")
+            discussion: """
+                Exit status 1 when migrations are pending or the database was written by a newer Talkshop.
+                On PostgreSQL, also which node holds each job's lease (the node key a node prints at start).
+                """)
         @OptionGroup var target: Target
 
         func run() async throws {
@@ -54,6 +57,10 @@ struct DatabaseCommand: AsyncParsableCommand {
             let status = try await target.status()
             DatabaseCommand.printStatus(status)
             print("\(status.applied.count) applied, \(status.pending.count) pending")
+            if let location = try target.data.postgres() {
+                let holders = try await PostgresNode.leaseHolders(LeaseName.all, database: PostgresConnections(location: location))
+                for lease in LeaseName.all { print("lease \(lease): \(holders[lease].map { "node \($0)" } ?? "no node holds it")") }
+            }
             if !status.pending.isEmpty || !status.unknown.isEmpty { throw ExitCode(1) }
         }
     }

@@ -155,17 +155,17 @@ struct OrderPipelineTests {
     /// The sandbox courier takes up an order a restart dropped on its original schedule, once,
     /// and a second dispatch of an order it has starts no second delivery.
     @Test func theSandboxCourierResumesOnScheduleAndDispatchesOnce() async throws {
-        let courier = SandboxCourier(schedule: .init(preparing: 60, outForDelivery: 120, delivered: 180))
+        let courier = SandboxCourier(schedule: .init(preparing: 60, outForDelivery: 120, delivered: 3_600))
         let running = Task { await courier.run() }
         defer { running.cancel() }
-        // Paid 170 s ago: preparing and out for delivery are overdue, delivery is 10 s away.
+        // Paid 170 s ago: preparing and out for delivery are overdue, delivery is an hour away.
         await courier.resume(orderId: "o1", trackingNumber: "TS1", status: .paid, since: Date(timeIntervalSinceNow: -170))
         await courier.resume(orderId: "o1", trackingNumber: "TS1", status: .paid, since: Date())
         #expect(try await courier.dispatch(orderId: "o1", status: .paid) == "TS1")
         var updates = courier.updates.makeAsyncIterator()
         #expect(await updates.next() == TrackingUpdate(orderId: "o1", trackingNumber: "TS1", status: .preparing))
         #expect(await updates.next() == TrackingUpdate(orderId: "o1", trackingNumber: "TS1", status: .outForDelivery))
-        // The last step is a further 10 s away whichever call came later; it was not moved.
+        // The last step is still to come whichever call came later: none restarted the schedule.
         #expect(courier.pendingSteps(orderId: "o1") == [.delivered])
     }
 }

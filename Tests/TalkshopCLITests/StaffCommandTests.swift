@@ -79,6 +79,23 @@ struct StaffCommandTests {
         #expect(again.status == 0 && again.standardOutput.contains("0 applied now"), "\(again.standardOutput)")
     }
 
+    /// Which node runs the sweep and the recovery was once nowhere to be seen.
+    @Test(.enabled(if: TestPostgres.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
+    func dbStatusNamesTheNodeHoldingEachLease() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withDatabase("postgres") { url throws in
+            let url = try #require(url)
+            let before = try run(["db", "status"], database: url)
+            #expect(before.standardOutput.contains("lease order recovery: no node holds it"), "\(before.standardOutput)")
+            let node = PostgresNode(database: PostgresConnections(location: try PostgresLocation(url: url)))
+            #expect(try await node.owns(LeaseName.orderRecovery))
+            let status = try run(["db", "status"], database: url)
+            #expect(status.status == 0 && status.standardOutput.contains("lease order recovery: node \(node.key)"), "\(status.standardOutput)")
+            #expect(status.standardOutput.contains("lease retention sweep: no node holds it"))
+            await node.stop()
+        }
+    }
+
     @Test func aCSVImportIsAllOrNothing() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -66,8 +66,8 @@ struct OrderUpdateFeed: Service {
     }
 }
 
-/// Drives the courier: finishes what a crash interrupted, then applies its updates. The
-/// recovery runs under a lease, so one node at a time does it, at start and then every
+/// Drives the courier and finishes what a crash interrupted. The order recovery runs on the
+/// node that owns the lease "order recovery", at once when it takes it and then every
 /// `recoveryGrace`: orders a dead node left half-done are finished by a live one, and refunds
 /// the provider refused are tried again.
 struct FulfilmentService: Service {
@@ -75,10 +75,10 @@ struct FulfilmentService: Service {
     let courier: SandboxCourier
 
     func run() async throws {
-        // One node: what was placed before this start is nobody's. Several: another node's
-        // session may be paying for an order placed a moment ago, so only older ones.
         let started = Date()
-        await recover(placedBefore: services.stores.isShared ? started.addingTimeInterval(-recoveryGrace) : started)
+        let schedule = LeasedSchedule(
+            lease: LeaseName.orderRecovery, interval: .milliseconds(Int(recoveryGrace * 1_000)), leases: services.stores.leases,
+            logger: services.logger)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await courier.run() }
@@ -86,12 +86,12 @@ struct FulfilmentService: Service {
                     for await update in courier.updates { await services.pipeline.apply(update) }
                 }
                 group.addTask {
-                    while !Task.isCancelled {
-                        // Cancellation ends the sleep early, and then the loop.
-                        try? await Task.sleep(for: .seconds(recoveryGrace))
-                        guard !Task.isCancelled else { return }
-                        // Orders placed since the grace period began are still being paid by their sessions.
-                        await recover(placedBefore: Date().addingTimeInterval(-recoveryGrace))
+                    await schedule.run { runsBefore in
+                        // One node, first run: what was placed before this start is nobody's.
+                        // Otherwise an order placed within the grace period may still be being
+                        // paid by its session (on this node or another).
+                        let alone = !services.stores.isShared && runsBefore == 0
+                        await recover(placedBefore: alone ? started : Date().addingTimeInterval(-recoveryGrace))
                     }
                 }
                 await group.waitForAll()
@@ -101,14 +101,12 @@ struct FulfilmentService: Service {
 
     /// How long a session may still be paying for an order it placed: twice the payment
     /// timeout and 5 s (25 s by default). An order left unpaid longer than this is settled by
-    /// the recovery, which runs that often.
+    /// the recovery, which runs that often: its payment is settled within two grace periods
+    /// and one more payment timeout of being placed (60 s by default; docs/deployment.md).
     var recoveryGrace: TimeInterval { 2 * services.configuration.paymentTimeoutSeconds + 5 }
 
-    private func recover(placedBefore start: Date) async {
-        do {
-            let ran = try await services.stores.leases.withLease("order recovery") { try await services.pipeline.recover(placedBefore: start) }
-            if ran == nil { services.logger.debug("order recovery is running on another node") }
-        } catch {
+    private func recover(placedBefore cutoff: Date) async {
+        do { try await services.pipeline.recover(placedBefore: cutoff) } catch {
             services.logger.error("recovering unfinished orders failed", metadata: ["error": "\(error)"])
         }
     }

@@ -3,37 +3,35 @@ import ServiceLifecycle
 import Store
 
 /// Applies the retention policy while the server runs: records the policy in the audit
-/// trail if it changed, sweeps once at start and then every `sweepIntervalMinutes`. On shared
-/// stores each sweep runs under the lease "retention sweep": one node sweeps at a time, and
-/// another takes over when that node dies.
+/// trail if it changed, and sweeps every `sweepIntervalMinutes` on the node that owns the
+/// lease "retention sweep" (one node at a time; another takes over when it dies). Its audit
+/// entries name that node.
 struct RetentionSweeper: Service {
     let services: TalkshopServices
 
     func run() async throws {
         let desk = services.retention
         let policy = services.policy
+        let leases = services.stores.leases
         do {
-            try await desk.notePolicy(policy, source: services.configuration.retentionPolicy, actor: "system")
+            try await desk.notePolicy(policy, source: services.configuration.retentionPolicy, actor: leases.actorName)
         } catch {
             services.logger.error("recording the retention policy failed", metadata: ["error": "\(error)"])
         }
+        let schedule = LeasedSchedule(
+            lease: LeaseName.retentionSweep, interval: .milliseconds(Int(policy.sweepInterval * 1_000)), leases: leases, logger: services.logger)
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+            await schedule.run { _ in
                 do {
-                    let swept = try await services.stores.leases.withLease("retention sweep") {
-                        try await desk.sweep(policy: policy, now: Date(), actor: "system", dryRun: false)
-                    }
-                    if let report = swept, report.recordings + report.transcripts + report.sessions > 0 {
+                    let report = try await desk.sweep(policy: policy, now: Date(), actor: leases.actorName, dryRun: false)
+                    if report.recordings + report.transcripts + report.sessions > 0 {
                         services.logger.notice("retention sweep", metadata: [
                             "recordings": "\(report.recordings)", "transcripts": "\(report.transcripts)", "sessions": "\(report.sessions)",
                         ])
-                    } else if swept == nil {
-                        services.logger.debug("the retention sweep is running on another node")
                     }
                 } catch {
                     services.logger.error("retention sweep failed", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: .seconds(policy.sweepInterval))
             }
         }
     }
