@@ -110,6 +110,12 @@ public struct ConversationMachine: Sendable {
         return checkout(at: now, facts: { facts }, intro: intro)
     }
 
+    /// The server could not carry the turn out (its stores did not answer) and said so:
+    /// nothing pending is kept, so the customer's next words start afresh; the cart stays.
+    public mutating func abandonPending() {
+        clearPending()
+    }
+
     /// The server placed the order: the cart starts empty again.
     public mutating func orderPlaced() {
         cart = Cart(currency: catalog.currency)

@@ -112,6 +112,8 @@ extension Prompt {
     }
     public static let wrongPINNowLocked = Prompt("That PIN isn't right. PIN entry is now locked for a while; nothing was ordered.")
     public static let noPINOnAccount = Prompt("There is no PIN on your account, so I can't place this order.")
+    public static let cannotTakeOrdersNow = Prompt(
+        "Sorry, I can't take orders right now: our order system isn't answering. Nothing was ordered, and your cart is kept. Please try again in a minute.")
     public static let failedOnOurSide = Prompt("Sorry, something went wrong on our side, so nothing was ordered. Please try again in a moment.")
     public static func placed(paidWith method: String, total: Money) -> Prompt {
         Prompt("Your order is placed and paid with \(method): \(total). I'll tell you when it's on its way.")

@@ -25,8 +25,7 @@ public struct PostgresTurnLog: TurnLog {
         stored.customerId = customerId
         if let transcript = turn.transcript { stored.sealedTranscript = try await vault.seal(Data(transcript.utf8), customerId: customerId) }
         stored.transcript = nil
-        var sealedAudio: Data?
-        if let audio { sealedAudio = try await vault.seal(Data(audio.oggOpus), customerId: customerId) }
+        let sealedAudio: Data? = if let audio { try await vault.seal(Data(audio.oggOpus), customerId: customerId) } else { nil }
         let turnToInsert = stored
         stored.id = try await database.withTransaction { connection, logger in
             var id: Int64 = 0

@@ -27,7 +27,15 @@ public func buildApplication(
     let hasRoom: @Sendable (Device) async -> Bool = { device in (try? await services.registry.canAdmit(deviceId: device.id)) ?? true }
 
     let router = Router(context: TalkshopRequestContext.self)
+    // Liveness: the process answers. Readiness: it can also reach its stores, so a load
+    // balancer sends it customers (deploy/haproxy.cfg checks this one).
     router.get("/healthz") { _, _ in "ok\n" }
+    router.get("/readyz") { _, _ -> Response in
+        guard services.stores.readiness.isReady else {
+            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready: the shared database does not answer\n")))
+        }
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+    }
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -113,7 +121,7 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port), serverName: "talkshop", availableConnectionsDelegate: budget),
         services: [
             OrderUpdateFeed(services: services), FulfilmentService(services: services, courier: services.courier),
-            RetentionSweeper(services: services), RevocationWatch(services: services),
+            RetentionSweeper(services: services), RevocationWatch(services: services), ReadinessProbe(services: services),
         ],
         onServerRunning: onServerRunning,
         logger: services.logger)

@@ -86,6 +86,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         public var maxConnections = 0
         /// How often revocations made by another process (the CLI) are looked for, in seconds.
         public var revocationCheckSeconds = 0.25
+        /// The longest a store call waits for a connection to the shared database, in seconds;
+        /// past it the database counts as down until the readiness probe reaches it again.
+        public var databaseWaitSeconds = 1.0
 
         public init() {}
 
@@ -106,6 +109,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             maxUnauthenticatedConnections = try container.decode(.maxUnauthenticatedConnections, default: defaults.maxUnauthenticatedConnections)
             maxConnections = try container.decode(.maxConnections, default: defaults.maxConnections)
             revocationCheckSeconds = try container.decode(.revocationCheckSeconds, default: defaults.revocationCheckSeconds)
+            databaseWaitSeconds = try container.decode(.databaseWaitSeconds, default: defaults.databaseWaitSeconds)
         }
 
         /// The limits the session and rate counters enforce.
@@ -208,6 +212,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         }
         guard decoderPoolSize > 0 else { throw Invalid(description: "decoderPoolSize must be at least 1") }
         guard limits.maxMessageBytes >= 1_024 else { throw Invalid(description: "limits.maxMessageBytes must be at least 1024") }
+        guard limits.databaseWaitSeconds > 0 else { throw Invalid(description: "limits.databaseWaitSeconds must be positive") }
         guard limits.maxUtteranceSeconds > 0, limits.maxSessionAudioSeconds > 0, limits.idleTimeoutSeconds > 0,
             limits.requestHeadTimeoutSeconds > 0, limits.keepAliveTimeoutSeconds > 0, limits.revocationCheckSeconds > 0
         else {

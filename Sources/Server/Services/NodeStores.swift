@@ -21,6 +21,8 @@ public struct NodeStores: Sendable {
     public var turnLog: any TurnLog
     /// Holds, purges, erasure, sweeps and exports over those turns, all audited.
     public var retention: any RetentionOffice
+    /// Whether the node can reach these stores now (`/readyz`).
+    public var readiness: any StoreReadiness
     /// Whether other nodes share these stores (then order recovery runs again and again, so
     /// a live node finishes what a dead one left).
     public var isShared: Bool
@@ -36,21 +38,22 @@ public struct NodeStores: Sendable {
             shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(),
             orderNews: PollingOrderNews(every: .milliseconds(250)), turnLog: recorder,
             retention: RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory))),
-            isShared: false, description: "SQLite")
+            readiness: LocalStoresReady(), isShared: false, description: "SQLite")
     }
 
     /// The shared stores on PostgreSQL, its schema migrated first (nodes starting together take
     /// turns) and this node present (`PostgresNode`).
     /// Every node must be given the same key-encryption key (`KeyVault.sharedKeyEncryptionKey`).
     public static func postgres(
-        _ location: PostgresLocation, keyEncryptionKey: SymmetricKey, limits: SessionLimitValues, logger: Logger
+        _ location: PostgresLocation, keyEncryptionKey: SymmetricKey, limits: SessionLimitValues, connectionWait: Duration = .seconds(1),
+        logger: Logger
     ) async throws -> NodeStores {
         let applied = try await PostgresMigrator(location: location, logger: logger).migrate()
         if !applied.isEmpty { logger.notice("migrated the shared database", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
         let pool = PostgresConnections.pool(for: location, logger: logger)
         // The pool runs for the life of the process (a node's stores are used until it exits).
         Task { await pool.run() }
-        let database = PostgresConnections(location: location, pool: pool, logger: logger)
+        let database = PostgresConnections(location: location, pool: pool, logger: logger, connectionWait: connectionWait)
         let node = PostgresNode(database: database)
         try await node.start()
         let sessionLimits = PostgresSessionLimits(database: database, node: node, limits: limits, logger: logger)
@@ -61,6 +64,6 @@ public struct NodeStores: Sendable {
             shop: shop, webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node,
             orderNews: PostgresOrderEvents(database: database), turnLog: turns,
             retention: PostgresRetentionDesk(database: database, turns: turns, orders: shop.orders, customers: shop.customers),
-            isShared: true, description: "\(location) as node \(node.key)")
+            readiness: database.reachability ?? LocalStoresReady(), isShared: true, description: "\(location) as node \(node.key)")
     }
 }

@@ -121,7 +121,8 @@ public struct TalkshopServices: Sendable {
         let stores: NodeStores
         if let shared = configuration.database {
             stores = try await NodeStores.postgres(
-                PostgresLocation(url: shared), keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey(), limits: limits, logger: logger)
+                PostgresLocation(url: shared), keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey(), limits: limits,
+                connectionWait: .milliseconds(Int(configuration.limits.databaseWaitSeconds * 1_000)), logger: logger)
         } else {
             stores = try NodeStores.sqlite(database, dataDirectory: dataDirectory, limits: limits)
         }

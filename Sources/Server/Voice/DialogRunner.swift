@@ -97,7 +97,16 @@ struct DialogRunner {
         }
         await continueFromSharedCart()
         // The guard's facts are read only if this turn may propose an order.
-        let facts = machine.needsFacts(for: intent) ? await desk.guardFacts() : ConfirmationGuard.Facts()
+        var facts = ConfirmationGuard.Facts()
+        if machine.needsFacts(for: intent) {
+            switch await desk.guardFacts() {
+            case .success(let read): facts = read
+            case .failure(let refused):
+                // Said at once; a read-back the customer was answering is not left waiting.
+                machine.abandonPending()
+                return refused.events
+            }
+        }
         let actions = machine.heard(intent, confidence: confidence, at: services.clock.now, facts: facts)
         var events = await perform(actions)
         events += await saveConversation()
@@ -188,7 +197,11 @@ struct DialogRunner {
     /// Offers the customer's pinned or most frequent order for the usual read-back.
     private mutating func reorderUsual() async -> [ServerEvent] {
         switch await desk.usualCart() {
-        case .success(let cart): await perform(machine.propose(cart, intro: Prompt.usualIntro, at: services.clock.now, facts: await desk.guardFacts()))
+        case .success(let cart):
+            switch await desk.guardFacts() {
+            case .success(let facts): await perform(machine.propose(cart, intro: Prompt.usualIntro, at: services.clock.now, facts: facts))
+            case .failure(let refused): refused.events
+            }
         case .failure(let refused): refused.events
         }
     }

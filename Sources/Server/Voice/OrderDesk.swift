@@ -19,26 +19,27 @@ struct OrderDesk {
     let logger: Logger
 
     /// What the confirmation guard needs to know about this customer and device now (a few
-    /// queries: the dialog asks only when an order is proposed). A store failure is logged and
-    /// leaves a fact at its default; the spending and repeat rules are checked again inside
-    /// the placing transaction (`recheck`), so they cannot be passed by a failed read.
-    func guardFacts() async -> ConfirmationGuard.Facts {
+    /// queries: the dialog asks only when an order is proposed), or what the customer hears
+    /// when the stores cannot tell: a fact read as its default would send them to fix the
+    /// wrong thing ("no payment method" when the database is down). The spending and repeat
+    /// rules are checked again inside the placing transaction (`recheck`).
+    func guardFacts() async -> Result<ConfirmationGuard.Facts, Refused> {
         var facts = ConfirmationGuard.Facts()
         let now = services.clock.now
-        let customer = await read("the customer") { try await services.customers.customer(device.customerId) } ?? nil
-        facts.pinRequired = device.pinRequired || customer?.pinRequired == true
-        facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
-        facts.hasPIN = customer?.hasPIN ?? false
-        facts.hasPaymentMethod = (await read("the payment method") { try await services.customers.defaultPaymentMethod(customerId: device.customerId) } ?? nil) != nil
-        facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
         let since = now.addingTimeInterval(-services.configuration.guards.repeatWindowSeconds)
-        if let stored = await read("the spending facts", {
-            try await services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now)
-        }) {
-            facts.include(stored)
+        do {
+            let customer = try await services.customers.customer(device.customerId)
+            facts.pinRequired = device.pinRequired || customer?.pinRequired == true
+            facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
+            facts.hasPIN = customer?.hasPIN ?? false
+            facts.hasPaymentMethod = try await services.customers.defaultPaymentMethod(customerId: device.customerId) != nil
+            facts.include(try await services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now))
+        } catch {
+            return .failure(Refused(events: nothingOrdered(because: "the guard's facts could not be read", error)))
         }
+        facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
         facts.broadcastSuppressed = services.broadcasts.isSuppressed(device.customerId, at: now)
-        return facts
+        return .success(facts)
     }
 
     /// The guard's spending and repeat rules, to be checked again inside the placing transaction.
@@ -94,11 +95,12 @@ struct OrderDesk {
 
     /// A store failure while an order was being placed: said as such (never as "no PIN" or "no
     /// payment method", which would send the customer to fix the wrong thing), nothing ordered.
+    /// A database that does not answer is said to be that, at once (`StoreUnavailable`).
     func nothingOrdered(because what: String, _ error: any Error) -> [ServerEvent] {
         logger.error("order not placed: \(what)", metadata: ["error": "\(error)"])
         return [
             .error(code: .internalError, message: what),
-            .init(.failedOnOurSide),
+            .init(error is StoreUnavailable ? .cannotTakeOrdersNow : .failedOnOurSide),
         ]
     }
 
@@ -170,7 +172,10 @@ struct OrderDesk {
             }
         } catch {
             logger.error("order placement failed", metadata: ["error": "\(error)"])
-            return .refused([.error(code: .internalError, message: "the order could not be placed; nothing was charged")])
+            return .refused([
+                .error(code: .internalError, message: "the order could not be placed; nothing was charged"),
+                .init(error is StoreUnavailable ? .cannotTakeOrdersNow : .failedOnOurSide),
+            ])
         }
     }
 
