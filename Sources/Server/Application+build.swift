@@ -26,6 +26,8 @@ public func buildApplication(
     // A failed count lets the upgrade go on; `admit` in the session decides then.
     let hasRoom: @Sendable (Device) async -> Bool = { device in (try? await services.registry.canAdmit(deviceId: device.id)) ?? true }
 
+    let upgradeSlots = UpgradeSlots(limits: services.registry)
+
     let router = Router(context: TalkshopRequestContext.self)
     // Liveness: the process answers. Readiness: it can also reach its stores, so a load
     // balancer sends it customers (deploy/haproxy.cfg checks this one).
@@ -65,9 +67,16 @@ public func buildApplication(
             gate.refuse(context.channel, status, message)
             return .dontUpgrade
         case .allowed(let device, _):
-            guard await hasRoom(device) else {
+            // The session's slot is taken now, before the upgrade, so a device over its limit
+            // hears 429 rather than a 101 closed at once. A failed count lets the upgrade go
+            // on; the session then admits itself.
+            do {
+                upgradeSlots.hold(try await services.registry.admit(deviceId: device.id), for: context.channel)
+            } catch is SessionRefusal {
                 gate.refuse(context.channel, .tooManyRequests, "too many sessions")
                 return .dontUpgrade
+            } catch {
+                services.logger.error("counting the session before its upgrade failed", metadata: ["error": "\(error)"])
             }
             await checkMasks(context.channel, logger: services.logger)
             return .upgrade(DeviceAuthenticator.acceptedProtocol(for: request))
@@ -75,7 +84,8 @@ public func buildApplication(
     } onUpgrade: { inbound, outbound, context in
         guard case .allowed(let device, let webTokenHash) = await authenticator.check(context.request) else { return }
         gate.authenticated(context.requestContext.channel)
-        try await VoiceConnection(services: services, device: device, webTokenHash: webTokenHash).run(inbound: inbound, outbound: outbound)
+        try await VoiceConnection(services: services, device: device, webTokenHash: webTokenHash)
+            .run(inbound: inbound, outbound: outbound, admitted: upgradeSlots.take(for: context.requestContext.channel))
     }
 
     // Phone bridges authenticate inside the stream (the line's token is a custom parameter

@@ -108,6 +108,41 @@ import Testing
         }
     }
 
+    /// Once in three runs a session over the device's limit got 101 and was then closed 1008:
+    /// the room was checked before the upgrade and the slot taken after it. Now the slot is
+    /// taken before: at once, the sessions over the limit all hear 429.
+    @Test func upgradesAtOnceOverTheLimitAreAllRefusedBeforeTheUpgrade() async throws {
+        try await TestServer.with({ $0.limits.maxSessionsPerDevice = 2 }) { server throws in
+            let attempts = 8
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<attempts {
+                    group.addTask {
+                        try await withCheckedThrowingContinuation { continuation in
+                            Thread.detachNewThread {
+                                continuation.resume(with: Result {
+                                    let connection = try RawConnection(port: server.port)
+                                    connection.send(Self.upgrade + "Authorization: Bearer \(server.token)\r\n\r\n")
+                                    let head = connection.readAll(within: 10, until: "\r\n\r\n")
+                                    guard head.hasPrefix("HTTP/1.1 101") else { return String(head.prefix(12)) }
+                                    // An upgraded session that is then closed sends a close frame (0x88).
+                                    let after = connection.readBytes(within: 2)
+                                    return after.first == 0x88 ? "101 then closed" : "101"
+                                })
+                            }
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0 == "101" }.count == 2, "\(answers)")
+            #expect(answers.filter { $0 == "HTTP/1.1 429" }.count == attempts - 2, "\(answers)")
+            // Those connections are closed now: their slots went back, and a new session gets in.
+            #expect(await TestServer.eventually {
+                (try? Self.upgradeAnswer(server, ["Authorization: Bearer \(server.token)"]))?.hasPrefix("HTTP/1.1 101") == true
+            })
+        }
+    }
+
     /// A page on a name rebound to this server's address (DNS rebinding) sends its own name as
     /// Origin and Host alike: that once passed as same-origin.
     @Test func sameOriginCountsOnlyForTheServersOwnHosts() async throws {

@@ -52,9 +52,12 @@ struct VoiceConnection {
         }
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    /// `admitted`: the session's slot, taken before the upgrade (nil: take one now).
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, admitted: SessionSlot? = nil) async throws {
         let slot: SessionSlot
-        do { slot = try await services.registry.admit(deviceId: device.id) } catch {
+        do {
+            if let admitted { slot = admitted } else { slot = try await services.registry.admit(deviceId: device.id) }
+        } catch {
             if error is SessionRefusal {
                 try await outbound.close(.policyViolation, reason: "too many sessions")
             } else {
