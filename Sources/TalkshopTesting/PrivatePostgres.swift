@@ -22,7 +22,7 @@ public final class PrivatePostgres: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         asPostgres = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
         if getuid() == 0 { try Self.shell(["chown", "postgres", directory.path]) }
-        port = try Self.freePort()
+        port = try FreePort.find()
         try run("initdb", ["-D", data, "-U", "talkshop", "--auth=trust", "-E", "UTF8"])
         try start()
         try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "talkshop", "talkshop"])
@@ -82,22 +82,5 @@ public final class PrivatePostgres: Sendable {
         guard result.status == 0 else {
             throw ExternalTool.Failure(description: "\(command.joined(separator: " ")): \(result.standardOutput) \(result.standardError)")
         }
-    }
-
-    /// A loopback port free at the moment of asking.
-    private static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ExternalTool.Failure(description: "no socket for a free port") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw ExternalTool.Failure(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -18,7 +18,8 @@ struct LeasedScheduleTests {
         /// Waits until the schedule has asked twice more: it has seen the lease as it is now.
         func seen() async -> Bool {
             let now = asked.withLock { $0 }
-            return await TestServer.eventually { asked.withLock { $0 } >= now + 2 }
+            // Generous: with the suite sharing both cores, a 10 ms sleep may take seconds.
+            return await TestServer.eventually(within: .seconds(120)) { asked.withLock { $0 } >= now + 2 }
         }
         var actorName: String { "system (node 1)" }
     }
@@ -33,11 +34,11 @@ struct LeasedScheduleTests {
         #expect(await leases.seen())
         #expect(runs.withLock { $0 }.isEmpty, "not the owner: nothing ran")
         leases.owner.withLock { $0 = true }
-        #expect(await TestServer.eventually { runs.withLock { $0 } == [0] })
+        #expect(await TestServer.eventually(within: .seconds(120)) { runs.withLock { $0 } == [0] })
         leases.owner.withLock { $0 = false }
         #expect(await leases.seen())
         leases.owner.withLock { $0 = true }
-        #expect(await TestServer.eventually { runs.withLock { $0 } == [0, 0] }, "taken back: run at once, counted anew")
+        #expect(await TestServer.eventually(within: .seconds(120)) { runs.withLock { $0 } == [0, 0] }, "taken back: run at once, counted anew")
         #expect(await leases.seen())
         #expect(runs.withLock { $0 } == [0, 0], "and not again before its interval")
     }
