@@ -83,7 +83,7 @@ public struct OrderPipeline: Sendable {
                 // settles it again under the same idempotency keys.
                 logger.error("ending an unpaid order failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
                 let current = (try? await orders.order(order.id)) ?? order  // only to report: nil is the order as it was
-                return current.status == .cancelled || current.status == .refundFailed ? .paymentFailed(current, failure) : .paid(current)
+                return Self.outcome(of: current, failure)
             }
         }
     }
@@ -93,10 +93,8 @@ public struct OrderPipeline: Sendable {
     /// before a later step failed goes back; if the provider refuses, the order is marked
     /// `refund_failed`, counted, and the recovery tries again.
     private func endUnpaid(_ order: OrderRecord, failure: PaymentError, source: String) async throws -> Outcome {
-        guard let current = try await orders.order(order.id), current.status == .placed else {
-            let settled = try await orders.order(order.id) ?? order
-            return settled.status == .cancelled || settled.status == .refundFailed ? .paymentFailed(settled, failure) : .paid(settled)
-        }
+        let current = try await orders.order(order.id) ?? order
+        guard current.status == .placed else { return Self.outcome(of: current, failure) }
         if current.captureId != nil {
             do { try await refundCapture(of: current) } catch {
                 let refusal = error as? PaymentError ?? PaymentError(.unknownPayment, "\(error)")
@@ -109,6 +107,11 @@ public struct OrderPipeline: Sendable {
         let cancelled = try await orders.transition(
             orderId: order.id, to: .cancelled, from: .placed, note: "payment \(failure.code.rawValue)", source: source, at: Date())
         return .paymentFailed(cancelled, failure)
+    }
+
+    /// What a payment failure came to for an order another path may have settled meanwhile.
+    private static func outcome(of current: OrderRecord, _ failure: PaymentError) -> Outcome {
+        current.status == .cancelled || current.status == .refundFailed ? .paymentFailed(current, failure) : .paid(current)
     }
 
     private func reportRefundFailure(_ order: OrderRecord, _ refusal: PaymentError) {
