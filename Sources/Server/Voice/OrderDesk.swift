@@ -133,9 +133,7 @@ struct OrderDesk {
                 await announce([.order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(order.total)")])
                 announced.withLock { $0 = true }
             }
-            do { try await orders.markAnnounced(orderId: order.id, at: Date()) } catch {
-                logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
-            }
+            await Self.recordTold(order.id, at: Date(), in: orders, logger: logger)
         }
         func placedUnlessAnnounced(_ order: OrderRecord) -> [ServerEvent] {
             announced.withLock { $0 } ? [] : [.order(id: order.id, status: OrderStatus.placed.rawValue, total: "\(cart.total)")]
@@ -179,6 +177,14 @@ struct OrderDesk {
         }
     }
 
+    /// Records that the customer was told of the order; a failure is logged (the order may then
+    /// be told again when the conversation resumes, which is the safe side).
+    private static func recordTold(_ orderId: String, at now: Date, in orders: any OrderLedger, logger: Logger) async {
+        do { try await orders.markAnnounced(orderId: orderId, at: now) } catch {
+            logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(orderId)", "error": "\(error)"])
+        }
+    }
+
     /// Orders placed from the conversation in the last hour whose customer was never told (the
     /// node placing them died before it could say so): told now, each with where it stands.
     func ordersNotTold(conversationId: String) async -> [ServerEvent] {
@@ -195,9 +201,7 @@ struct OrderDesk {
                 .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
                 .init(Prompt.orderNotTold(summary, order.status)),
             ]
-            do { try await services.orders.markAnnounced(orderId: order.id, at: services.clock.now) } catch {
-                logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
-            }
+            await Self.recordTold(order.id, at: services.clock.now, in: services.orders, logger: logger)
         }
         return events
     }
