@@ -49,6 +49,11 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable, CustomStringCo
     /// limits or as recent orders by the repeat guard.
     public static let unfulfilled: Set<OrderStatus> = [.cancelled, .refunded, .refundFailed]
 
+    /// `unfulfilled` as an SQL list, for both backends' spending queries: `('cancelled', …)`.
+    public static var unfulfilledSQLList: String {
+        "(" + unfulfilled.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")"
+    }
+
     public var isFinal: Bool { allowedNext.isEmpty }
 
     /// As stored and sent: `out_for_delivery`, never the case name.

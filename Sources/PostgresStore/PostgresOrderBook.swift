@@ -285,7 +285,7 @@ public struct PostgresOrderBook: OrderLedger {
         let rows = try await connection.query(
             #"""
             SELECT COALESCE(SUM("totalMinorUnits"), 0)::BIGINT FROM "order"
-            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(OrderBook.startOfDay(now)) AND "status" NOT IN ('cancelled', 'refunded', 'refund_failed')
+            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(OrderBook.startOfDay(now)) AND "status" NOT IN \#(unescaped: OrderStatus.unfulfilledSQLList)
             """#, logger: logger)
         var spent = 0
         for try await sum in rows.decode(Int.self) { spent = sum }

@@ -288,7 +288,7 @@ public struct OrderBook: Sendable {
             db,
             sql: """
                 SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
-                WHERE deviceId = ? AND createdAt >= ? AND status NOT IN ('cancelled', 'refunded', 'refund_failed')
+                WHERE deviceId = ? AND createdAt >= ? AND status NOT IN \(OrderStatus.unfulfilledSQLList)
                 """,
             arguments: [deviceId, startOfDay(now)]) ?? 0
     }

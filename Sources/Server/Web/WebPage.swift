@@ -83,8 +83,9 @@ struct WebPage: Sendable {
             customerId = settings.customer
             let client = ClientAllowance.client(
                 peer: peer, forwardedFor: request.headers[Self.forwardedFor], trustedProxies: Set(settings.trustedProxies))
-            let expiresAt = services.clock.now.addingTimeInterval(settings.tokenSeconds)
-            guard services.webAllowance.take(client: client, now: services.clock.now, until: expiresAt) else {
+            let now = services.clock.now
+            let expiresAt = now.addingTimeInterval(settings.tokenSeconds)
+            guard services.webAllowance.take(client: client, now: now, until: expiresAt) else {
                 throw APIError(
                     .tooManyRequests, "too_many_sessions",
                     "this address holds \(settings.tokensPerClient) live web session tokens already; use one, or try again when they expire")
