@@ -54,15 +54,7 @@ public struct ConfirmationGuard: Sendable, Equatable {
         public init() {}
     }
 
-    public struct RecentOrder: Sendable, Equatable {
-        public var signature: String
-        public var placedAt: Date
-
-        public init(signature: String, placedAt: Date) {
-            self.signature = signature
-            self.placedAt = placedAt
-        }
-    }
+    public typealias RecentOrder = SpendingFacts.RecentOrder
 
     /// A question that must be answered before the order is placed, in the order asked.
     public enum Checkpoint: Sendable, Equatable {
@@ -101,9 +93,10 @@ public struct ConfirmationGuard: Sendable, Equatable {
         guard facts.hasPaymentMethod else {
             return .refuse(.noPaymentMethod)
         }
-        if let refusal = overDailyLimit(cart, facts: facts) { return .refuse(refusal) }
+        let spending = spendingCheck(cart, facts: facts, at: now)
+        if let left = spending.leftToday(facts.spending) { return .refuse(.overDailyLimit(left: left)) }
         var checkpoints: [Checkpoint] = [.readBack]
-        if let minutes = minutesSinceSameOrder(cart, facts: facts, at: now) {
+        if let minutes = spending.minutesSinceSameOrder(facts.spending) {
             checkpoints.append(.repeatOrder(minutesAgo: minutes))
         }
         if facts.pinRequired || cart.total.minorUnits > settings.pinAboveMinorUnits {
@@ -114,38 +107,21 @@ public struct ConfirmationGuard: Sendable, Equatable {
         return .ask(checkpoints)
     }
 
-    /// Why a confirmed order cannot be written as it stands (`recheck`).
-    public enum Recheck: Error, Sendable, Equatable {
-        /// Nothing is ordered.
-        case refuse(Refusal)
-        /// The same order was placed `minutesAgo` minutes ago (by another conversation, since
-        /// the read-back): the customer must say yes a second time.
-        case confirmRepeat(minutesAgo: Int)
+    /// The spending and repeat rules for this cart on this device, as the guard applies them at
+    /// the read-back and the placing transaction applies them again on the facts it reads
+    /// (`OrderPlacement.spendingCheck`). `repeatConfirmed`: the customer has already said the
+    /// second yes for this cart.
+    public func spendingCheck(_ cart: Cart, facts: Facts, repeatConfirmed: Bool = false, at now: Date) -> SpendingCheck {
+        SpendingCheck(
+            cart: cart, dailyLimitMinorUnits: facts.deviceDailyLimitMinorUnits ?? settings.dailySpendLimitMinorUnits,
+            repeatWindowSeconds: settings.repeatWindowSeconds, repeatConfirmed: repeatConfirmed, at: now)
     }
+}
 
-    /// The rules a concurrent session can break between the read-back and the "yes" — the
-    /// day's spending and the same order placed again — checked once more where the order is
-    /// written, inside the same transaction, on facts read there. `repeatConfirmed`: the
-    /// customer has already said the second yes for this cart.
-    public func recheck(_ cart: Cart, facts: Facts, repeatConfirmed: Bool, at now: Date) throws(Recheck) {
-        if let refusal = overDailyLimit(cart, facts: facts) { throw .refuse(refusal) }
-        if !repeatConfirmed, let minutes = minutesSinceSameOrder(cart, facts: facts, at: now) {
-            throw .confirmRepeat(minutesAgo: minutes)
-        }
-    }
-
-    /// The refusal when this cart would take the device over its daily limit.
-    private func overDailyLimit(_ cart: Cart, facts: Facts) -> Refusal? {
-        let limit = facts.deviceDailyLimitMinorUnits ?? settings.dailySpendLimitMinorUnits
-        guard facts.spentTodayMinorUnits + cart.total.minorUnits > limit else { return nil }
-        let left = Money(minorUnits: max(0, limit - facts.spentTodayMinorUnits), currency: cart.currency)
-        return .overDailyLimit(left: left)
-    }
-
-    /// Minutes since the customer last ordered exactly this cart, if within the repeat window.
-    private func minutesSinceSameOrder(_ cart: Cart, facts: Facts, at now: Date) -> Int? {
-        let signature = cart.signature
-        let same = facts.recentOrders.filter { $0.signature == signature && now.timeIntervalSince($0.placedAt) <= settings.repeatWindowSeconds }
-        return same.map(\.placedAt).max().map { Int(now.timeIntervalSince($0) / 60) }
+extension ConfirmationGuard.Facts {
+    /// What the spending check looks at, of these facts.
+    public var spending: SpendingFacts {
+        get { SpendingFacts(spentTodayMinorUnits: spentTodayMinorUnits, recentOrders: recentOrders) }
+        set { (spentTodayMinorUnits, recentOrders) = (newValue.spentTodayMinorUnits, newValue.recentOrders) }
     }
 }

@@ -46,7 +46,7 @@ public struct OrderPipeline: Sendable {
     /// order is written, before the payment: the customer hears of it even if this node dies
     /// while the provider answers.
     public func place(
-        _ placement: OrderBook.Placement, at now: Date = Date(), announce: @Sendable (OrderRecord) async -> Void = { _ in }
+        _ placement: OrderPlacement, at now: Date = Date(), announce: @Sendable (OrderRecord) async -> Void = { _ in }
     ) async throws -> Outcome {
         let (order, isNew) = try await orders.place(placement, at: now)
         if isNew { await announce(order) }

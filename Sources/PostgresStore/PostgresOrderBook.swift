@@ -21,54 +21,18 @@ public struct PostgresOrderBook: OrderLedger {
 
     static let orderColumns = #""id", "customerId", "deviceId", "status", "totalMinorUnits", "currency", "linesJSON", "idempotencyKey", "createdAt", "updatedAt", "paymentMethodId", "addressId", "trackingNumber", "captureId", "conversationId", "cartVersion""#
 
-    public func place(_ placement: OrderBook.Placement, at now: Date = Date()) async throws -> (order: OrderRecord, isNew: Bool) {
+    public func place(_ placement: OrderPlacement, at now: Date = Date()) async throws -> (order: OrderRecord, isNew: Bool) {
         try await database.withTransaction { connection, logger in
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(hashtext(\("order key:" + placement.idempotencyKey))), pg_advisory_xact_lock(hashtext(\("customer:" + placement.customerId)))",
                 logger: logger)
-            if let existing = try await Self.orders(on: connection, logger, where: #""idempotencyKey" = $1"#, [placement.idempotencyKey]).first {
-                return (existing, false)
+            switch try placement.decision(on: try await Self.facts(on: connection, logger, for: placement, at: now), at: now) {
+            case .existing(let order): return (order, false)
+            case .refused(let refusal): throw refusal
+            case .write(let write):
+                try await Self.apply(on: connection, logger, write, at: now)
+                return (write.order, true)
             }
-            try await Self.checkNotRevoked(on: connection, logger, deviceId: placement.deviceId, customerId: placement.customerId)
-            if let claim = placement.cart { try await Self.checkCurrent(on: connection, logger, claim) }
-            if let recheck = placement.recheck {
-                try recheck.rule(try await Self.spendingFacts(
-                    on: connection, logger, deviceId: placement.deviceId, customerId: placement.customerId,
-                    recentSince: recheck.recentSince, at: now))
-            }
-            for line in placement.lines {
-                let taken = try await connection.returnsRows(
-                    #"UPDATE "product" SET "stock" = "stock" - \#(line.quantity) WHERE "id" = \#(line.productId) AND "stock" >= \#(line.quantity) RETURNING "stock""#,
-                    logger: logger)
-                if !taken {
-                    var available: Int?
-                    for try await stock in try await connection.query(#"SELECT "stock" FROM "product" WHERE "id" = \#(line.productId)"#, logger: logger)
-                        .decode(Int.self)
-                    { available = stock }
-                    guard let available else { throw CommerceError.unknownProduct(line.productId) }
-                    throw CommerceError.outOfStock(productId: line.productId, available: available)
-                }
-            }
-            let order = try placement.newOrder(at: now)
-            try await connection.query(
-                """
-                INSERT INTO "order" (\(unescaped: Self.orderColumns)) VALUES (
-                    \(order.id), \(order.customerId), \(order.deviceId), \(order.status.rawValue), \(order.totalMinorUnits), \(order.currency),
-                    \(order.linesJSON), \(order.idempotencyKey), \(order.createdAt), \(order.updatedAt), \(order.paymentMethodId),
-                    \(order.addressId), \(order.trackingNumber), \(order.captureId), \(order.conversationId), \(order.cartVersion))
-                """, logger: logger)
-            if let claim = placement.cart {
-                try await connection.query(
-                    #"UPDATE "conversation" SET "cartJSON" = NULL, "cartVersion" = "cartVersion" + 1, "updatedAt" = \#(now) WHERE "id" = \#(claim.conversationId)"#,
-                    logger: logger)
-            }
-            try await Self.addEvent(on: connection, logger, orderId: order.id, status: order.status, note: nil, source: placement.source, at: now)
-            for fingerprint in placement.fingerprints {
-                try await connection.query(
-                    #"INSERT INTO "utteranceFingerprint" ("fingerprint", "orderId", "createdAt") VALUES (\#(fingerprint), \#(order.id), \#(now)) ON CONFLICT DO NOTHING"#,
-                    logger: logger)
-            }
-            return (order, true)
         }
     }
 
@@ -78,24 +42,18 @@ public struct PostgresOrderBook: OrderLedger {
     ) async throws -> OrderRecord {
         try await database.withTransaction { connection, logger in
             // FOR UPDATE: two nodes moving one order at once take turns, the second seeing the first's status.
-            guard var order = try await Self.orders(on: connection, logger, where: #""id" = $1 FOR UPDATE"#, [orderId]).first else {
-                throw OrderBook.OrderNotFound(id: orderId)
+            guard let order = try await Self.orders(on: connection, logger, where: #""id" = $1 FOR UPDATE"#, [orderId]).first else {
+                throw OrderNotFound(id: orderId)
             }
-            let current = order.status
-            if let expected, current != expected { throw CommerceError.illegalTransition(from: current, to: status) }
-            _ = try current.transition(to: status)
-            order.status = status
-            order.updatedAt = now
+            let transition = try order.transition(to: status, from: expected, note: note, source: source, at: now)
             try await connection.query(
                 #"UPDATE "order" SET "status" = \#(status.rawValue), "updatedAt" = \#(now) WHERE "id" = \#(orderId)"#, logger: logger)
-            try await Self.addEvent(on: connection, logger, orderId: orderId, status: status, note: note, source: source, at: now)
-            if current.returnsStock(movingTo: status) {
-                for line in try OrderBook.lines(of: order) {
-                    try await connection.query(
-                        #"UPDATE "product" SET "stock" = "stock" + \#(line.quantity) WHERE "id" = \#(line.productId)"#, logger: logger)
-                }
+            try await Self.addEvent(on: connection, logger, transition.event)
+            for line in transition.restocked {
+                try await connection.query(
+                    #"UPDATE "product" SET "stock" = "stock" + \#(line.quantity) WHERE "id" = \#(line.productId)"#, logger: logger)
             }
-            return order
+            return transition.order
         }
     }
 
@@ -197,7 +155,7 @@ public struct PostgresOrderBook: OrderLedger {
     }
 
     public func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date = Date()) async throws
-        -> OrderBook.SpendingFacts
+        -> SpendingFacts
     {
         try await database.withConnection { connection, logger in
             try await Self.spendingFacts(on: connection, logger, deviceId: deviceId, customerId: customerId, recentSince: recentSince, at: now)
@@ -269,14 +227,12 @@ public struct PostgresOrderBook: OrderLedger {
     }
 
     /// Writes an order event and notifies the nodes' order feeds of it (delivered on commit).
-    static func addEvent(
-        on connection: PostgresConnection, _ logger: Logger, orderId: String, status: OrderStatus, note: String?, source: String, at now: Date
-    ) async throws {
+    static func addEvent(on connection: PostgresConnection, _ logger: Logger, _ event: OrderEvent) async throws {
         try await connection.query(
             #"""
             WITH event AS (
                 INSERT INTO "orderEvent" ("orderId", "status", "note", "source", "createdAt")
-                VALUES (\#(orderId), \#(status.rawValue), \#(note), \#(source), \#(now)) RETURNING "id")
+                VALUES (\#(event.orderId), \#(event.status.rawValue), \#(event.note), \#(event.source), \#(event.createdAt)) RETURNING "id")
             SELECT pg_notify(\#(PostgresOrderEvents.channel), "id"::text) FROM event
             """#, logger: logger)
     }
@@ -285,7 +241,7 @@ public struct PostgresOrderBook: OrderLedger {
         let rows = try await connection.query(
             #"""
             SELECT COALESCE(SUM("totalMinorUnits"), 0)::BIGINT FROM "order"
-            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(OrderBook.startOfDay(now)) AND "status" NOT IN \#(unescaped: OrderStatus.unfulfilledSQLList)
+            WHERE "deviceId" = \#(deviceId) AND "createdAt" >= \#(SpendingFacts.startOfDay(now)) AND "status" NOT IN \#(unescaped: OrderStatus.unfulfilledSQLList)
             """#, logger: logger)
         var spent = 0
         for try await sum in rows.decode(Int.self) { spent = sum }
@@ -294,33 +250,68 @@ public struct PostgresOrderBook: OrderLedger {
 
     static func spendingFacts(
         on connection: PostgresConnection, _ logger: Logger, deviceId: String, customerId: String, recentSince: Date, at now: Date
-    ) async throws -> OrderBook.SpendingFacts {
+    ) async throws -> SpendingFacts {
         let recent = try await orders(
             on: connection, logger, where: #""customerId" = $1 AND "createdAt" >= $2 AND "status" NOT IN ('cancelled', 'refund_failed') ORDER BY "createdAt" DESC"#,
             [customerId, recentSince])
-        return try OrderBook.SpendingFacts(spentToday: try await spentToday(on: connection, logger, deviceId: deviceId, at: now), recent: recent)
+        return try SpendingFacts(spentToday: try await spentToday(on: connection, logger, deviceId: deviceId, at: now), recent: recent)
     }
 
-    static func checkNotRevoked(on connection: PostgresConnection, _ logger: Logger, deviceId: String, customerId: String) async throws {
-        let revoked = try await connection.returnsRows(
-            #"""
-            SELECT 1 WHERE EXISTS (SELECT 1 FROM "device" WHERE "id" = \#(deviceId) AND "revokedAt" IS NOT NULL)
-                OR EXISTS (SELECT 1 FROM "customer" WHERE "id" = \#(customerId) AND "revokedAt" IS NOT NULL)
-            """#, logger: logger)
-        if revoked { throw OrderBook.Refusal.revoked }
+    /// What the rules need to decide on a placement, read in its transaction: the claimed
+    /// conversation and the products locked, so no other placement changes them meanwhile.
+    static func facts(on connection: PostgresConnection, _ logger: Logger, for placement: OrderPlacement, at now: Date) async throws
+        -> PlacementFacts
+    {
+        var facts = PlacementFacts(
+            existing: try await orders(on: connection, logger, where: #""idempotencyKey" = $1"#, [placement.idempotencyKey]).first,
+            revoked: try await connection.returnsRows(
+                #"""
+                SELECT 1 WHERE EXISTS (SELECT 1 FROM "device" WHERE "id" = \#(placement.deviceId) AND "revokedAt" IS NOT NULL)
+                    OR EXISTS (SELECT 1 FROM "customer" WHERE "id" = \#(placement.customerId) AND "revokedAt" IS NOT NULL)
+                """#, logger: logger),
+            stock: [:])
+        if let claim = placement.cart {
+            for try await version in try await connection.query(
+                #"SELECT "cartVersion" FROM "conversation" WHERE "id" = \#(claim.conversationId) FOR UPDATE"#, logger: logger
+            ).decode(Int.self) { facts.currentCartVersion = version }
+            for try await id in try await connection.query(
+                #"SELECT "id" FROM "order" WHERE "conversationId" = \#(claim.conversationId) AND "cartVersion" = \#(claim.version)"#, logger: logger
+            ).decode(String.self) { facts.claimedVersionPlacedAs = id }
+        }
+        if let check = placement.spendingCheck {
+            facts.spending = try await spendingFacts(
+                on: connection, logger, deviceId: placement.deviceId, customerId: placement.customerId, recentSince: check.recentSince, at: now)
+        }
+        for try await (id, stock) in try await connection.query(
+            #"SELECT "id", "stock" FROM "product" WHERE "id" = ANY(\#(placement.productIds)) ORDER BY "id" FOR UPDATE"#, logger: logger
+        ).decode((String, Int).self) { facts.stock[id] = stock }
+        return facts
     }
 
-    static func checkCurrent(on connection: PostgresConnection, _ logger: Logger, _ claim: OrderBook.CartClaim) async throws {
-        var current: Int?
-        for try await version in try await connection.query(
-            #"SELECT "cartVersion" FROM "conversation" WHERE "id" = \#(claim.conversationId) FOR UPDATE"#, logger: logger
-        ).decode(Int.self) { current = version }
-        guard current != claim.version else { return }
-        var placed: String?
-        for try await id in try await connection.query(
-            #"SELECT "id" FROM "order" WHERE "conversationId" = \#(claim.conversationId) AND "cartVersion" = \#(claim.version)"#, logger: logger
-        ).decode(String.self) { placed = id }
-        throw placed.map { OrderBook.Refusal.alreadyPlaced(orderId: $0) } ?? OrderBook.Refusal.cartChanged
+    /// Writes what the rules allowed.
+    static func apply(on connection: PostgresConnection, _ logger: Logger, _ write: PlacementWrite, at now: Date) async throws {
+        for (productId, quantity) in write.stockTaken {
+            try await connection.query(#"UPDATE "product" SET "stock" = "stock" - \#(quantity) WHERE "id" = \#(productId)"#, logger: logger)
+        }
+        let order = write.order
+        try await connection.query(
+            """
+            INSERT INTO "order" (\(unescaped: Self.orderColumns)) VALUES (
+                \(order.id), \(order.customerId), \(order.deviceId), \(order.status.rawValue), \(order.totalMinorUnits), \(order.currency),
+                \(order.linesJSON), \(order.idempotencyKey), \(order.createdAt), \(order.updatedAt), \(order.paymentMethodId),
+                \(order.addressId), \(order.trackingNumber), \(order.captureId), \(order.conversationId), \(order.cartVersion))
+            """, logger: logger)
+        if let conversationId = write.consumedCart {
+            try await connection.query(
+                #"UPDATE "conversation" SET "cartJSON" = NULL, "cartVersion" = "cartVersion" + 1, "updatedAt" = \#(now) WHERE "id" = \#(conversationId)"#,
+                logger: logger)
+        }
+        try await addEvent(on: connection, logger, write.event)
+        for fingerprint in write.fingerprints {
+            try await connection.query(
+                #"INSERT INTO "utteranceFingerprint" ("fingerprint", "orderId", "createdAt") VALUES (\#(fingerprint), \#(order.id), \#(now)) ON CONFLICT DO NOTHING"#,
+                logger: logger)
+        }
     }
 }
 

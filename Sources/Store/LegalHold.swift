@@ -68,11 +68,11 @@ public struct ErasureRequest: Codable, Sendable, Equatable, FetchableRecord, Per
         self.completedAt = completedAt
     }
 
-    /// A new request for `customerId`, made now.
-    package static func new(customerId: String, reference: String, reason: String, officer: String) -> ErasureRequest {
+    /// A new request for `customerId`, made at `now`.
+    package static func new(customerId: String, reference: String, reason: String, officer: String, at now: Date) -> ErasureRequest {
         ErasureRequest(
             id: "erasure_" + UUID().uuidString.lowercased().prefix(8), customerId: customerId, reference: reference, reason: reason,
-            requestedBy: officer, requestedAt: Date())
+            requestedBy: officer, requestedAt: now)
     }
 }
 

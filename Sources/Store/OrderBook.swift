@@ -14,175 +14,40 @@ public struct OrderBook: Sendable {
 
     public init(database: AppDatabase) { self.database = database }
 
-    public struct Placement: Sendable {
-        public var customerId: String
-        public var deviceId: String
-        public var lines: [Cart.Line]
-        public var total: Money
-        public var paymentMethodId: String?
-        public var addressId: String?
-        public var idempotencyKey: String
-        /// Who placed it: a session id, or "staff".
-        public var source: String
-        /// Fingerprints of the spoken utterances that led to it (replay protection).
-        public var fingerprints: [String]
-        /// The conversation's cart version that was read back and confirmed (nil for staff).
-        public var cart: CartClaim?
-        /// The guard's last check, run inside the placing transaction (nil: none).
-        public var recheck: Recheck?
-
-        public init(
-            customerId: String, deviceId: String, lines: [Cart.Line], total: Money, paymentMethodId: String? = nil,
-            addressId: String? = nil, idempotencyKey: String, source: String, fingerprints: [String] = [], cart: CartClaim? = nil,
-            recheck: Recheck? = nil
-        ) {
-            self.customerId = customerId
-            self.deviceId = deviceId
-            self.lines = lines
-            self.total = total
-            self.paymentMethodId = paymentMethodId
-            self.addressId = addressId
-            self.idempotencyKey = idempotencyKey
-            self.source = source
-            self.fingerprints = fingerprints
-            self.cart = cart
-            self.recheck = recheck
-        }
-    }
-
-    /// One version of a conversation's cart, as a read-back showed it.
-    public struct CartClaim: Sendable, Equatable {
-        public var conversationId: String
-        public var version: Int
-
-        public init(conversationId: String, version: Int) {
-            self.conversationId = conversationId
-            self.version = version
-        }
-    }
-
-    /// A rule checked on facts read inside the placing transaction, so that sessions placing at
-    /// the same moment see each other's orders. It throws to refuse; nothing is written then.
-    public struct Recheck: Sendable {
-        /// The customer's orders since this time count as recent.
-        public var recentSince: Date
-        public var rule: @Sendable (SpendingFacts) throws -> Void
-
-        public init(recentSince: Date, rule: @escaping @Sendable (SpendingFacts) throws -> Void) {
-            self.recentSince = recentSince
-            self.rule = rule
-        }
-    }
-
-    /// What the guard's spending and repeat rules look at.
-    public struct SpendingFacts: Sendable {
-        /// Spent today (UTC) on this device, on orders not cancelled or refunded.
-        public var spentTodayMinorUnits: Int
-        /// The customer's orders since `Recheck.recentSince`, not cancelled: cart signature and time.
-        public var recentOrders: [(signature: String, placedAt: Date)]
-    }
-
-    /// Why a confirmed order was not written. Nothing was changed.
-    public enum Refusal: Error, Equatable, CustomStringConvertible {
-        /// That cart version already became this order, confirmed on another device.
-        case alreadyPlaced(orderId: String)
-        /// The cart changed (on another device) after it was read back.
-        case cartChanged
-        /// The device or the customer was revoked.
-        case revoked
-
-        /// A stable identifier, for metrics and logs.
-        public var code: String {
-            switch self {
-            case .alreadyPlaced: "already_placed"
-            case .cartChanged: "cart_changed"
-            case .revoked: "revoked"
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .alreadyPlaced(let id): "this cart was already placed as order \(id)"
-            case .cartChanged: "the cart changed after it was read back"
-            case .revoked: "the device or customer was revoked"
-            }
-        }
-    }
-
-    /// Returns the order for this idempotency key, placing it if it is new and consuming the
-    /// claimed cart version (the conversation's cart is empty afterwards). Throws, changing
-    /// nothing: `Refusal` when the cart version is gone or the device or customer revoked,
-    /// whatever the recheck rule throws, and `CommerceError.outOfStock` when a product ran out.
-    public func place(_ placement: Placement, at now: Date = Date()) throws -> (order: OrderRecord, isNew: Bool) {
+    /// Returns the order for this idempotency key, placing it if it is new and the rules
+    /// allow (`OrderPlacement.decision`), consuming the claimed cart version. One transaction:
+    /// SQLite's single writer serialises placements. Throws `PlacementRefusal`, changing nothing.
+    public func place(_ placement: OrderPlacement, at now: Date = Date()) throws -> (order: OrderRecord, isNew: Bool) {
         try database.writer.write { db in
-            if let existing = try OrderRecord.filter(OrderRecord.Columns.idempotencyKey == placement.idempotencyKey).fetchOne(db) {
-                return (existing, false)
+            switch try placement.decision(on: try Self.facts(db, for: placement, at: now), at: now) {
+            case .existing(let order): return (order, false)
+            case .refused(let refusal): throw refusal
+            case .write(let write):
+                try Self.apply(db, write, at: now)
+                return (write.order, true)
             }
-            try Self.checkNotRevoked(db, deviceId: placement.deviceId, customerId: placement.customerId)
-            if let claim = placement.cart { try Self.checkCurrent(db, claim) }
-            if let recheck = placement.recheck {
-                try recheck.rule(try Self.spendingFacts(
-                    db, deviceId: placement.deviceId, customerId: placement.customerId, recentSince: recheck.recentSince, at: now))
-            }
-            for line in placement.lines {
-                try db.execute(
-                    sql: "UPDATE product SET stock = stock - ? WHERE id = ? AND stock >= ?",
-                    arguments: [line.quantity, line.productId, line.quantity])
-                if db.changesCount == 0 {
-                    let available = try Int.fetchOne(db, sql: "SELECT stock FROM product WHERE id = ?", arguments: [line.productId])
-                    guard let available else { throw CommerceError.unknownProduct(line.productId) }
-                    throw CommerceError.outOfStock(productId: line.productId, available: available)
-                }
-            }
-            let order = try placement.newOrder(at: now)
-            try order.insert(db)
-            if let claim = placement.cart {
-                try db.execute(
-                    sql: "UPDATE conversation SET cartJSON = NULL, cartVersion = cartVersion + 1, updatedAt = ? WHERE id = ?",
-                    arguments: [now, claim.conversationId])
-            }
-            var event = OrderEvent(id: nil, orderId: order.id, status: order.status, note: nil, source: placement.source, createdAt: now)
-            try event.insert(db)
-            for fingerprint in placement.fingerprints {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO utteranceFingerprint (fingerprint, orderId, createdAt) VALUES (?, ?, ?)",
-                    arguments: [fingerprint, order.id, now])
-            }
-            return (order, true)
         }
     }
 
-    /// Moves an order to `status` if that is a legal transition — and, given `expected`, only
-    /// from that status (so two paths racing on one order cannot both act); a cancellation
-    /// puts the stock back. Throws `CommerceError.illegalTransition` (changing nothing) otherwise.
+    /// Moves an order to `status` if the rules allow (`OrderRecord.transition`); a
+    /// cancellation puts the stock back. Throws `CommerceError.illegalTransition` (changing
+    /// nothing) otherwise.
     @discardableResult
     public func transition(
         orderId: String, to status: OrderStatus, from expected: OrderStatus? = nil, note: String? = nil, source: String,
         at now: Date = Date()
     ) throws -> OrderRecord {
         try database.writer.write { db in
-            guard var order = try OrderRecord.fetchOne(db, key: orderId) else { throw OrderNotFound(id: orderId) }
-            let current = order.status
-            if let expected, current != expected { throw CommerceError.illegalTransition(from: current, to: status) }
-            _ = try current.transition(to: status)
-            order.status = status
-            order.updatedAt = now
-            try order.update(db)
-            var event = OrderEvent(id: nil, orderId: orderId, status: status, note: note, source: source, createdAt: now)
+            guard let order = try OrderRecord.fetchOne(db, key: orderId) else { throw OrderNotFound(id: orderId) }
+            let transition = try order.transition(to: status, from: expected, note: note, source: source, at: now)
+            try transition.order.update(db)
+            var event = transition.event
             try event.insert(db)
-            if current.returnsStock(movingTo: status) {
-                for line in try Self.lines(of: order) {
-                    try db.execute(sql: "UPDATE product SET stock = stock + ? WHERE id = ?", arguments: [line.quantity, line.productId])
-                }
+            for line in transition.restocked {
+                try db.execute(sql: "UPDATE product SET stock = stock + ? WHERE id = ?", arguments: [line.quantity, line.productId])
             }
-            return order
+            return transition.order
         }
-    }
-
-    public struct OrderNotFound: Error, Equatable, CustomStringConvertible {
-        public var id: String
-        public init(id: String) { self.id = id }
-        public var description: String { "no order \(id)" }
     }
 
     public func record(payment: PaymentRecord) throws {
@@ -290,7 +155,7 @@ public struct OrderBook: Sendable {
                 SELECT COALESCE(SUM(totalMinorUnits), 0) FROM "order"
                 WHERE deviceId = ? AND createdAt >= ? AND status NOT IN \(OrderStatus.unfulfilledSQLList)
                 """,
-            arguments: [deviceId, startOfDay(now)]) ?? 0
+            arguments: [deviceId, SpendingFacts.startOfDay(now)]) ?? 0
     }
 
     static func orders(_ db: Database, customerId: String, since date: Date) throws -> [OrderRecord] {
@@ -300,29 +165,56 @@ public struct OrderBook: Sendable {
             .order(OrderRecord.Columns.createdAt.desc).fetchAll(db)
     }
 
-    /// Refuses a placement for a revoked device or customer (rows that do not exist, as for
-    /// staff orders, are not checked).
-    static func checkNotRevoked(_ db: Database, deviceId: String, customerId: String) throws {
-        let revoked = try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM device WHERE id = ? AND revokedAt IS NOT NULL)
-                    OR EXISTS (SELECT 1 FROM customer WHERE id = ? AND revokedAt IS NOT NULL)
-                """,
-            arguments: [deviceId, customerId]) ?? false
-        if revoked { throw Refusal.revoked }
+    /// What the rules need to decide on a placement, read in its transaction.
+    static func facts(_ db: Database, for placement: OrderPlacement, at now: Date) throws -> PlacementFacts {
+        var facts = PlacementFacts(
+            existing: try OrderRecord.filter(OrderRecord.Columns.idempotencyKey == placement.idempotencyKey).fetchOne(db),
+            revoked: try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM device WHERE id = ? AND revokedAt IS NOT NULL)
+                        OR EXISTS (SELECT 1 FROM customer WHERE id = ? AND revokedAt IS NOT NULL)
+                    """,
+                arguments: [placement.deviceId, placement.customerId]) ?? false,
+            stock: [:])
+        if let claim = placement.cart {
+            facts.currentCartVersion = try Int.fetchOne(
+                db, sql: "SELECT cartVersion FROM conversation WHERE id = ?", arguments: [claim.conversationId])
+            facts.claimedVersionPlacedAs = try String.fetchOne(
+                db, sql: "SELECT id FROM \"order\" WHERE conversationId = ? AND cartVersion = ?",
+                arguments: [claim.conversationId, claim.version])
+        }
+        if let check = placement.spendingCheck {
+            facts.spending = try spendingFacts(
+                db, deviceId: placement.deviceId, customerId: placement.customerId, recentSince: check.recentSince, at: now)
+        }
+        for productId in placement.productIds {
+            facts.stock[productId] = try Int.fetchOne(db, sql: "SELECT stock FROM product WHERE id = ?", arguments: [productId])
+        }
+        return facts
     }
 
-    /// Refuses a claim on a cart version that is no longer the conversation's current one.
-    static func checkCurrent(_ db: Database, _ claim: CartClaim) throws {
-        let current = try Int.fetchOne(db, sql: "SELECT cartVersion FROM conversation WHERE id = ?", arguments: [claim.conversationId])
-        guard current != claim.version else { return }
-        let placed = try String.fetchOne(
-            db, sql: "SELECT id FROM \"order\" WHERE conversationId = ? AND cartVersion = ?", arguments: [claim.conversationId, claim.version])
-        throw placed.map { Refusal.alreadyPlaced(orderId: $0) } ?? Refusal.cartChanged
+    /// Writes what the rules allowed.
+    static func apply(_ db: Database, _ write: PlacementWrite, at now: Date) throws {
+        for (productId, quantity) in write.stockTaken {
+            try db.execute(sql: "UPDATE product SET stock = stock - ? WHERE id = ?", arguments: [quantity, productId])
+        }
+        try write.order.insert(db)
+        if let conversationId = write.consumedCart {
+            try db.execute(
+                sql: "UPDATE conversation SET cartJSON = NULL, cartVersion = cartVersion + 1, updatedAt = ? WHERE id = ?",
+                arguments: [now, conversationId])
+        }
+        var event = write.event
+        try event.insert(db)
+        for fingerprint in write.fingerprints {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO utteranceFingerprint (fingerprint, orderId, createdAt) VALUES (?, ?, ?)",
+                arguments: [fingerprint, write.order.id, now])
+        }
     }
 
-    /// Whether these exact utterance samples already led to an order (a replayed stream).
+    /// Records that the order's customer was told it was placed (idempotent).
     public func markAnnounced(orderId: String, at now: Date) throws {
         try database.writer.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO orderAnnouncement (orderId, announcedAt) VALUES (?, ?)", arguments: [orderId, now])
@@ -341,14 +233,11 @@ public struct OrderBook: Sendable {
         }
     }
 
+    /// Whether these exact utterance samples already led to an order (a replayed stream).
     public func hasFingerprint(_ fingerprint: String) throws -> Bool {
         try database.writer.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM utteranceFingerprint WHERE fingerprint = ?)", arguments: [fingerprint])
                 ?? false
         }
-    }
-
-    public static func lines(of order: OrderRecord) throws -> [Cart.Line] {
-        try JSONDecoder().decode([Cart.Line].self, from: Data(order.linesJSON.utf8))
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 
 /// Where orders, their events, payments and utterance fingerprints are kept: the SQLite
 /// database (`OrderBook`) or PostgreSQL (`PostgresOrderBook`). Either way placing is one
-/// transaction, a retried key returns the order already placed, and one cart version becomes
-/// at most one order, whichever nodes confirm it.
+/// transaction that reads the facts the rules decide on (`OrderPlacement.decision`, in
+/// Commerce) and writes what they allow; a transition is decided by `OrderRecord.transition`.
 public protocol OrderLedger: Sendable {
-    func place(_ placement: OrderBook.Placement, at now: Date) async throws -> (order: OrderRecord, isNew: Bool)
+    func place(_ placement: OrderPlacement, at now: Date) async throws -> (order: OrderRecord, isNew: Bool)
     @discardableResult
     func transition(orderId: String, to status: OrderStatus, from expected: OrderStatus?, note: String?, source: String, at now: Date)
         async throws -> OrderRecord
@@ -23,7 +23,7 @@ public protocol OrderLedger: Sendable {
     func events(after id: Int64, limit: Int) async throws -> [(event: OrderEvent, order: OrderRecord)]
     func lastEventId() async throws -> Int64
     func spentToday(deviceId: String, at now: Date) async throws -> Int
-    func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date) async throws -> OrderBook.SpendingFacts
+    func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date) async throws -> SpendingFacts
     func hasFingerprint(_ fingerprint: String) async throws -> Bool
     /// Records that the order's customer was told it was placed (idempotent).
     func markAnnounced(orderId: String, at now: Date) async throws
@@ -41,35 +41,5 @@ public struct OrderCursor: Sendable, Equatable {
     public init(after order: OrderRecord) {
         createdAt = order.createdAt
         id = order.id
-    }
-}
-
-extension OrderBook.Placement {
-    /// The order this placement writes, new at `now`.
-    public func newOrder(at now: Date) throws -> OrderRecord {
-        OrderRecord(
-            id: UUID().uuidString.lowercased(), customerId: customerId, deviceId: deviceId, status: .placed,
-            totalMinorUnits: total.minorUnits, currency: total.currency,
-            linesJSON: String(decoding: try JSONEncoder().encode(lines), as: UTF8.self), idempotencyKey: idempotencyKey,
-            createdAt: now, updatedAt: now, paymentMethodId: paymentMethodId, addressId: addressId, trackingNumber: nil,
-            captureId: nil, conversationId: cart?.conversationId, cartVersion: cart?.version)
-    }
-}
-
-extension OrderBook.SpendingFacts {
-    /// The facts from what today's spend query and the recent-orders query returned.
-    public init(spentToday: Int, recent orders: [OrderRecord]) throws {
-        self.init(
-            spentTodayMinorUnits: spentToday,
-            recentOrders: try orders.map { (signature: Cart.signature(of: try OrderBook.lines(of: $0)), placedAt: $0.createdAt) })
-    }
-}
-
-extension OrderBook {
-    /// Midnight UTC before `now`: the start of "today" for daily spending limits.
-    public static func startOfDay(_ now: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.startOfDay(for: now)
     }
 }

@@ -31,10 +31,10 @@ public struct StaffToken: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     /// A new token for a person, not yet stored (the token is shown once and never stored).
     public static func issue(name: String, role: Role, at now: Date = Date()) throws -> (staff: StaffToken, token: String) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionDesk.Refusal(description: "a staff token needs a name") }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw RetentionOffice.Refusal(description: "a staff token needs a name") }
         // The name is the actor of every audit entry the person's actions write.
         if let scalar = StoredText.refusedScalar(in: name) {
-            throw RetentionDesk.Refusal(description: StoredText.Invalid(field: "name", scalar: scalar).description)
+            throw RetentionOffice.Refusal(description: StoredText.Invalid(field: "name", scalar: scalar).description)
         }
         let token = "tss_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
         let staff = StaffToken(id: UUID().uuidString.lowercased(), name: name, role: role, tokenHash: DeviceRegistry.hash(token), createdAt: now, revokedAt: nil)

@@ -98,7 +98,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
                         tally.turn(clock.now - started)
                         guard turn % orderEvery == 0 else { continue }
                         let placing = clock.now
-                        let placement = OrderBook.Placement(
+                        let placement = OrderPlacement(
                             customerId: customer.id, deviceId: device.id, lines: [line], total: line.total, paymentMethodId: method?.id,
                             idempotencyKey: "\(conversation.id):\(version)", source: "bench", fingerprints: ["\(run)-\(writer)-\(turn)"],
                             cart: .init(conversationId: conversation.id, version: version))

@@ -3,7 +3,7 @@ import Foundation
 import Grammar
 import Store
 
-struct BenchSweepCommand: ParsableCommand {
+struct BenchSweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Sweep throughput: recordings purged per second from a store of N expired utterances.",
@@ -20,13 +20,13 @@ struct BenchSweepCommand: ParsableCommand {
     @Option(help: "Stored utterances to sweep.") var utterances = 10_000
     @Option(help: "An Ogg Opus recording to store for each utterance.") var recording = "audio-fixtures/large-latte.opus"
 
-    func run() throws {
+    func run() async throws {
         let audio = try [UInt8](Data(contentsOf: URL(fileURLWithPath: recording)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-bench-sweep-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let desk = try RetentionDesk.open(database: database, dataDirectory: directory)
-        let recorder = desk.recorder
+        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
+        let desk = RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: directory)))
 
         let sessions = SessionLog(database: database)
         let devices = DeviceRegistry(database: database)
@@ -51,10 +51,10 @@ struct BenchSweepCommand: ParsableCommand {
         let bytes = try FileManager.default.contentsOfDirectory(atPath: recorder.directory.path).count
 
         let sweepStart = ContinuousClock.now
-        let report = try desk.sweep(policy: .builtIn, actor: "bench")
+        let report = try await desk.sweep(policy: .builtIn, actor: "bench")
         let sweepSeconds = (ContinuousClock.now - sweepStart).seconds
         let filesLeft = try FileManager.default.contentsOfDirectory(atPath: recorder.directory.path).count
-        let rowsLeft = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recording") ?? -1 }
+        let rowsLeft = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recording") ?? -1 }
         print("""
             stored: \(utterances) utterances (\(bytes) sealed recording files of \(audio.count) bytes of Ogg Opus) in \(String(format: "%.1f", storeSeconds)) s
             sweep: \(report.recordings) recordings and \(report.transcripts) transcripts purged in \(String(format: "%.2f", sweepSeconds)) s \

@@ -47,14 +47,14 @@ struct DataOptions: ParsableArguments {
     /// The retention desk: over the data directory (its database, key vault, recordings and
     /// audit trail), or over the shared database, with the nodes' key-encryption key
     /// (`TALKSHOP_MASTER_KEY` or `TALKSHOP_MASTER_KEY_FILE`).
-    func retentionOffice() async throws -> any RetentionOffice {
+    func retentionOffice() async throws -> RetentionOffice {
         guard let connections = try await migratedPostgres() else {
-            return try RetentionDesk.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
+            return try RetentionOffice.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
         }
         let shop = ShopStores(postgres: connections)
         let turns = PostgresTurnLog(
             database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey()))
-        return PostgresRetentionDesk(database: connections, turns: turns, orders: shop.orders, customers: shop.customers)
+        return RetentionOffice(postgres: connections, turns: turns, orders: shop.orders, customers: shop.customers)
     }
 
     /// The audit trail: the data directory's (with its head file) or the shared database's.

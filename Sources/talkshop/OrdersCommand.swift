@@ -51,7 +51,7 @@ struct OrdersCommand: AsyncParsableCommand {
             print("  total     \(order.total)")
             if let tracking = order.trackingNumber { print("  tracking  \(tracking)") }
             print("  lines")
-            for line in try OrderBook.lines(of: order) {
+            for line in try order.lines() {
                 let options = line.options.keys.sorted().map { "\($0)=\(line.options[$0]!)" }.joined(separator: ", ")
                 print("    \(line.quantity) × \(line.productId)\(options.isEmpty ? "" : " (\(options))")  \(line.total)")
             }

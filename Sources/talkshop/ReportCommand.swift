@@ -35,7 +35,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let report = try await ConversationReport.load(contacts: stores.contacts, orders: stores.orders, since: start, until: now, channel: channel)
         if json {
-            print(String(decoding: try RetentionDesk.exportEncoder.encode(report), as: UTF8.self))
+            print(String(decoding: try RetentionOffice.exportEncoder.encode(report), as: UTF8.self))
         } else {
             print(report.table)
         }

@@ -76,9 +76,9 @@ struct RetentionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let selection: RetentionDesk.Selection
+            let selection: RetentionOffice.Selection
             if let customer { selection = .customer(customer) } else if let session { selection = .session(session) } else {
-                selection = .dates(from: try from.map(RetentionDesk.date), to: try RetentionDesk.date(before!))
+                selection = .dates(from: try from.map(RetentionOffice.date), to: try RetentionOffice.date(before!))
             }
             // A refusal (a hold, no reason, an unknown id) is printed as "Error: …" with exit status 1.
             let report = try await data.retentionOffice().purge(

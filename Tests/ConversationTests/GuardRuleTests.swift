@@ -169,22 +169,22 @@ struct GuardRuleTests {
         let cart = machine.cart
         let rules = ConfirmationGuard()
         var facts = ConfirmationGuard.Facts()
-        #expect(throws: Never.self) { try rules.recheck(cart, facts: facts, repeatConfirmed: false, at: start) }
+        func objection(repeatConfirmed: Bool) -> SpendingObjection? {
+            rules.spendingCheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: start).objection(to: facts.spending)
+        }
+        #expect(objection(repeatConfirmed: false) == nil)
 
         // The same order placed by another conversation a moment ago: a second yes is needed…
         facts.recentOrders = [.init(signature: cart.signature, placedAt: start.addingTimeInterval(-20))]
-        #expect(throws: ConfirmationGuard.Recheck.confirmRepeat(minutesAgo: 0)) {
-            try rules.recheck(cart, facts: facts, repeatConfirmed: false, at: start)
-        }
+        #expect(objection(repeatConfirmed: false) == .sameOrderRecently(minutesAgo: 0))
         // …unless it was already said.
-        #expect(throws: Never.self) { try rules.recheck(cart, facts: facts, repeatConfirmed: true, at: start) }
+        #expect(objection(repeatConfirmed: true) == nil)
 
         // Spending by another session meanwhile: refused, whatever was confirmed.
         facts.spentTodayMinorUnits = 9_500
-        let overLimit = ConfirmationGuard.Refusal.overDailyLimit(left: Money(minorUnits: 500, currency: "USD"))
-        #expect(throws: ConfirmationGuard.Recheck.refuse(overLimit)) {
-            try rules.recheck(cart, facts: facts, repeatConfirmed: true, at: start)
-        }
+        let left = Money(minorUnits: 500, currency: "USD")
+        #expect(objection(repeatConfirmed: true) == .overDailyLimit(left: left))
+        let overLimit = ConfirmationGuard.Refusal.overDailyLimit(left: left)
         #expect(Prompt.refusal(overLimit).text == "That would go over this device's daily spending limit; USD 5.00 is left today.")
 
         // The machine asks for the second yes, and only that yes places the order.

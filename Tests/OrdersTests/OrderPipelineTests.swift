@@ -36,9 +36,9 @@ struct OrderPipelineTests {
         return Shop(pipeline: pipeline, book: OrderBook(database: database), gateway: gateway, customer: customer, method: method)
     }
 
-    static func placement(_ shop: Shop, key: String) -> OrderBook.Placement {
+    static func placement(_ shop: Shop, key: String) -> OrderPlacement {
         let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: latte.price)
-        return OrderBook.Placement(
+        return OrderPlacement(
             customerId: shop.customer.id, deviceId: "device-1", lines: [line], total: line.total, paymentMethodId: shop.method.id,
             idempotencyKey: key, source: "test")
     }

@@ -52,7 +52,7 @@ struct PaidWriteFailingLedger: OrderLedger {
     let book: OrderBook
     struct WriteFailed: Error {}
 
-    func place(_ placement: OrderBook.Placement, at now: Date) async throws -> (order: OrderRecord, isNew: Bool) {
+    func place(_ placement: OrderPlacement, at now: Date) async throws -> (order: OrderRecord, isNew: Bool) {
         try await book.place(placement, at: now)
     }
     func transition(orderId: String, to status: OrderStatus, from expected: OrderStatus?, note: String?, source: String, at now: Date)
@@ -79,7 +79,7 @@ struct PaidWriteFailingLedger: OrderLedger {
     }
     func lastEventId() async throws -> Int64 { try await book.lastEventId() }
     func spentToday(deviceId: String, at now: Date) async throws -> Int { try await book.spentToday(deviceId: deviceId, at: now) }
-    func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date) async throws -> OrderBook.SpendingFacts {
+    func spendingFacts(deviceId: String, customerId: String, recentSince: Date, at now: Date) async throws -> SpendingFacts {
         try await book.spendingFacts(deviceId: deviceId, customerId: customerId, recentSince: recentSince, at: now)
     }
     func hasFingerprint(_ fingerprint: String) async throws -> Bool { try await book.hasFingerprint(fingerprint) }

@@ -24,7 +24,7 @@ struct OrderEventsTests {
         }
     }
 
-    static func placement(lattes: Int, key: String) -> OrderBook.Placement {
+    static func placement(lattes: Int, key: String) -> OrderPlacement {
         let line = Cart.Line(productId: "latte", quantity: lattes, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
         return .init(customerId: "c1", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: key, source: "test")
     }
@@ -49,7 +49,7 @@ struct OrderEventsTests {
     @Test(.enabled(if: PostgresMigratorTests.serverURL != nil, "needs scripts/test.sh's PostgreSQL"))
     func aRefusedPlacementNotifiesNobody() async throws {
         try await Self.withListener { shop, notices in
-            await #expect(throws: CommerceError.self) { try await shop.orders.place(Self.placement(lattes: 9, key: "big"), at: Date()) }
+            await #expect(throws: PlacementRefusal.self) { try await shop.orders.place(Self.placement(lattes: 9, key: "big"), at: Date()) }
             // The next event is the first notified: the refused placement's rolled-back event never was.
             let order = try await shop.orders.place(Self.placement(lattes: 1, key: "small"), at: Date()).order
             var first: Int64?

@@ -7,7 +7,7 @@ import Testing
 /// Orders on both backends, the same tests. "Two nodes" are two sets of stores on one
 /// database; on PostgreSQL each unit of work has its own connection, as on separate machines.
 struct OrderLedgerTests {
-    func placement(key: String, lattes: Int = 1, device: String = "d1") -> OrderBook.Placement {
+    func placement(key: String, lattes: Int = 1, device: String = "d1") -> OrderPlacement {
         let line = Cart.Line(productId: "latte", quantity: lattes, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
         return .init(
             customerId: "c1", deviceId: device, lines: [line], total: line.total, idempotencyKey: key, source: "test",
@@ -97,7 +97,7 @@ struct OrderLedgerTests {
     @Test(arguments: Backend.available)
     func runningOutOfStockChangesNothing(_ backend: Backend) async throws {
         try await ShopStores.withTwoNodes(backend) { node, _ throws in
-            await #expect(throws: CommerceError.outOfStock(productId: "latte", available: 3)) {
+            await #expect(throws: PlacementRefusal.outOfStock(productId: "latte", available: 3)) {
                 try await node.orders.place(placement(key: "big", lattes: 4), at: Date())
             }
             #expect(try await node.orders.all(status: nil, limit: 10).isEmpty)
@@ -124,7 +124,7 @@ struct OrderLedgerTests {
             await #expect(throws: CommerceError.illegalTransition(from: .cancelled, to: .paid)) {
                 try await nodeA.orders.transition(orderId: order.id, to: .paid, from: nil, note: nil, source: "test", at: Date())
             }
-            await #expect(throws: OrderBook.OrderNotFound(id: "nope")) {
+            await #expect(throws: OrderNotFound(id: "nope")) {
                 try await nodeA.orders.transition(orderId: "nope", to: .paid, from: nil, note: nil, source: "test", at: Date())
             }
         }
@@ -168,7 +168,7 @@ struct OrderLedgerTests {
     }
 
     /// A conversation whose stored cart holds one latte, at cart version 1.
-    func conversationWithALatte(_ log: any ConversationLog) async throws -> OrderBook.CartClaim {
+    func conversationWithALatte(_ log: any ConversationLog) async throws -> CartClaim {
         let conversation = try await log.conversation(resuming: nil, customerId: "c1", initialState: "main")
         let version = try #require(try await log.saveCart(conversationId: conversation.id, json: #"[{"productId":"latte"}]"#, replacing: 0))
         return .init(conversationId: conversation.id, version: version)
@@ -192,7 +192,7 @@ struct OrderLedgerTests {
             }
             let placed = outcomes.compactMap { try? $0.get() }
             #expect(placed.count == 1)
-            let refusals = outcomes.compactMap { if case .failure(let error) = $0 { error as? OrderBook.Refusal } else { nil } }
+            let refusals = outcomes.compactMap { if case .failure(let error) = $0 { error as? PlacementRefusal } else { nil } }
             #expect(refusals == Array(repeating: .alreadyPlaced(orderId: placed.first ?? "?"), count: 7), "\(outcomes)")
             #expect(try await nodeA.orders.all(status: nil, limit: 10).count == 1)
             #expect(try await nodeA.stock("latte") == 2)
@@ -209,16 +209,16 @@ struct OrderLedgerTests {
             _ = try #require(try await nodeB.conversations.saveCart(conversationId: claim.conversationId, json: "[]", replacing: claim.version))
             var stale = placement(key: "k1")
             stale.cart = claim
-            await #expect(throws: OrderBook.Refusal.cartChanged) { try await nodeA.orders.place(stale, at: Date()) }
+            await #expect(throws: PlacementRefusal.cartChanged) { try await nodeA.orders.place(stale, at: Date()) }
 
             try await nodeA.customers.add(.init(id: "c1", name: "Cee"))
             let device = try await nodeA.devices.register(
                 name: "speaker", customerId: "c1", pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
             ).device
             _ = try await nodeB.devices.revoke(deviceId: device.id)
-            await #expect(throws: OrderBook.Refusal.revoked) { try await nodeA.orders.place(placement(key: "k2", device: device.id), at: Date()) }
+            await #expect(throws: PlacementRefusal.revoked) { try await nodeA.orders.place(placement(key: "k2", device: device.id), at: Date()) }
             try await nodeB.customers.revoke(customerId: "c1", at: Date())
-            await #expect(throws: OrderBook.Refusal.revoked) { try await nodeA.orders.place(placement(key: "k3"), at: Date()) }
+            await #expect(throws: PlacementRefusal.revoked) { try await nodeA.orders.place(placement(key: "k3"), at: Date()) }
             #expect(try await nodeA.orders.all(status: nil, limit: 10).isEmpty)
             #expect(try await nodeA.stock("latte") == 3)
         }
@@ -228,13 +228,13 @@ struct OrderLedgerTests {
     func theRecheckSeesOrdersPlacedOnAnotherNodeAndRefusesWithoutWriting(_ backend: Backend) async throws {
         try await ShopStores.withTwoNodes(backend) { nodeA, nodeB throws in
             _ = try await nodeA.orders.place(placement(key: "first", lattes: 1), at: Date())
-            struct TooMuch: Error {}
             var second = placement(key: "second", lattes: 1)
-            second.recheck = .init(recentSince: Date().addingTimeInterval(-600)) { facts in
-                // The first order is seen: spent and recent, with the same cart signature.
-                if facts.spentTodayMinorUnits == 425, facts.recentOrders.count == 1 { throw TooMuch() }
+            // The first order is seen: the same cart, a minute ago, within the repeat window.
+            second.spendingCheck = .init(
+                lines: second.lines, total: second.total, dailyLimitMinorUnits: 10_000, repeatWindowSeconds: 600, at: Date().addingTimeInterval(60))
+            await #expect(throws: PlacementRefusal.spending(.sameOrderRecently(minutesAgo: 1))) {
+                try await nodeB.orders.place(second, at: Date())
             }
-            await #expect(throws: TooMuch.self) { try await nodeB.orders.place(second, at: Date()) }
             #expect(try await nodeA.orders.all(status: nil, limit: 10).count == 1)
             #expect(try await nodeA.stock("latte") == 2)
             let facts = try await nodeB.orders.spendingFacts(deviceId: "d1", customerId: "c1", recentSince: .distantPast, at: Date())
@@ -247,12 +247,12 @@ struct OrderLedgerTests {
     @Test(arguments: Backend.available)
     func aSpendingLimitHoldsAgainstSimultaneousOrdersOnTwoNodes(_ backend: Backend) async throws {
         try await ShopStores.withTwoNodes(backend) { nodeA, nodeB throws in
-            struct OverLimit: Error {}
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for attempt in 0..<8 {
                     let node = attempt.isMultiple(of: 2) ? nodeA : nodeB
                     var placement = placement(key: "k\(attempt)")
-                    placement.recheck = .init(recentSince: Date()) { facts in if facts.spentTodayMinorUnits + 425 > 425 { throw OverLimit() } }
+                    placement.spendingCheck = .init(
+                        lines: placement.lines, total: placement.total, dailyLimitMinorUnits: 425, repeatWindowSeconds: 0, at: Date())
                     group.addTask { (try? await node.orders.place(placement, at: Date())) != nil }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }

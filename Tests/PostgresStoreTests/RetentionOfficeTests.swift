@@ -12,7 +12,7 @@ struct RetentionOfficeTests {
     /// A backend's turn log, retention desk and conversations, on a new database.
     struct Office {
         var turns: any TurnLog
-        var desk: any RetentionOffice
+        var desk: RetentionOffice
         var conversations: any ConversationLog
         var shop: ShopStores
 
@@ -25,13 +25,13 @@ struct RetentionOfficeTests {
                     let recorder = TurnRecorder(
                         database: database, vault: KeyVault(directory: directory.appendingPathComponent("keys"), keyEncryptionKey: SymmetricKey(size: .bits256)),
                         directory: directory.appendingPathComponent("recordings"))
-                    let desk = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit.head")))
+                    let desk = RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit.head")))
                     return Office(turns: recorder, desk: desk, conversations: ShopStores(sqlite: database).conversations, shop: ShopStores(sqlite: database))
                 },
                 postgres: { connections in
                     let shop = ShopStores(postgres: connections)
                     let turns = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
-                    let desk = PostgresRetentionDesk(database: connections, turns: turns, orders: shop.orders, customers: shop.customers)
+                    let desk = RetentionOffice(postgres: connections, turns: turns, orders: shop.orders, customers: shop.customers)
                     return Office(turns: turns, desk: desk, conversations: shop.conversations, shop: shop)
                 }
             ) { office in
@@ -59,10 +59,10 @@ struct RetentionOfficeTests {
             let desk = office.desk
 
             let hold = try await desk.hold(.session, "s1", reason: "dispute 7", officer: "olga")
-            await #expect(throws: RetentionDesk.Refusal.self) {
+            await #expect(throws: RetentionOffice.Refusal.self) {
                 try await desk.purge(.session("s1"), reason: "asked", officer: "olga", reference: nil, dryRun: false)
             }
-            await #expect(throws: RetentionDesk.Refusal(description: "no session nope", kind: .notFound)) {
+            await #expect(throws: RetentionOffice.Refusal(description: "no session nope", kind: .notFound)) {
                 try await desk.purge(.session("nope"), reason: "asked", officer: "olga", reference: nil, dryRun: false)
             }
             #expect(try await office.turns.turns(customerId: "ana").count == 2, "a refused purge changes nothing")
@@ -76,7 +76,7 @@ struct RetentionOfficeTests {
             #expect(erasures.first?.turns == 2 && erasures.first?.recordings == 2 && erasures.first?.keyDestroyed == true)
             #expect(try await office.turns.turns(customerId: "ana").isEmpty)
             #expect(try await office.turns.turns(customerId: "ben").map(\.transcript) == ["a small mocha"], "others untouched")
-            await #expect(throws: RetentionDesk.Refusal.self) { try await desk.release(holdId: hold.id, reason: "again", officer: "olga") }
+            await #expect(throws: RetentionOffice.Refusal.self) { try await desk.release(holdId: hold.id, reason: "again", officer: "olga") }
 
             let actions = try await desk.auditTrail.entries().map(\.action)
             #expect(actions == ["hold", "erasure_deferred", "release", "erasure"])
@@ -102,7 +102,7 @@ struct RetentionOfficeTests {
                 do {
                     try await attempt()
                     Issue.record("accepted: \(message)")
-                } catch let refusal as RetentionDesk.Refusal {
+                } catch let refusal as RetentionOffice.Refusal {
                     #expect(refusal.kind == .invalid && refusal.description.contains(message), "\(refusal)")
                 }
             }
@@ -153,7 +153,7 @@ struct RetentionOfficeTests {
             try await office.say("ten days ago", customerId: "ana", sessionId: "s1", daysAgo: 10)
             try await office.say("today", customerId: "ana", sessionId: "s2")
             let fiveDaysAgo = Date().addingTimeInterval(-5 * 86_400)
-            await #expect(throws: RetentionDesk.Refusal.self) {
+            await #expect(throws: RetentionOffice.Refusal.self) {
                 try await office.desk.purge(.dates(from: fiveDaysAgo, to: fiveDaysAgo), reason: "r", officer: "o", reference: nil, dryRun: false)
             }
             let report = try await office.desk.purge(.dates(from: nil, to: fiveDaysAgo), reason: "clean-up", officer: "olga", reference: nil, dryRun: false)
@@ -190,8 +190,8 @@ struct RetentionOfficeTests {
         try await Office.with(backend) { office in
             try await office.say("a latte", customerId: "cy", sessionId: "s1")
             let desk = office.desk
-            func kind(_ body: () async throws -> Void) async -> RetentionDesk.Refusal.Kind? {
-                do { try await body() } catch let refusal as RetentionDesk.Refusal { return refusal.kind } catch { return nil }
+            func kind(_ body: () async throws -> Void) async -> RetentionOffice.Refusal.Kind? {
+                do { try await body() } catch let refusal as RetentionOffice.Refusal { return refusal.kind } catch { return nil }
                 return nil
             }
             #expect(await kind { _ = try await desk.purge(.customer("cy"), reason: " ", officer: "olga", reference: nil, dryRun: false) } == .invalid)

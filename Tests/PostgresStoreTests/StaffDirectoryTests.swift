@@ -14,7 +14,7 @@ struct StaffDirectoryTests {
             #expect(try await staff.staff(forToken: olgaToken)?.role == .officer)
             #expect(try await staff.staff(forToken: opToken)?.name == "Oskar")
             #expect(try await staff.staff(forToken: "tss_unknown") == nil)
-            await #expect(throws: RetentionDesk.Refusal.self) { try await staff.issue(name: "  ", role: .backend) }
+            await #expect(throws: RetentionOffice.Refusal.self) { try await staff.issue(name: "  ", role: .backend) }
 
             #expect(try await staff.revoke(id: olga.id))
             #expect(try await staff.revoke(id: olga.id) == false, "a token is revoked once")

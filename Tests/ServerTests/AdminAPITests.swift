@@ -1,3 +1,4 @@
+import Commerce
 import AudioCodec
 import Foundation
 import HTTPTypes
@@ -31,8 +32,8 @@ struct AdminAPITests {
     }
 
     /// Audit entries made by people (the server's own sweeper writes "system" ones at start).
-    static func staffEntries(_ server: TestServer.Context) throws -> [AuditEntry] {
-        try server.retention.audit.entries().filter { $0.actor != "system" }
+    static func staffEntries(_ server: TestServer.Context) async throws -> [AuditEntry] {
+        try await server.retention.auditTrail.entries().filter { $0.actor != "system" }
     }
 
     @Test func onlyOfficersChangeThingsOperatorsReadAndDevicesAreKeptOut() async throws {
@@ -56,7 +57,8 @@ struct AdminAPITests {
                 let refused = try await Self.call(server, method, path, token: operatorToken, body: body)
                 #expect(refused.status == .forbidden, "operator \(method) \(path): \(refused.text)")
             }
-            #expect(try server.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
+            #expect(try await server.retention.holds().isEmpty)
+            #expect(try await Self.staffEntries(server).isEmpty)
 
             let placed = try await Self.call(server, .post, "/admin/v1/holds", token: officer, body: hold)
             #expect(placed.status == .created && placed.json["placedBy"] as? String == "Olga", "\(placed.text)")
@@ -95,7 +97,8 @@ struct AdminAPITests {
                 #expect(reply.status == status && (reply.json["message"] as? String ?? "").contains(message), "\(path) \(body): \(reply.text)")
                 #expect(reply.json["error"] is String)
             }
-            #expect(try server.retention.holds().isEmpty && Self.staffEntries(server).isEmpty)
+            #expect(try await server.retention.holds().isEmpty)
+            #expect(try await Self.staffEntries(server).isEmpty)
             #expect(try await Self.call(server, .get, "/admin/v1/audit/verify", token: officer).json["intact"] as? Bool == true)
         }
     }
@@ -145,7 +148,7 @@ struct AdminAPITests {
             #expect(sweep.status == .ok && sweep.json["dryRun"] as? Bool == true)
             let verify = try await Self.call(server, .get, "/admin/v1/audit/verify", token: officer)
             #expect(verify.json["intact"] as? Bool == true, "\(verify.text)")
-            #expect(try Self.staffEntries(server).map(\.action) == ["export", "hold", "erasure_deferred", "release", "erasure"])
+            #expect(try await Self.staffEntries(server).map(\.action) == ["export", "hold", "erasure_deferred", "release", "erasure"])
         }
     }
 

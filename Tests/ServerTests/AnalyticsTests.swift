@@ -131,7 +131,7 @@ struct AnalyticsTests {
             let before = try contacts.contacts(endedSince: .distantPast)
             #expect(before.first?.customerId == "ivy")
 
-            _ = try server.retention.purge(.customer("ivy"), reason: "erasure request", officer: "olga")
+            _ = try await server.retention.purge(.customer("ivy"), reason: "erasure request", officer: "olga")
             let after = try contacts.contacts(endedSince: .distantPast)
             #expect(after.count == 1 && after.first?.customerId == nil)
             #expect(after.first?.sessionId != before.first?.sessionId && after.first?.conversationId != before.first?.conversationId)

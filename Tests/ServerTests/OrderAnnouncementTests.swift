@@ -76,7 +76,7 @@ struct OrderAnnouncementTests {
             let conversation = try #require(first.compactMap { if case .ready(_, let id, _) = $0 { id } else { nil } }.first)
             // Written by a node that died before it could say so (as the store has it then).
             let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
-            let (order, _) = try server.orders.place(OrderBook.Placement(
+            let (order, _) = try server.orders.place(OrderPlacement(
                 customerId: "customer-1", deviceId: server.deviceId, lines: [line], total: line.total, idempotencyKey: "died-mid-payment",
                 source: "session-on-a-dead-node", cart: .init(conversationId: conversation, version: 0)))
             let resumed = try await server.client().run([.start(.init(codec: .opus, conversationId: conversation)), .stop])

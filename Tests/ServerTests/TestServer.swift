@@ -30,7 +30,7 @@ enum TestServer {
         var staff: StaffTokens { StaffTokens(database: services.database) }
         /// The turns and retention desk in the server's data directory.
         var recorder: TurnRecorder { services.stores.turnLog as! TurnRecorder }
-        var retention: RetentionDesk { services.retention as! RetentionDesk }
+        var retention: RetentionOffice { services.retention }
         /// Sessions open on the server, as its session limits count them.
         var openSessions: Int { (services.registry as? SessionRegistry)?.openSessions ?? -1 }
 

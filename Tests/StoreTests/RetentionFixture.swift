@@ -9,14 +9,16 @@ struct RetentionFixture {
     var directory: URL
     var database: AppDatabase
     var recorder: TurnRecorder
-    var desk: RetentionDesk
+    var desk: RetentionOffice
+    var audit: AuditLog
     var sessions: SessionLog
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-retention-\(UUID())")
         database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
         recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
-        desk = RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head")))
+        audit = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
+        desk = RetentionOffice(sqlite: recorder, audit: audit)
         sessions = SessionLog(database: database)
     }
 
@@ -112,7 +114,7 @@ struct RetentionFixture {
     func placeOrder(customer: String) throws -> String {
         try CatalogStore(database: database).seedIfEmpty(with: Self.catalog)
         let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
-        let placement = OrderBook.Placement(
+        let placement = OrderPlacement(
             customerId: customer, deviceId: "d1", lines: [line], total: line.total, idempotencyKey: UUID().uuidString, source: "test",
             fingerprints: [])
         return try OrderBook(database: database).place(placement).order.id

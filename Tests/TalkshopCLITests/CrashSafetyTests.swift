@@ -138,11 +138,11 @@ import Testing
         }
         for order in orders {
             #expect(try await book.events(orderId: order.id).first?.status == .placed)
-            #expect(try !OrderBook.lines(of: order).isEmpty)
+            #expect(try !order.lines().isEmpty)
             #expect(order.status != .placed, "order \(order.id) was never settled")
         }
         #expect(Set(orders.map(\.idempotencyKey)).count == orders.count)
-        let taken = try orders.filter { $0.status != .cancelled }.flatMap { try OrderBook.lines(of: $0) }
+        let taken = try orders.filter { $0.status != .cancelled }.flatMap { try $0.lines() }
             .filter { $0.productId == "mocha" }.reduce(0) { $0 + $1.quantity }
         #expect(stock == 500 - taken)
         print("crash test: \(Self.rounds) kills, \(seen.count) orders confirmed, \(orders.count) stored")

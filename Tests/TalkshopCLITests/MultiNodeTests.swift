@@ -160,7 +160,7 @@ import VoiceProtocol
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(contacts.contains { $0.counts[ContactCounts.paid] == 1 }, "the resumed session's contact: \(contacts)")
-            let desk = PostgresRetentionDesk(database: database, turns: turnLog, orders: shop.orders, customers: shop.customers)
+            let desk = RetentionOffice(postgres: database, turns: turnLog, orders: shop.orders, customers: shop.customers)
             let erased = try await desk.purge(.customer("c1"), reason: "erasure request", officer: "olga", reference: "T-9", dryRun: false)
             #expect(erased.keyDestroyed && erased.turns == heard.count)
             #expect(try await turnLog.turns(customerId: "c1").isEmpty)

@@ -26,7 +26,7 @@ struct APIError: HTTPResponseError {
     static func internalError(_ message: String) -> APIError { APIError(.internalServerError, "internal_error", message) }
 
     /// A retention request the desk refused, with the status its kind calls for.
-    init(_ refusal: RetentionDesk.Refusal) {
+    init(_ refusal: RetentionOffice.Refusal) {
         switch refusal.kind {
         case .invalid: self.init(.badRequest, "bad_request", refusal.description)
         case .notFound: self.init(.notFound, "not_found", refusal.description)
@@ -36,7 +36,7 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try RetentionDesk.exportEncoder.encode(ErrorResponse(error: code, message: message))
+        let body = try RetentionOffice.exportEncoder.encode(ErrorResponse(error: code, message: message))
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

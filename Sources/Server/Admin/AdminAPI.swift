@@ -100,7 +100,7 @@ struct AdminAPI: Sendable {
             return try await body(try await authorise(request, allowed: roles))
         } catch let error as APIError {
             throw error
-        } catch let refusal as RetentionDesk.Refusal {
+        } catch let refusal as RetentionOffice.Refusal {
             throw APIError(refusal)
         } catch {
             services.logger.error("admin request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
@@ -138,7 +138,7 @@ struct AdminAPI: Sendable {
     }
 
     private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try RetentionDesk.exportEncoder.encode(value)
+        let data = try RetentionOffice.exportEncoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

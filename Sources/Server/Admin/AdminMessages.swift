@@ -29,14 +29,14 @@ struct PurgeRequest: Decodable {
     var reference: String?
     var dryRun: Bool?
 
-    func selection() throws -> RetentionDesk.Selection {
+    func selection() throws -> RetentionOffice.Selection {
         let given = [customer != nil, session != nil, to != nil].filter { $0 }.count
         guard given == 1, from == nil || to != nil else {
-            throw RetentionDesk.Refusal(description: "give exactly one of customer, session or to (with an optional from)")
+            throw RetentionOffice.Refusal(description: "give exactly one of customer, session or to (with an optional from)")
         }
         if let customer { return .customer(customer) }
         if let session { return .session(session) }
-        return .dates(from: try from.map(RetentionDesk.date), to: try RetentionDesk.date(to!))
+        return .dates(from: try from.map(RetentionOffice.date), to: try RetentionOffice.date(to!))
     }
 }
 
@@ -51,7 +51,7 @@ struct PurgeResponse: Encodable {
     var deferredRequest: String?
     var blockingHolds: [String]
 
-    init(_ report: RetentionDesk.Report) {
+    init(_ report: RetentionOffice.Report) {
         dryRun = report.dryRun
         turns = report.turns
         recordings = report.recordings

@@ -1,3 +1,4 @@
+import Commerce
 import Crypto
 import Foundation
 import Logging
@@ -20,7 +21,7 @@ public struct NodeStores: Sendable {
     /// Where the turns heard are stored, sealed under each customer's key.
     public var turnLog: any TurnLog
     /// Holds, purges, erasure, sweeps and exports over those turns, all audited.
-    public var retention: any RetentionOffice
+    public var retention: RetentionOffice
     /// Whether the node can reach these stores now (`/readyz`).
     public var readiness: any StoreReadiness
     /// Whether other nodes share these stores (then order recovery runs again and again, so
@@ -37,7 +38,7 @@ public struct NodeStores: Sendable {
         return NodeStores(
             shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(),
             orderNews: PollingOrderNews(every: .milliseconds(250)), turnLog: recorder,
-            retention: RetentionDesk(recorder: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory))),
+            retention: RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory))),
             readiness: LocalStoresReady(), isShared: false, description: "SQLite")
     }
 
@@ -63,7 +64,7 @@ public struct NodeStores: Sendable {
         return NodeStores(
             shop: shop, webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node,
             orderNews: PostgresOrderEvents(database: database), turnLog: turns,
-            retention: PostgresRetentionDesk(database: database, turns: turns, orders: shop.orders, customers: shop.customers),
+            retention: RetentionOffice(postgres: database, turns: turns, orders: shop.orders, customers: shop.customers),
             readiness: database.reachability ?? LocalStoresReady(), isShared: true, description: "\(location) as node \(node.key)")
     }
 }

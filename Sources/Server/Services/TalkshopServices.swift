@@ -23,7 +23,7 @@ public struct TalkshopServices: Sendable {
     /// Stores the sessions' turns (`stores.turnLog`) in the background, in order.
     public let turns: TurnArchive
     /// Holds, purges, erasure, sweeps and exports, all audited (`stores.retention`).
-    public let retention: any RetentionOffice
+    public let retention: RetentionOffice
     public let policy: RetentionPolicy
     public let staff: any StaffDirectory
     /// Short-lived tokens for the try page.

@@ -165,11 +165,11 @@ struct DialogRunner {
         }
         confirmedCheckouts += 1
         let now = services.clock.now
-        let placement = OrderBook.Placement(
+        let placement = OrderPlacement(
             customerId: device.customerId, deviceId: device.id, lines: cart.lines, total: cart.total, paymentMethodId: method.id,
             addressId: await desk.deliveryAddressId(), idempotencyKey: "\(sessionId):\(confirmedCheckouts)", source: sessionId,
             fingerprints: spokenFingerprints, cart: sharedCart?.claim,
-            recheck: desk.recheck(cart, rules: machine.rules, repeatConfirmed: repeatConfirmed, at: now))
+            spendingCheck: desk.spendingCheck(cart, rules: machine.rules, repeatConfirmed: repeatConfirmed, at: now))
         switch await desk.place(placement, cart: cart, paidWith: method, at: now, announce: announce) {
         case .written(let order, let paid, let events):
             // The order consumed the cart version it was read from (emptied in the store): the

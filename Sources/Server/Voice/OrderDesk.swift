@@ -33,7 +33,7 @@ struct OrderDesk {
             facts.pinLocked = customer?.pinLockedUntil.map { $0 > now } ?? false
             facts.hasPIN = customer?.hasPIN ?? false
             facts.hasPaymentMethod = try await services.customers.defaultPaymentMethod(customerId: device.customerId) != nil
-            facts.include(try await services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now))
+            facts.spending = try await services.orders.spendingFacts(deviceId: device.id, customerId: device.customerId, recentSince: since, at: now)
         } catch {
             return .failure(Refused(events: nothingOrdered(because: "the guard's facts could not be read", error)))
         }
@@ -42,15 +42,12 @@ struct OrderDesk {
         return .success(facts)
     }
 
-    /// The guard's spending and repeat rules, to be checked again inside the placing transaction.
-    func recheck(_ cart: Cart, rules: ConfirmationGuard, repeatConfirmed: Bool, at now: Date) -> OrderBook.Recheck {
-        let deviceLimit = device.dailySpendLimitMinorUnits
-        return OrderBook.Recheck(recentSince: now.addingTimeInterval(-rules.settings.repeatWindowSeconds)) { stored in
-            var facts = ConfirmationGuard.Facts()
-            facts.include(stored)
-            facts.deviceDailyLimitMinorUnits = deviceLimit
-            try rules.recheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: now)
-        }
+    /// The guard's spending and repeat rules for this device, to be checked again inside the
+    /// placing transaction (`OrderPlacement.spendingCheck`).
+    func spendingCheck(_ cart: Cart, rules: ConfirmationGuard, repeatConfirmed: Bool, at now: Date) -> SpendingCheck {
+        var facts = ConfirmationGuard.Facts()
+        facts.deviceDailyLimitMinorUnits = device.dailySpendLimitMinorUnits
+        return rules.spendingCheck(cart, facts: facts, repeatConfirmed: repeatConfirmed, at: now)
     }
 
     /// Checks the spoken PIN: nil when it is right, else what the customer hears, and whether
@@ -110,7 +107,7 @@ struct OrderDesk {
         case written(OrderRecord, paid: Bool, events: [ServerEvent])
         /// Another session placed this cart version or changed the cart, or the device was
         /// revoked: the session must read the shared cart again (`prompt(for:readBack:)`).
-        case cartTakenElsewhere(OrderBook.Refusal)
+        case cartTakenElsewhere(PlacementRefusal)
         /// The same order was placed a short while ago: the dialog asks again.
         case confirmRepeat(minutes: Int)
         /// Nothing was written (out of stock, a store failure).
@@ -122,7 +119,7 @@ struct OrderDesk {
     /// Places and pays for a confirmed cart. The guard's rules are checked again as the order
     /// is written (`placement.recheck`), so sessions confirming at once cannot both pass them.
     func place(
-        _ placement: OrderBook.Placement, cart: Cart, paidWith method: PaymentMethod, at now: Date, announce: Announcer?
+        _ placement: OrderPlacement, cart: Cart, paidWith method: PaymentMethod, at now: Date, announce: Announcer?
     ) async -> Placement {
         // "placed" goes out as soon as the order is written, before the payment, when the
         // session can send at once; otherwise with the turn's other events.
@@ -153,20 +150,22 @@ struct OrderDesk {
                     .init(.paymentFailed(error.code)),
                 ])
             }
-        } catch CommerceError.outOfStock(let productId, let available) {
-            let name = catalog.product(productId)?.name ?? productId
-            return .refused([.init(.justRunOut(name, available: available))])
-        } catch let refusal as OrderBook.Refusal {
-            services.metrics.increment(.ordersRefused, label: "\(refusal.code)")
-            return .cartTakenElsewhere(refusal)
-        } catch let recheck as ConfirmationGuard.Recheck {
-            switch recheck {
-            case .refuse(let refusal):
-                services.metrics.increment(.ordersRefused, label: "limit")
-                return .guardRefused(refusal)
-            case .confirmRepeat(let minutes):
-                services.metrics.increment(.ordersRefused, label: "repeat")
+        } catch let refusal as PlacementRefusal {
+            switch refusal {
+            case .outOfStock(let productId, let available):
+                let name = catalog.product(productId)?.name ?? productId
+                return .refused([.init(.justRunOut(name, available: available))])
+            case .unknownProduct(let productId):
+                return .refused(nothingOrdered(because: "product \(productId) is no longer in the catalog", refusal))
+            case .spending(.overDailyLimit(let left)):
+                services.metrics.increment(.ordersRefused, label: refusal.code)
+                return .guardRefused(.overDailyLimit(left: left))
+            case .spending(.sameOrderRecently(let minutes)):
+                services.metrics.increment(.ordersRefused, label: refusal.code)
                 return .confirmRepeat(minutes: minutes)
+            case .alreadyPlaced, .cartChanged, .revoked:
+                services.metrics.increment(.ordersRefused, label: refusal.code)
+                return .cartTakenElsewhere(refusal)
             }
         } catch {
             logger.error("order placement failed", metadata: ["error": "\(error)"])
@@ -196,7 +195,7 @@ struct OrderDesk {
         var events: [ServerEvent] = []
         for order in untold {
             // Lines that cannot be read here are not said; the order still is.
-            let summary = (try? OrderBook.lines(of: order)).map { Prompt.summary(of: $0, names: catalog) }
+            let summary = (try? order.lines()).map { Prompt.summary(of: $0, names: catalog) }
             events += [
                 .order(id: order.id, status: order.status.rawValue, total: "\(order.total)"),
                 .init(Prompt.orderNotTold(summary, order.status)),
@@ -208,7 +207,7 @@ struct OrderDesk {
 
     /// What the customer hears when another session got to the cart first; `readBack`: the
     /// cart as it now stands.
-    func prompt(for refusal: OrderBook.Refusal, readBack: String) -> [ServerEvent] {
+    func prompt(for refusal: PlacementRefusal, readBack: String) -> [ServerEvent] {
         switch refusal {
         case .alreadyPlaced:
             [.init(.alreadyPlacedElsewhere)]
@@ -216,6 +215,9 @@ struct OrderDesk {
             [.init(.cartChangedElsewhere(notPlaced: readBack))]
         case .revoked:
             [.init(.deviceRevoked)]
+        case .spending, .outOfStock, .unknownProduct:
+            // `place` answers these itself; they never mean the cart was taken elsewhere.
+            [.init(.failedOnOurSide)]
         }
     }
 
@@ -251,7 +253,7 @@ struct OrderDesk {
             .flatMap { try? JSONDecoder().decode([Cart.Line].self, from: Data($0.utf8)) }
         let history = (await read("the order history") { try await services.orders.orders(customerId: device.customerId) } ?? [])
             .filter { $0.status != .cancelled }
-            .compactMap { try? OrderBook.lines(of: $0) }
+            .compactMap { try? $0.lines() }
         guard let lines = UsualOrder.pick(pinned: pinned, history: history) else {
             return .failure(Refused(events: [.init(.usualUnknown)]))
         }
@@ -277,13 +279,5 @@ struct OrderDesk {
             logger.error("reading \(what) failed", metadata: ["error": "\(error)"])
             return nil
         }
-    }
-}
-
-extension ConfirmationGuard.Facts {
-    /// The spending and repeat facts as the store read them (`OrderBook.SpendingFacts`).
-    mutating func include(_ stored: OrderBook.SpendingFacts) {
-        spentTodayMinorUnits = stored.spentTodayMinorUnits
-        recentOrders = stored.recentOrders.map { .init(signature: $0.signature, placedAt: $0.placedAt) }
     }
 }

@@ -6,7 +6,7 @@ import Store
 /// (a speaker, the web page, a phone call resuming it) shares through the store. It knows the
 /// version the session's cart came from: a turn starts from the stored cart if another session
 /// changed it, a turn's change is saved only if nobody changed it meanwhile, and a read-back
-/// confirms exactly this version (`OrderBook.CartClaim`).
+/// confirms exactly this version (`CartClaim`).
 struct SharedCart {
     let conversationId: String
     let sessions: any ConversationLog
@@ -22,7 +22,7 @@ struct SharedCart {
         lines = try Self.lines(conversation.cartJSON)
     }
 
-    var claim: OrderBook.CartClaim { .init(conversationId: conversationId, version: version) }
+    var claim: CartClaim { .init(conversationId: conversationId, version: version) }
 
     /// Reads the stored cart; returns its lines if another session changed it since this
     /// session last looked, nil if not.

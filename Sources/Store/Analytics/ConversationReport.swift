@@ -223,13 +223,13 @@ public struct ConversationReport: Codable, Sendable, Equatable {
 
 extension ConversationReport {
     /// The start of a window given as `7d`, `24h`, `90m` before `now`, or a date
-    /// (`RetentionDesk.date`); nil if it is neither.
+    /// (`RetentionOffice.date`); nil if it is neither.
     public static func start(_ text: String, now: Date) -> Date? {
         let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60]
         if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
             return now.addingTimeInterval(-amount * unit)
         }
-        return try? RetentionDesk.date(text)
+        return try? RetentionOffice.date(text)
     }
 
     /// The channels contacts are counted under.

@@ -1,11 +1,7 @@
-import Commerce
 import Foundation
-import GRDB
 
 /// A placed order as stored: a business record, kept after audio and transcripts expire.
-public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "order"
-
+public struct OrderRecord: Codable, Sendable, Equatable {
     public var id: String
     public var customerId: String
     public var deviceId: String
@@ -30,8 +26,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
 
     public var total: Money { Money(minorUnits: totalMinorUnits, currency: currency) }
 
-    /// For the PostgreSQL store, which reads the columns one by one.
-    package init(
+    public init(
         id: String, customerId: String, deviceId: String, status: OrderStatus, totalMinorUnits: Int, currency: String, linesJSON: String,
         idempotencyKey: String, createdAt: Date, updatedAt: Date, paymentMethodId: String?, addressId: String?, trackingNumber: String?,
         captureId: String?, conversationId: String?, cartVersion: Int?
@@ -56,7 +51,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
 }
 
 /// One change of an order's status, with who caused it.
-public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct OrderEvent: Codable, Sendable, Equatable {
     public var id: Int64?
     public var orderId: String
     public var status: OrderStatus
@@ -64,7 +59,7 @@ public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var source: String
     public var createdAt: Date
 
-    package init(id: Int64?, orderId: String, status: OrderStatus, note: String?, source: String, createdAt: Date) {
+    public init(id: Int64?, orderId: String, status: OrderStatus, note: String?, source: String, createdAt: Date) {
         self.id = id
         self.orderId = orderId
         self.status = status
@@ -73,13 +68,10 @@ public struct OrderEvent: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.createdAt = createdAt
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One call to the payment provider and its outcome.
-public struct PaymentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "payment"
-
+public struct PaymentRecord: Codable, Sendable, Equatable {
     public var id: String
     public var orderId: String
     public var kind: PaymentKind
@@ -112,33 +104,9 @@ public enum PaymentKind: String, Sendable, Codable, CustomStringConvertible {
     public var description: String { rawValue }
 }
 
-// Stored as their raw values: the columns hold "out_for_delivery", "capture".
-extension OrderStatus: DatabaseValueConvertible {}
-extension PaymentKind: DatabaseValueConvertible {}
-
 extension OrderRecord {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let customerId = Column(CodingKeys.customerId)
-        static let id = Column(CodingKeys.id)
-        static let idempotencyKey = Column(CodingKeys.idempotencyKey)
-        static let status = Column(CodingKeys.status)
-    }
-}
-
-extension OrderEvent {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let orderId = Column(CodingKeys.orderId)
-    }
-}
-
-extension PaymentRecord {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let orderId = Column(CodingKeys.orderId)
+    /// The cart lines exactly as confirmed.
+    public func lines() throws -> [Cart.Line] {
+        try JSONDecoder().decode([Cart.Line].self, from: Data(linesJSON.utf8))
     }
 }

@@ -1,6 +1,5 @@
 import Commerce
 import Foundation
-import GRDB
 
 /// Everything Talkshop holds about one customer, for an access request.
 public struct CustomerExport: Codable, Sendable {
@@ -63,14 +62,14 @@ extension CustomerExport {
         customerId: String, person: Customer?, orders: [(OrderRecord, [OrderEvent])], turns: [Turn], recordings: [Recording]
     ) throws {
         guard person != nil || !turns.isEmpty || !orders.isEmpty else {
-            throw RetentionDesk.Refusal(description: "no customer \(customerId)", kind: .notFound)
+            throw RetentionOffice.Refusal(description: "no customer \(customerId)", kind: .notFound)
         }
         let fileOfTurn = Dictionary(recordings.compactMap { r in r.turnId.map { ($0, r.id + ".opus") } }, uniquingKeysWith: { a, _ in a })
         self.init(
             exportedAt: Date(),
             customer: .init(id: customerId, name: person?.name, createdAt: person?.createdAt, audioConsent: person?.audioConsent),
             orders: try orders.map { order, events in
-                .init(id: order.id, status: order.status, total: order.total.description, lines: try OrderBook.lines(of: order),
+                .init(id: order.id, status: order.status, total: order.total.description, lines: try order.lines(),
                       createdAt: order.createdAt, trackingNumber: order.trackingNumber,
                       events: events.map { .init(status: $0.status, at: $0.createdAt, note: $0.note) })
             },
@@ -92,41 +91,6 @@ extension CustomerExport {
         let recordings = directory.appendingPathComponent("recordings")
         try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
         for (name, bytes) in audio { try bytes.write(to: recordings.appendingPathComponent(name)) }
-        try RetentionDesk.exportEncoder.encode(self).write(to: directory.appendingPathComponent("manifest.json"))
+        try RetentionOffice.exportEncoder.encode(self).write(to: directory.appendingPathComponent("manifest.json"))
     }
-}
-
-extension RetentionDesk {
-    /// The customer's export and the recordings' Ogg Opus bytes by file name. Audited.
-    public func export(customerId: String, reason: String, officer: String) throws -> (manifest: CustomerExport, audio: [String: Data]) {
-        try RetentionDesk.checkRequest(reason: reason, for: "an export", ["customer": customerId, "officer": officer])
-        let (person, orders) = try database.writer.read { db -> (Customer?, [(OrderRecord, [OrderEvent])]) in
-            let orders = try OrderRecord.filter(OrderRecord.Columns.customerId == customerId).order(OrderRecord.Columns.createdAt).fetchAll(db)
-            return (try Customer.fetchOne(db, key: customerId), try orders.map { order in
-                (order, try OrderEvent.filter(OrderEvent.Columns.orderId == order.id).order(OrderEvent.Columns.id).fetchAll(db))
-            })
-        }
-        let turns = try recorder.turns(customerId: customerId)
-        let recordings = try recorder.recordings(customerId: customerId)
-        var audio: [String: Data] = [:]
-        for recording in recordings { audio[recording.id + ".opus"] = try recorder.audio(of: recording) }
-        let manifest = try CustomerExport(customerId: customerId, person: person, orders: orders, turns: turns, recordings: recordings)
-        try audit.append(actor: officer, action: "export", subject: "customer:\(customerId)", reason: reason, counts: manifest.counts)
-        return (manifest, audio)
-    }
-
-    /// Writes the export as `manifest.json` and `recordings/*.opus` into `directory`.
-    @discardableResult
-    public func export(customerId: String, to directory: URL, reason: String, officer: String) throws -> CustomerExport {
-        let (manifest, audio) = try export(customerId: customerId, reason: reason, officer: officer)
-        try manifest.write(to: directory, audio: audio)
-        return manifest
-    }
-
-    public static let exportEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
 }
