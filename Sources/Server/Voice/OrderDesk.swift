@@ -22,7 +22,7 @@ struct OrderDesk {
     /// queries: the dialog asks only when an order is proposed), or what the customer hears
     /// when the stores cannot tell: a fact read as its default would send them to fix the
     /// wrong thing ("no payment method" when the database is down). The spending and repeat
-    /// rules are checked again inside the placing transaction (`recheck`).
+    /// rules are checked again inside the placing transaction (`spendingCheck`).
     func guardFacts() async -> Result<ConfirmationGuard.Facts, Refused> {
         var facts = ConfirmationGuard.Facts()
         let now = services.clock.now
@@ -117,7 +117,7 @@ struct OrderDesk {
     }
 
     /// Places and pays for a confirmed cart. The guard's rules are checked again as the order
-    /// is written (`placement.recheck`), so sessions confirming at once cannot both pass them.
+    /// is written (`placement.spendingCheck`), so sessions confirming at once cannot both pass them.
     func place(
         _ placement: OrderPlacement, cart: Cart, paidWith method: PaymentMethod, at now: Date, announce: Announcer?
     ) async -> Placement {
