@@ -9,9 +9,8 @@ import Store
 /// A session slot is a row carrying its node's key; it counts while that node is alive
 /// (`PostgresNode`), so a killed node's sessions stop counting at once, with no timeout to wait
 /// out. Admissions are taken one at a time (an advisory transaction lock). Utterances are
-/// counted per device and minute; the last minute is the current minute's count plus the
-/// previous minute's, weighted by how much of it is still within 60 seconds, rounded up (so a
-/// burst across a minute's end is not let through twice).
+/// counted per device and minute. The rules — which limit refuses, what fits the last minute —
+/// are `SessionLimitValues`'s, as in one node's `SessionRegistry`.
 public struct PostgresSessionLimits: SessionLimits {
     private let database: PostgresConnections
     private let node: PostgresNode
@@ -31,8 +30,7 @@ public struct PostgresSessionLimits: SessionLimits {
         try await database.withTransaction { [limits, key = node.key] connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresNode.leaseLockSpace), hashtext('session slots'))", logger: logger)
             let (total, forDevice) = try await Self.counts(on: connection, logger, deviceId: deviceId)
-            guard total < limits.maxSessions else { throw SessionRefusal.tooManyInTotal }
-            guard forDevice < limits.maxSessionsPerDevice else { throw SessionRefusal.tooManyForDevice }
+            if let refusal = limits.refusal(openInTotal: total, openForDevice: forDevice) { throw refusal }
             try await connection.query(
                 #"INSERT INTO "sessionSlot" ("id", "deviceId", "nodeKey", "openedAt") VALUES (\#(slot.id), \#(deviceId), \#(Int(key)), \#(Date()))"#,
                 logger: logger)
@@ -44,7 +42,7 @@ public struct PostgresSessionLimits: SessionLimits {
         let (total, forDevice) = try await database.withConnection { connection, logger in
             try await Self.counts(on: connection, logger, deviceId: deviceId)
         }
-        return total < limits.maxSessions && forDevice < limits.maxSessionsPerDevice
+        return limits.refusal(openInTotal: total, openForDevice: forDevice) == nil
     }
 
     public func release(_ slot: SessionSlot) async {
@@ -63,9 +61,7 @@ public struct PostgresSessionLimits: SessionLimits {
     }
 
     public func allowUtterance(deviceId: String, at now: Date = Date()) async throws -> Bool {
-        let seconds = now.timeIntervalSince1970
-        let minute = Int(seconds / 60)
-        let stillCounted = 1 - (seconds / 60 - Double(minute))  // the share of the previous minute within the last 60 s
+        let minute = SessionLimitValues.minute(of: now)
         return try await database.withTransaction { [limits] connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresNode.leaseLockSpace), hashtext(\("utterances:" + deviceId)))", logger: logger)
             var current = 0
@@ -76,8 +72,7 @@ public struct PostgresSessionLimits: SessionLimits {
             ).decode((Int, Int).self) {
                 if bucket == minute { current = count } else { previous = count }
             }
-            let lastMinute = (Double(previous) * stillCounted + Double(current)).rounded(.up)
-            guard lastMinute < Double(limits.utterancesPerMinutePerDevice) else { return false }
+            guard limits.allowsUtterance(thisMinute: current, previousMinute: previous, at: now) else { return false }
             try await connection.query(
                 #"""
                 INSERT INTO "utteranceCount" ("deviceId", "minute", "count") VALUES (\#(deviceId), \#(minute), 1)

@@ -2,12 +2,14 @@ import Foundation
 import Synchronization
 
 /// The session and rate limits of one node, counted in its memory: open sessions per device
-/// and in total, and each device's utterances in the last 60 seconds.
+/// and in total, and each device's utterances per minute. The rules are `SessionLimitValues`'s,
+/// as on PostgreSQL (`PostgresSessionLimits`).
 public final class SessionRegistry: SessionLimits {
     private struct State {
         var perDevice: [String: Int] = [:]
         var total = 0
-        var utteranceTimes: [String: [Date]] = [:]
+        /// Per device: utterances counted by minute, this minute's and the one before.
+        var utterances: [String: [Int: Int]] = [:]
     }
 
     private let state = Mutex(State())
@@ -17,8 +19,7 @@ public final class SessionRegistry: SessionLimits {
 
     public func admit(deviceId: String) throws -> SessionSlot {
         try state.withLock { (state: inout State) throws(SessionRefusal) in
-            guard state.total < limits.maxSessions else { throw .tooManyInTotal }
-            guard state.perDevice[deviceId, default: 0] < limits.maxSessionsPerDevice else { throw .tooManyForDevice }
+            if let refusal = limits.refusal(openInTotal: state.total, openForDevice: state.perDevice[deviceId, default: 0]) { throw refusal }
             state.total += 1
             state.perDevice[deviceId, default: 0] += 1
         }
@@ -27,7 +28,7 @@ public final class SessionRegistry: SessionLimits {
 
     public func canAdmit(deviceId: String) -> Bool {
         state.withLock { state in
-            state.total < limits.maxSessions && state.perDevice[deviceId, default: 0] < limits.maxSessionsPerDevice
+            limits.refusal(openInTotal: state.total, openForDevice: state.perDevice[deviceId, default: 0]) == nil
         }
     }
 
@@ -43,12 +44,12 @@ public final class SessionRegistry: SessionLimits {
 
     public func allowUtterance(deviceId: String, at now: Date = Date()) -> Bool {
         state.withLock { state in
-            let recent = (state.utteranceTimes[deviceId] ?? []).filter { now.timeIntervalSince($0) < 60 }
-            guard recent.count < limits.utterancesPerMinutePerDevice else {
-                state.utteranceTimes[deviceId] = recent
-                return false
-            }
-            state.utteranceTimes[deviceId] = recent + [now]
+            let minute = SessionLimitValues.minute(of: now)
+            let counts = (state.utterances[deviceId] ?? [:]).filter { $0.key >= minute - 1 }
+            state.utterances[deviceId] = counts
+            guard limits.allowsUtterance(thisMinute: counts[minute, default: 0], previousMinute: counts[minute - 1, default: 0], at: now)
+            else { return false }
+            state.utterances[deviceId, default: [:]][minute, default: 0] += 1
             return true
         }
     }
