@@ -61,10 +61,17 @@ public struct OrderPipeline: Sendable {
     /// timed-out payment cancels the order; nothing is captured then.
     func settle(_ order: OrderRecord, source: String) async -> Outcome {
         let amount = order.total
+        let savedMethod: PaymentMethod?
         do {
-            guard let methodId = order.paymentMethodId, let method = try? await customers.paymentMethod(methodId) else {
-                throw PaymentError(.invalidPaymentMethod, "the order has no saved payment method")
-            }
+            if let methodId = order.paymentMethodId { savedMethod = try await customers.paymentMethod(methodId) } else { savedMethod = nil }
+        } catch {
+            // A store error, not a bad payment method: nothing was asked of the provider, so the
+            // order stays placed and the recovery settles it again under the same keys.
+            logger.error("reading the payment method failed", metadata: ["talkshop.order.id": "\(order.id)", "error": "\(error)"])
+            return Self.outcome(of: order, PaymentError(.unknownPayment, "the payment method could not be read: \(error)"))
+        }
+        do {
+            guard let method = savedMethod else { throw PaymentError(.invalidPaymentMethod, "the order has no saved payment method") }
             let authorization = try await call(.authorize, order: order, amount: amount) { () async throws(PaymentError) in
                 try await gateway.authorize(amount, paymentMethod: method.token, idempotencyKey: "\(order.id):authorize")
             }

@@ -22,7 +22,8 @@ struct OrderPipelineTests {
 
     static func shop(
         card: String = "pm_card_visa", gateway given: (any PaymentGateway)? = nil, fulfilment: any Fulfilment = SandboxCourier(),
-        ledger: (OrderBook) -> any OrderLedger = { $0 }, stock: Int = latte.stock
+        ledger: (OrderBook) -> any OrderLedger = { $0 }, customers directory: (CustomerBook) -> any CustomerDirectory = { $0 },
+        stock: Int = latte.stock
     ) throws -> Shop {
         let database = try AppDatabase.inMemory()
         try CatalogStore(database: database).seedIfEmpty(with: try Catalog(currency: "USD", products: [Product(id: "latte", name: "latte", price: latte.price, stock: stock)]))
@@ -31,7 +32,7 @@ struct OrderPipelineTests {
         let method = try #require(try customers.defaultPaymentMethod(customerId: customer.id))
         let gateway = SandboxPaymentGateway(hang: .seconds(3_600))
         let pipeline = OrderPipeline(
-            orders: ledger(OrderBook(database: database)), customers: customers, gateway: given ?? gateway, fulfilment: fulfilment,
+            orders: ledger(OrderBook(database: database)), customers: directory(customers), gateway: given ?? gateway, fulfilment: fulfilment,
             paymentTimeout: .seconds(30), logger: Logger(label: "test"))
         return Shop(pipeline: pipeline, book: OrderBook(database: database), gateway: gateway, customer: customer, method: method)
     }
@@ -111,6 +112,24 @@ struct OrderPipelineTests {
         #expect(reported.withLock { $0 }.count == 1, "the retry succeeded")
         // The latte went back on the shelf once, not again when the refund was retried.
         #expect(try CatalogStore(database: shop.book.database).catalog().product("latte")?.stock == 5)
+    }
+
+    /// A store error reading the saved payment method is not an invalid payment method: the
+    /// order is not cancelled, nothing is asked of the provider, and the recovery pays it.
+    @Test func aStoreErrorReadingThePaymentMethodLeavesTheOrderForTheRecovery() async throws {
+        let failing = PaymentMethodReadFailing()
+        let shop = try Self.shop(customers: { book in failing.book = book; return failing })
+        let outcome = try await shop.pipeline.place(Self.placement(shop, key: "method-unreadable"))
+        guard case .paid(let order) = outcome else {
+            Issue.record("the order was ended as if its payment method were invalid: \(outcome)")
+            return
+        }
+        #expect(order.status == .placed, "waiting for the recovery")
+        #expect(try await shop.book.payments(orderId: order.id).isEmpty, "the provider was not called")
+
+        failing.fails = false
+        try await shop.pipeline.recover(placedBefore: Date())
+        #expect(try await shop.book.order(order.id)?.status == .paid)
     }
 
     // MARK: - Recovery

@@ -88,3 +88,29 @@ struct PaidWriteFailingLedger: OrderLedger {
         try await book.unannounced(conversationId: conversationId, since: date)
     }
 }
+
+/// The SQLite customer book, failing to read payment methods while `fails` is set.
+final class PaymentMethodReadFailing: CustomerDirectory, @unchecked Sendable {
+    // Set once while the shop is built, before any concurrent use; `fails` only by the test.
+    var book: CustomerBook!
+    var fails = true
+    struct ReadFailed: Error {}
+
+    func paymentMethod(_ id: String) async throws -> PaymentMethod? {
+        if fails { throw ReadFailed() }
+        return try await book.paymentMethod(id)
+    }
+    func customer(phone: String) async throws -> Customer? { try await book.customer(phone: phone) }
+    func setAudioConsent(customerId: String, _ consent: Bool) async throws -> Bool { try await book.setAudioConsent(customerId: customerId, consent) }
+    func add(_ new: CustomerBook.NewCustomer) async throws -> Customer { try await book.add(new) }
+    func customer(_ id: String) async throws -> Customer? { try await book.customer(id) }
+    func revoke(customerId: String, at now: Date) async throws -> Bool { try await book.revoke(customerId: customerId, at: now) }
+    func revoked(since date: Date) async throws -> [String] { try await book.revoked(since: date) }
+    func all() async throws -> [Customer] { try await book.all() }
+    func defaultPaymentMethod(customerId: String) async throws -> PaymentMethod? { try await book.defaultPaymentMethod(customerId: customerId) }
+    func defaultAddress(customerId: String) async throws -> Address? { try await book.defaultAddress(customerId: customerId) }
+    func setUsual(customerId: String, linesJSON: String?) async throws { try await book.setUsual(customerId: customerId, linesJSON: linesJSON) }
+    func checkPIN(customerId: String, pin: String, at now: Date) async throws -> CustomerBook.PINCheck {
+        try await book.checkPIN(customerId: customerId, pin: pin, at: now)
+    }
+}
