@@ -67,7 +67,6 @@ public struct OrderEvent: Codable, Sendable, Equatable {
         self.source = source
         self.createdAt = createdAt
     }
-
 }
 
 /// One call to the payment provider and its outcome.

@@ -262,8 +262,12 @@ public struct PostgresOrderBook: OrderLedger {
     static func facts(on connection: PostgresConnection, _ logger: Logger, for placement: OrderPlacement, at now: Date) async throws
         -> PlacementFacts
     {
+        // A retried key needs nothing more (its order stands), and locks no rows.
+        if let existing = try await orders(on: connection, logger, where: #""idempotencyKey" = $1"#, [placement.idempotencyKey]).first {
+            return PlacementFacts(existing: existing, revoked: false, stock: [:])
+        }
         var facts = PlacementFacts(
-            existing: try await orders(on: connection, logger, where: #""idempotencyKey" = $1"#, [placement.idempotencyKey]).first,
+            existing: nil,
             revoked: try await connection.returnsRows(
                 #"""
                 SELECT 1 WHERE EXISTS (SELECT 1 FROM "device" WHERE "id" = \#(placement.deviceId) AND "revokedAt" IS NOT NULL)

@@ -165,10 +165,14 @@ public struct OrderBook: Sendable {
             .order(OrderRecord.Columns.createdAt.desc).fetchAll(db)
     }
 
-    /// What the rules need to decide on a placement, read in its transaction.
+    /// What the rules need to decide on a placement, read in its transaction. A retried key
+    /// needs nothing more: its order stands.
     static func facts(_ db: Database, for placement: OrderPlacement, at now: Date) throws -> PlacementFacts {
+        if let existing = try OrderRecord.filter(OrderRecord.Columns.idempotencyKey == placement.idempotencyKey).fetchOne(db) {
+            return PlacementFacts(existing: existing, revoked: false, stock: [:])
+        }
         var facts = PlacementFacts(
-            existing: try OrderRecord.filter(OrderRecord.Columns.idempotencyKey == placement.idempotencyKey).fetchOne(db),
+            existing: nil,
             revoked: try Bool.fetchOne(
                 db,
                 sql: """

@@ -45,8 +45,8 @@ extension RetentionOffice {
         report.conversations = try await storage.deleteIdleConversations(
             updatedBefore: now.minus(days: policy.periods(for: nil).session), dryRun: dryRun)
         guard !dryRun else { return report }
-        try await auditTrail.append(
-            actor: actor, action: "sweep", subject: "policy:\(policy.digest)", reason: "retention policy", counts: report.counts, at: now)
+        // Stamped by the office's clock: `now` is the moment the periods are judged from.
+        try await audit(actor, "sweep", subject: "policy:\(policy.digest)", reason: "retention policy", counts: report.counts)
         try await storage.compact()
         return report
     }
