@@ -133,10 +133,10 @@ public struct OrderPipeline: Sendable {
         _ kind: PaymentKind, order: OrderRecord, amount: Money, _ operation: @escaping @Sendable () async throws(PaymentError) -> PaymentReceipt
     ) async throws -> PaymentReceipt {
         let result = await Self.withTimeout(paymentTimeout, operation)
-        let receipt = try? result.get()
+        let reference: String? = if case .success(let receipt) = result { receipt.id } else { nil }
         try await orders.record(payment: PaymentRecord(
             id: UUID().uuidString.lowercased(), orderId: order.id, kind: kind, amountMinorUnits: amount.minorUnits,
-            currency: amount.currency, providerReference: receipt?.id,
+            currency: amount.currency, providerReference: reference,
             outcome: result.failureCode ?? "succeeded", createdAt: Date()))
         return try result.get()
     }
@@ -257,7 +257,7 @@ public struct OrderPipeline: Sendable {
         await withTaskGroup(of: Result<PaymentReceipt, PaymentError>.self) { group in
             group.addTask { await Result(asyncCatching: operation) }
             group.addTask {
-                try? await Task.sleep(for: limit)
+                try? await Task.sleep(for: limit)  // cancelled when the payment answered first: nothing to report
                 return .failure(PaymentError(.timeout, "no answer from the payment provider within \(limit)"))
             }
             let first = await group.next()!

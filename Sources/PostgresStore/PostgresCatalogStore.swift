@@ -25,7 +25,7 @@ public struct PostgresCatalogStore: ProductCatalog {
             try CatalogStore.check(products, existingCurrency: existingCurrency)
             var summary = CatalogStore.ImportSummary()
             for product in products {
-                let record = ProductRecord(product)
+                let record = try ProductRecord(product)
                 // xmax = 0 only for a row this statement inserted: an insert, not an update.
                 let rows = try await connection.query(
                     """

@@ -108,7 +108,7 @@ public struct PostgresConnections: Sendable {
             try? await connection.close()  // the work is done; a failed goodbye changes nothing
             return result
         } catch {
-            try? await connection.close()
+            try? await connection.close()  // the body's error is the one to report
             throw Self.plain(error, at: location)
         }
     }

@@ -51,6 +51,7 @@ public struct PostgresMigrator: Sendable {
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return appliedNow
             } catch {
+                // The migration's error is the one to report; closing the connection releases the lock anyway.
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }

@@ -17,6 +17,7 @@ enum PostgresPasswordFile {
         } else {
             return nil
         }
+        // No file at the default path means no passwords; a named file that cannot be read is an error.
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             if environment["PGPASSFILE"] != nil { throw PostgresLocation.Invalid(description: "PGPASSFILE \(path) cannot be read") }
             return nil

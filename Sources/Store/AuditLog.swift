@@ -155,11 +155,14 @@ public struct AuditLog: AuditTrail {
     /// Recomputes the chain; `expectedHead` (a hash recorded earlier, or the head file's)
     /// catches entries removed from the end.
     public func verify(expectedHead: String? = nil) throws -> Verdict {
-        AuditChain.verify(try entries(), expectedHead: expectedHead ?? headFile.flatMap(Self.readHead))
+        AuditChain.verify(try entries(), expectedHead: try expectedHead ?? headFile.flatMap(Self.readHead))
     }
 
-    static func readHead(_ url: URL) -> String? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+    /// The head recorded in `url`; nil when there is no head file yet. A head file that cannot be
+    /// read is an error, not a verification without its check of the chain's end.
+    static func readHead(_ url: URL) throws -> String? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let text = try String(contentsOf: url, encoding: .utf8)
         return text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 }

@@ -32,8 +32,9 @@ public enum CatalogFile {
     }
 
     public static func load(_ url: URL) throws -> Catalog {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw Invalid(description: "cannot read catalog \(url.path)")
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw Invalid(description: "cannot read catalog \(url.path): \(error.localizedDescription)")
         }
         let file: File
         do { file = try YAMLDecoder().decode(File.self, from: text) } catch {

@@ -63,8 +63,9 @@ public struct CatalogStore: ProductCatalog {
 
     /// The catalog made of stored products, or `Invalid` saying why they do not make one.
     public static func catalog(of records: [ProductRecord]) throws -> Catalog {
+        let products = try records.map { try $0.product() }
         do {
-            return try Catalog(currency: records.first?.currency ?? "USD", products: records.map(\.product))
+            return try Catalog(currency: records.first?.currency ?? "USD", products: products)
         } catch {
             throw Invalid(description: error.description)
         }

@@ -33,6 +33,7 @@ extension Customer {
         guard let hash = pinHash, let salt = pinSalt else { return (.notSet, nil) }
         if let until = pinLockedUntil, until > now { return (.locked(until: until), nil) }
         var changed = self
+        // PBKDF2 throws only for parameters that are fixed here; if it ever did, the try fails closed.
         if (try? CustomerBook.hash(pin: pin, salt: salt)) == hash {
             changed.pinFailures = 0
             changed.pinLockedUntil = nil

@@ -111,7 +111,10 @@ public struct KeyVault: Sendable {
     }
 
     private func existingKey(_ customerId: String) throws -> SymmetricKey? {
-        guard let wrapped = try? Data(contentsOf: keyFile(customerId)) else { return nil }
+        // Only a missing file is "no key": an unreadable one is an error, never a reason to make a new key.
+        let file = keyFile(customerId)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let wrapped = try Data(contentsOf: file)
         return try crypto.unwrap(wrapped, for: customerId)
     }
 

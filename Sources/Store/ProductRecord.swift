@@ -16,15 +16,15 @@ public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var surchargesJSON: String
     public var updatedAt: Date
 
-    public init(_ product: Product, at now: Date = Date()) {
+    public init(_ product: Product, at now: Date = Date()) throws {
         id = product.id
         name = product.name
         priceMinorUnits = product.price.minorUnits
         currency = product.price.currency
         stock = product.stock
         category = product.category
-        requiredOptionsJSON = String(decoding: (try? JSONEncoder().encode(product.requiredOptions)) ?? Data("[]".utf8), as: UTF8.self)
-        surchargesJSON = String(decoding: (try? JSONEncoder().encode(product.surcharges)) ?? Data("{}".utf8), as: UTF8.self)
+        requiredOptionsJSON = String(decoding: try JSONEncoder().encode(product.requiredOptions), as: UTF8.self)
+        surchargesJSON = String(decoding: try JSONEncoder().encode(product.surcharges), as: UTF8.self)
         updatedAt = now
     }
 
@@ -44,11 +44,32 @@ public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.updatedAt = updatedAt
     }
 
-    public var product: Product {
+    /// The product, or `Corrupt` naming it: options or surcharges that do not decode must not
+    /// price an item as if it had none.
+    public func product() throws -> Product {
         Product(
             id: id, name: name, price: Money(minorUnits: priceMinorUnits, currency: currency), stock: stock, category: category,
-            requiredOptions: (try? JSONDecoder().decode([String].self, from: Data(requiredOptionsJSON.utf8))) ?? [],
-            surcharges: (try? JSONDecoder().decode([String: [String: Int]].self, from: Data(surchargesJSON.utf8))) ?? [:])
+            requiredOptions: try decoded([String].self, from: requiredOptionsJSON, field: "requiredOptionsJSON"),
+            surcharges: try decoded([String: [String: Int]].self, from: surchargesJSON, field: "surchargesJSON"))
+    }
+
+    /// A stored product whose column does not decode.
+    public struct Corrupt: Error, CustomStringConvertible, Equatable {
+        public let productId: String
+        public let field: String
+        package init(productId: String, field: String) {
+            self.productId = productId
+            self.field = field
+        }
+        public var description: String { "stored product \(productId) has a corrupt \(field); it is not loaded" }
+    }
+
+    private func decoded<Value: Decodable>(_ type: Value.Type, from json: String, field: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(json.utf8))
+        } catch {
+            throw Corrupt(productId: id, field: field)
+        }
     }
 }
 

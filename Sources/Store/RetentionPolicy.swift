@@ -118,7 +118,7 @@ public struct RetentionPolicy: Codable, Sendable, Equatable {
             recordAudio: storesAudio, sweepIntervalMinutes: sweepInterval / 60,
             keep: { let p = periods(for: nil); return Periods(audioDays: p.audio, transcriptDays: p.transcript, sessionDays: p.session) }(),
             deviceClasses: deviceClasses ?? [:])
-        let data = (try? encoder.encode(effective)) ?? Data()
+        let data = (try? encoder.encode(effective)) ?? Data()  // plain numbers and strings: encoding cannot fail
         return SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -66,6 +66,8 @@ public struct TurnRecorder: Sendable {
                 }
             }
         } catch {
+            // The insert's error is the one to report. A file this cannot destroy has no row, and is
+            // sealed with the customer's key, which an erasure destroys.
             if let recording { _ = try? SecureFile.destroy(file(recording.id)) }
             throw error
         }

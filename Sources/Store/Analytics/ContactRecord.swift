@@ -69,6 +69,8 @@ public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         return audioSeconds == 0 ? "text" : "speaker"
     }
 
+    /// Analytics tallies only (no words, no money): a row that does not decode counts as none
+    /// rather than failing the whole report.
     public var counts: [String: Int] {
         (try? JSONDecoder().decode([String: Int].self, from: Data(countsJSON.utf8))) ?? [:]
     }
@@ -76,6 +78,7 @@ public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     static func json(_ counts: [String: Int]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // Encoding a dictionary of strings to integers cannot fail; "{}" only satisfies the type.
         return String(decoding: (try? encoder.encode(counts.filter { $0.value != 0 })) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -229,7 +229,7 @@ extension ConversationReport {
         if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
             return now.addingTimeInterval(-amount * unit)
         }
-        return try? RetentionOffice.date(text)
+        return try? RetentionOffice.date(text)  // neither: nil, and the caller refuses the window
     }
 
     /// The channels contacts are counted under.
