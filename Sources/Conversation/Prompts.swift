@@ -138,6 +138,11 @@ extension Prompt {
     public static func cancelled(refunded total: Money?) -> Prompt {
         Prompt("Your order is cancelled.\(total.map { " Your \($0) is refunded." } ?? "")")
     }
+    /// The provider refused the refund, so nothing was cancelled (the refund was recorded and
+    /// counted; staff see it).
+    public static let refundFailedOrderKept = Prompt(
+        "I couldn't refund your order just now, so it isn't cancelled yet. Please try again in a moment, or ask for a person.")
+    public static let cancelFailedOnOurSide = Prompt("Sorry, something went wrong on our side, so your order stays as it is.")
     public static func tooLateToCancel(_ status: OrderStatus) -> Prompt {
         Prompt("Your latest order is \(spoken(status)) and can no longer be cancelled. Ask for a person to arrange a return.")
     }

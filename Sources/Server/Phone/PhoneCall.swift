@@ -237,7 +237,7 @@ struct ActiveCall {
 
     /// Speaks what the session said, applies barge-in and the no-match rule; false to end.
     private mutating func act(on output: VoiceSession.Output) async -> Bool {
-        var prompted = false, rejected = false, handover = false
+        var prompted = false, rejected = false
         for event in output.events {
             switch event {
             case .speechStarted:
@@ -253,8 +253,6 @@ struct ActiveCall {
                 line.heard(matched: true)
             case .rejected(let reason, _):
                 if reason == .noSpeech { line.heard(matched: nil) } else { rejected = true }
-            case .handover:
-                handover = true
             case .error(let code, let message):
                 services.logger.warning("phone session error", metadata: ["code": "\(code.rawValue)", "message": "\(message)"])
             default:
@@ -262,7 +260,7 @@ struct ActiveCall {
             }
         }
         if prompted { session.repliesPlay(until: line.replyEndsAt) }
-        if handover {
+        if session.handedOver {
             await Self.handOver(line, settings: settings, services: services, alreadySaid: true)
             return false
         }
@@ -279,8 +277,11 @@ struct ActiveCall {
     /// Says so, lets it play, and ends the stream: the bridge's next step takes the caller on.
     static func handOver(_ line: CallLine, settings: PhoneSettings, services: TalkshopServices, alreadySaid: Bool) async {
         guard line.beginEnding() else { return }
-        services.metrics.increment(.handovers)
-        if !alreadySaid { try? await line.say(settings.handover, isPrompt: false) }
+        // A hand-over the dialog asked for (`alreadySaid`) was counted there.
+        if !alreadySaid {
+            services.metrics.increment(.handovers)
+            try? await line.say(settings.handover, isPrompt: false)
+        }
         await line.waitUntilPlayed(atMost: .seconds(15))
         await line.close(.normalClosure, reason: "handover")
     }

@@ -41,13 +41,13 @@ struct SessionTurns {
     /// Stores the turn, with its audio where allowed; a PIN turn (`secret`) keeps neither
     /// words, slots nor audio. The archive does it behind the session.
     func record(
-        _ result: RecognitionResult, outcome: String, secret: Bool, spoken utterance: UtteranceStream.Utterance?, in conversationId: String?
+        _ result: RecognitionResult, outcome: TurnOutcome.Kind, secret: Bool, spoken utterance: UtteranceStream.Utterance?, in conversationId: String?
     ) {
         guard let conversationId else { return }
         let turn = Turn(
             conversationId: conversationId, sessionId: sessionId, customerId: device.customerId, deviceClass: device.deviceClass,
             transcript: secret ? nil : result.transcript, intent: result.intent?.name, confidence: result.confidence,
-            outcome: secret ? "\(outcome) (pin withheld)" : outcome)
+            outcome: TurnOutcome(outcome, pinWithheld: secret).code)
         services.turns.record(turn, audio: secret ? nil : storedAudio(utterance), deviceId: device.id)
     }
 

@@ -85,7 +85,7 @@ struct VoiceConnection {
 
         var session = VoiceSession(services: services, device: device, record: record, catalog: catalog)
         // A failed send ends the session anyway (the read loop sees the closed socket).
-        session.announce = { events in try? await Self.send(events, to: outbound) }
+        session.announce { events in try? await Self.send(events, to: outbound) }
         let activity = Activity(clock: services.clock)
         let updates = services.channels.subscribe(customerId: device.customerId, sessionId: record.id)
         defer { services.channels.unsubscribe(customerId: device.customerId, sessionId: record.id) }

@@ -53,7 +53,7 @@ struct VoiceSession {
         logger = services.logger
         logger[metadataKey: "talkshop.session.id"] = .string(record.id)
         logger[metadataKey: "talkshop.device.id"] = .string(device.id)
-        dialog = DialogRunner(services: services, device: device, sessionId: record.id, catalog: catalog, logger: logger)
+        dialog = DialogRunner(services: services.dialog, device: device, sessionId: record.id, catalog: catalog, logger: logger)
         var endpointing = services.configuration.recognition.endpointing(deviceClass: device.deviceClass)
         endpointing.maxUtterance = .milliseconds(Int(services.configuration.limits.maxUtteranceSeconds * 1_000))
         stream = UtteranceStream(
@@ -61,11 +61,21 @@ struct VoiceSession {
         turns = SessionTurns(services: services, device: device, sessionId: record.id)
     }
 
+    /// The customer asked for a person: the channel hands the session over (a phone call ends
+    /// for the bridge's next step).
+    private(set) var handedOver = false
+
     /// Sends events to the device at once, in the middle of a turn (an order written, before
     /// its payment answers); without it they go out with the turn's other events.
-    var announce: Announcer? {
-        get { dialog.announce }
-        set { dialog.announce = newValue }
+    mutating func announce(with send: @escaping @Sendable ([ServerEvent]) async -> Void) {
+        let catalog = dialog.catalog
+        dialog.announce = { replies in await send(ServerEvent.events(for: replies, names: catalog)) }
+    }
+
+    /// The dialog's replies as this session's events: the one place they become wire events.
+    private mutating func said(_ replies: [DialogReply]) -> [ServerEvent] {
+        if replies.handsOver { handedOver = true }
+        return ServerEvent.events(for: replies, names: dialog.catalog)
     }
 
     /// What the dialog listens for: main, confirmation, pin.
@@ -111,7 +121,7 @@ struct VoiceSession {
         }
         let cart: [ServerEvent]
         do {
-            cart = try await dialog.open(resuming: start.conversationId)
+            cart = said(try await dialog.open(resuming: start.conversationId))
         } catch SessionLog.ResumeError.unknownConversation {
             return failure(.unknownConversation, "no conversation \(start.conversationId ?? "") for this customer")
         } catch {
@@ -149,7 +159,7 @@ struct VoiceSession {
         }
         let heard = await stream.append(pcm, state: state, partials: sendsPartials && state != .pin)
         turns.received(bytes, samples: pcm.count)
-        var output = Output(events: await dialog.tick())
+        var output = Output(events: said(await dialog.tick()))
         for event in heard {
             switch event {
             case .speechStarted(let searchedWhileSpoken):
@@ -219,7 +229,7 @@ struct VoiceSession {
         if let fingerprint, await ledToAnOrder(fingerprint) {
             services.metrics.increment(.rejections, label: ServerEvent.RejectionReason.replayed.rawValue)
             logger.warning("replayed audio: this utterance already led to an order")
-            turns.record(result, outcome: ServerEvent.RejectionReason.replayed.rawValue, secret: secret, spoken: utterance, in: conversationId)
+            turns.record(result, outcome: .replayed, secret: secret, spoken: utterance, in: conversationId)
             dialog.tally.rejected(ServerEvent.RejectionReason.replayed.rawValue, state: state.rawValue)
             return [.rejected(reason: .replayed, transcript: nil)]
         }
@@ -228,17 +238,17 @@ struct VoiceSession {
         guard let intent = result.intent else {
             let reason = result.rejection ?? .noMatch
             services.metrics.increment(.rejections, label: reason.rawValue)
-            turns.record(result, outcome: "rejected:\(reason.rawValue)", secret: secret, spoken: utterance, in: conversationId)
+            turns.record(result, outcome: .rejected(reason: reason.rawValue), secret: secret, spoken: utterance, in: conversationId)
             dialog.tally.rejected(ServerEvent.RejectionReason(reason).rawValue, state: state.rawValue)
             events.append(.rejected(reason: .init(reason), transcript: result.transcript.isEmpty || secret ? nil : result.transcript))
-            return events + (await dialog.rejected())
+            return events + said(await dialog.rejected())
         }
         services.metrics.increment(.intents)
-        turns.record(result, outcome: "accepted", secret: secret, spoken: utterance, in: conversationId)
+        turns.record(result, outcome: .accepted, secret: secret, spoken: utterance, in: conversationId)
         dialog.tally.recognised(intent.name)
         events.append(.intent(
             name: intent.name, slots: secret ? [:] : intent.slots, confidence: result.confidence, text: secret ? "" : intent.text))
-        return events + (await dialog.heard(intent, confidence: result.confidence, transcript: result.transcript, fingerprint: fingerprint))
+        return events + said(await dialog.heard(intent, confidence: result.confidence, transcript: result.transcript, fingerprint: fingerprint))
     }
 
     /// Whether this audio already led to an order (a replayed stream). A store that cannot be

@@ -5,7 +5,7 @@ import Foundation
 public struct ContactSource: Sendable, Equatable {
     public struct TurnFact: Sendable, Equatable {
         public var intent: String?
-        /// As stored: accepted, rejected:<reason>, replayed (a "(pin withheld)" note is ignored).
+        /// As stored (`TurnOutcome.code`).
         public var outcome: String
         public var at: Date
 
@@ -90,9 +90,9 @@ public struct ContactSource: Sendable, Equatable {
         var topic: String?, trailing = 0, heardCancel = false
         for turn in turns {
             counts[ContactCounts.turns, default: 0] += 1
-            let outcome = turn.outcome.replacingOccurrences(of: " (pin withheld)", with: "")
-            guard outcome == "accepted", let intent = turn.intent else {
-                let reason = outcome.hasPrefix("rejected:") ? String(outcome.dropFirst("rejected:".count)) : outcome
+            let outcome = TurnOutcome(code: turn.outcome)
+            guard outcome.kind == .accepted, let intent = turn.intent else {
+                let reason = outcome.rejectionReason ?? "no_intent"
                 counts[ContactCounts.rejected(reason, state: "unknown"), default: 0] += 1
                 trailing += 1
                 continue
