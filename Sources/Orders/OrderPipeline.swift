@@ -7,8 +7,8 @@ import Store
 /// staff moves. Every step is written to the store first, so a restart can finish what a
 /// crash interrupted (`recover`).
 public struct OrderPipeline: Sendable {
-    public let orders: any OrderLedger
-    public let customers: any CustomerDirectory
+    public let orders: any OrderStorage
+    public let customers: any CustomerStorage
     public let gateway: any PaymentGateway
     public let fulfilment: any Fulfilment
     public let paymentTimeout: Duration
@@ -17,7 +17,7 @@ public struct OrderPipeline: Sendable {
     public var refundFailed: @Sendable (OrderRecord, PaymentError) -> Void = { _, _ in }
 
     public init(
-        orders: any OrderLedger, customers: any CustomerDirectory, gateway: any PaymentGateway, fulfilment: any Fulfilment,
+        orders: any OrderStorage, customers: any CustomerStorage, gateway: any PaymentGateway, fulfilment: any Fulfilment,
         paymentTimeout: Duration, logger: Logger
     ) {
         self.orders = orders

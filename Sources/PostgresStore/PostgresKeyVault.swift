@@ -37,7 +37,7 @@ public struct PostgresKeyVault: Sendable {
     }
 
     /// Deletes the customer's key row, on `connection` (the erasure's transaction). The caller
-    /// rewrites the table afterwards (`PostgresTurnLog.erase`). False when there was none.
+    /// rewrites the table afterwards (`PostgresTurnStorage.erase`). False when there was none.
     static func destroyKey(_ customerId: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         try await connection.returnsRows(#"DELETE FROM "customerKey" WHERE "customerId" = \#(customerId) RETURNING 1"#, logger: logger)
     }

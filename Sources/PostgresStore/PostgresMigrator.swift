@@ -17,11 +17,11 @@ public struct PostgresMigrator: Sendable {
     }
 
     /// What `migrate` would apply, without changing anything.
-    public func status() async throws -> AppDatabase.MigrationStatus {
+    public func status() async throws -> MigrationStatus {
         try await database.withConnection { connection, logger in
             let known = try PostgresSchema.migrations().map(\.identifier)
             let applied = try await appliedMigrations(connection, logger: logger)
-            return AppDatabase.MigrationStatus(
+            return MigrationStatus(
                 applied: known.filter(applied.contains), pending: known.filter { !applied.contains($0) },
                 unknown: applied.subtracting(known).sorted())
         }

@@ -5,7 +5,7 @@ import PostgresNIO
 import Store
 
 /// Retention storage on the shared database, for every node: the turns and recordings all
-/// nodes write (`PostgresTurnLog`), the holds and erasure requests, the orders and customers
+/// nodes write (`PostgresTurnStorage`), the holds and erasure requests, the orders and customers
 /// an export reads. The rules are `RetentionOffice`'s.
 ///
 /// What "gone" means here (docs/compliance.md, "Erasure on PostgreSQL"): purged rows are
@@ -15,11 +15,11 @@ import Store
 /// such copy unreadable.
 public struct PostgresRetentionStorage: RetentionStorage {
     let database: PostgresConnections
-    public let turns: PostgresTurnLog
-    private let orders: any OrderLedger
-    private let customers: any CustomerDirectory
+    public let turns: PostgresTurnStorage
+    private let orders: any OrderStorage
+    private let customers: any CustomerStorage
 
-    public init(database: PostgresConnections, turns: PostgresTurnLog, orders: any OrderLedger, customers: any CustomerDirectory) {
+    public init(database: PostgresConnections, turns: PostgresTurnStorage, orders: any OrderStorage, customers: any CustomerStorage) {
         self.database = database
         self.turns = turns
         self.orders = orders
@@ -142,7 +142,7 @@ public struct PostgresRetentionStorage: RetentionStorage {
     }
 
     /// The customer's turns, recordings, key and conversations in one transaction, then the
-    /// key table rewritten (`PostgresTurnLog.erase`).
+    /// key table rewritten (`PostgresTurnStorage.erase`).
     public func carryOut(_ request: ErasureRequest, at now: Date) async throws -> Erasure {
         let id = request.customerId
         let erased = try await turns.erase(customerId: id) { connection, logger in
@@ -151,7 +151,7 @@ public struct PostgresRetentionStorage: RetentionStorage {
                 logger: logger)
             try await connection.query(#"DELETE FROM "conversation" WHERE "customerId" = \#(id)"#, logger: logger)
             // The analytics keep the counts and lose the customer (docs/analytics.md).
-            try await PostgresContactLog.anonymise(customerId: id, on: connection, logger: logger)
+            try await PostgresContactStorage.anonymise(customerId: id, on: connection, logger: logger)
             try await connection.query(#"UPDATE "erasureRequest" SET "completedAt" = \#(now) WHERE "id" = \#(request.id)"#, logger: logger)
         }
         return Erasure(
@@ -307,10 +307,10 @@ public struct PostgresRetentionStorage: RetentionStorage {
 }
 
 extension RetentionOffice {
-    /// The office on the shared database, audited in the shared chain (`PostgresAuditTrail`).
-    public init(postgres database: PostgresConnections, turns: PostgresTurnLog, orders: any OrderLedger, customers: any CustomerDirectory) {
+    /// The office on the shared database, audited in the shared chain (`PostgresAuditStorage`).
+    public init(postgres database: PostgresConnections, turns: PostgresTurnStorage, orders: any OrderStorage, customers: any CustomerStorage) {
         self.init(
             storage: PostgresRetentionStorage(database: database, turns: turns, orders: orders, customers: customers),
-            auditTrail: PostgresAuditTrail(database: database))
+            auditTrail: PostgresAuditStorage(database: database))
     }
 }

@@ -10,7 +10,7 @@ import Store
 /// (`PostgresNode`), so a killed node's sessions stop counting at once, with no timeout to wait
 /// out. Admissions are taken one at a time (an advisory transaction lock). Utterances are
 /// counted per device and minute. The rules — which limit refuses, what fits the last minute —
-/// are `SessionLimitValues`'s, as in one node's `SessionRegistry`.
+/// are `SessionLimitValues`'s, as in one node's `MemorySessionLimits`.
 public struct PostgresSessionLimits: SessionLimits {
     private let database: PostgresConnections
     private let node: PostgresNode

@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// A customer's conversation, which may continue across connections and channels.
-public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "conversation"
+public struct ConversationRecord: Codable, Sendable, Equatable {
 
     public var id: String
     public var customerId: String
@@ -14,7 +12,7 @@ public struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var createdAt: Date
     public var updatedAt: Date
     /// Bumped by every change of the cart, from any session of the conversation; an order
-    /// consumes one version (`OrderBook.place`).
+    /// consumes one version (`SQLiteOrderStorage.place`).
     public var cartVersion: Int = 0
 
     public init(

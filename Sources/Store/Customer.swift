@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A shop's customer. The PIN is stored only as a salted PBKDF2 hash.
-public struct Customer: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct Customer: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var pinHash: String?
@@ -26,52 +25,6 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord, Persistab
     public var hasPIN: Bool { pinHash != nil }
 }
 
-/// A saved payment method: the provider's token (e.g. Stripe's `pm_…`), never a card number.
-public struct PaymentMethod: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public var id: String
-    public var customerId: String
-    public var token: String
-    /// What the customer hears: "Visa ending 4242".
-    public var label: String
-    public var isDefault: Bool
-    public var createdAt: Date
-}
-
-/// A saved delivery address.
-public struct Address: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public var id: String
-    public var customerId: String
-    public var text: String
-    public var isDefault: Bool
-    public var createdAt: Date
-}
-
-extension Customer {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let phone = Column(CodingKeys.phone)
-    }
-}
-
-extension PaymentMethod {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let customerId = Column(CodingKeys.customerId)
-        static let isDefault = Column(CodingKeys.isDefault)
-    }
-}
-
-extension Address {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let customerId = Column(CodingKeys.customerId)
-        static let isDefault = Column(CodingKeys.isDefault)
-    }
-}
-
 extension Customer {
     /// For the PostgreSQL store, which reads the columns one by one.
     package init(
@@ -90,17 +43,5 @@ extension Customer {
         self.audioConsent = audioConsent
         self.phone = phone
         self.revokedAt = revokedAt
-    }
-}
-
-extension PaymentMethod {
-    package init(id: String, customerId: String, token: String, label: String, isDefault: Bool, at createdAt: Date) {
-        self.init(id: id, customerId: customerId, token: token, label: label, isDefault: isDefault, createdAt: createdAt)
-    }
-}
-
-extension Address {
-    package init(id: String, customerId: String, text: String, isDefault: Bool, at createdAt: Date) {
-        self.init(id: id, customerId: customerId, text: text, isDefault: isDefault, createdAt: createdAt)
     }
 }

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// A registered speaker, phone bridge or web client, authenticated by a bearer token of which
 /// only the SHA-256 hash is stored.
-public struct Device: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct Device: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var customerId: String
@@ -16,12 +15,6 @@ public struct Device: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var dailySpendLimitMinorUnits: Int?
     /// speaker, phone or web: the retention policy can keep each class's data differently.
     public var deviceClass: String = "speaker"
-
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let tokenHash = Column(CodingKeys.tokenHash)
-    }
 
     public var isRevoked: Bool { revokedAt != nil }
 

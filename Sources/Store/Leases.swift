@@ -10,18 +10,3 @@ public protocol Leases: Sendable {
     /// "system (node 123)" among several, so an operator can tell which node swept.
     var actorName: String { get }
 }
-
-/// The names of the leases the server's jobs run under.
-public enum LeaseName {
-    public static let retentionSweep = "retention sweep"
-    public static let orderRecovery = "order recovery"
-    public static let all = [retentionSweep, orderRecovery]
-}
-
-/// The leases of a node that is the only one: it owns every one.
-public struct OneNode: Leases {
-    public init() {}
-
-    public func owns(_ name: String) async throws -> Bool { true }
-    public var actorName: String { "system" }
-}

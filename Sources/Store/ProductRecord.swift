@@ -1,10 +1,8 @@
 import Commerce
 import Foundation
-import GRDB
 
 /// A catalog product as stored; the database holds the live stock.
-public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "product"
+public struct ProductRecord: Codable, Sendable, Equatable {
 
     public var id: String
     public var name: String
@@ -70,12 +68,5 @@ public struct ProductRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         } catch {
             throw Corrupt(productId: id, field: field)
         }
-    }
-}
-
-extension ProductRecord {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let id = Column(CodingKeys.id)
     }
 }

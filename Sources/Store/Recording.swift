@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// One utterance's audio: an Ogg Opus file sealed with the customer's key, kept in the
 /// recording directory as `<id>.opus.sealed`; this row links it to its turn and order.
-public struct Recording: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct Recording: Codable, Sendable, Equatable {
     public var id: String
     public var turnId: Int64?
     public var customerId: String
@@ -31,13 +30,5 @@ public struct Recording: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.byteCount = byteCount
         self.durationSeconds = durationSeconds
         self.createdAt = createdAt
-    }
-}
-
-extension Recording {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let createdAt = Column(CodingKeys.createdAt)
-        static let customerId = Column(CodingKeys.customerId)
     }
 }

@@ -8,11 +8,11 @@ import Foundation
 /// storage is compacted, so the words are gone from the files as well as from the tables.
 public struct RetentionOffice: Sendable {
     public let storage: any RetentionStorage
-    public let auditTrail: any AuditTrail
+    public let auditTrail: any AuditStorage
     /// The clock: when holds are placed and released and erasures requested and done.
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(storage: any RetentionStorage, auditTrail: any AuditTrail) {
+    public init(storage: any RetentionStorage, auditTrail: any AuditStorage) {
         self.storage = storage
         self.auditTrail = auditTrail
     }

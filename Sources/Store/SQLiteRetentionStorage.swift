@@ -8,9 +8,9 @@ import GRDB
 /// destroys the customer's key file.
 public struct SQLiteRetentionStorage: RetentionStorage {
     public let database: AppDatabase
-    public let recorder: TurnRecorder
+    public let recorder: SQLiteTurnStorage
 
-    public init(recorder: TurnRecorder) {
+    public init(recorder: SQLiteTurnStorage) {
         self.database = recorder.database
         self.recorder = recorder
     }
@@ -102,7 +102,7 @@ public struct SQLiteRetentionStorage: RetentionStorage {
             try db.execute(literal: "UPDATE session SET conversationId = NULL WHERE conversationId IN (SELECT id FROM conversation WHERE customerId = \(id))")
             try db.execute(literal: "DELETE FROM conversation WHERE customerId = \(id)")
             // The analytics keep the counts and lose the customer (docs/analytics.md).
-            try ContactBook.anonymise(customerId: id, in: db)
+            try SQLiteContactStorage.anonymise(customerId: id, in: db)
             try db.execute(literal: "UPDATE erasureRequest SET completedAt = \(now) WHERE id = \(request.id)")
         }
         return Erasure(turns: deleted.turns, recordings: deleted.recordings, keyDestroyed: try recorder.vault.destroyKey(id))
@@ -233,14 +233,14 @@ public struct SQLiteRetentionStorage: RetentionStorage {
 
 extension RetentionOffice {
     /// The office over one node's database and recorder, audited in its own trail.
-    public init(sqlite recorder: TurnRecorder, audit: AuditLog) {
+    public init(sqlite recorder: SQLiteTurnStorage, audit: SQLiteAuditStorage) {
         self.init(storage: SQLiteRetentionStorage(recorder: recorder), auditTrail: audit)
     }
 
     /// The office over a data directory: its database, key vault, recordings and audit trail.
     public static func open(database: AppDatabase, dataDirectory: URL) throws -> RetentionOffice {
         RetentionOffice(
-            sqlite: try TurnRecorder.open(database: database, dataDirectory: dataDirectory),
-            audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory)))
+            sqlite: try SQLiteTurnStorage.open(database: database, dataDirectory: dataDirectory),
+            audit: SQLiteAuditStorage(database: database, headFile: SQLiteAuditStorage.headFile(in: dataDirectory)))
     }
 }

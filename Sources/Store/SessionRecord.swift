@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// A connection of a device: when it started and ended, why, and how much it heard.
-public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "session"
+public struct SessionRecord: Codable, Sendable, Equatable {
 
     public var id: String
     public var deviceId: String
@@ -28,12 +26,5 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.endReason = endReason
         self.utterances = utterances
         self.audioSeconds = audioSeconds
-    }
-}
-
-extension SessionRecord {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let endedAt = Column(CodingKeys.endedAt)
     }
 }

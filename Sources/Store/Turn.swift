@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 
 /// One turn of a conversation: what was heard (never a PIN) and what came of it. The words
 /// are sealed with the customer's key (`sealedTranscript`); `transcript` is only filled on
 /// reading, or on turns stored before encryption existed.
-public struct Turn: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct Turn: Codable, Sendable, Equatable {
     public var id: Int64?
     public var conversationId: String
     public var sessionId: String
@@ -35,14 +34,4 @@ public struct Turn: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
         self.createdAt = createdAt
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-}
-
-extension Turn {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let conversationId = Column(CodingKeys.conversationId)
-        static let customerId = Column(CodingKeys.customerId)
-        static let id = Column(CodingKeys.id)
-    }
 }

@@ -31,7 +31,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(help: "Concurrent writers (customers speaking with no pause).") var writers = 32
     @Option(help: "How long to run: 20s, 1m or plain seconds.") var duration = "20s"
     @Option(help: "An order after this many turns of a writer.") var orderEvery = 10
-    @Flag(name: .customLong("turns"), inversion: .prefixedNo, help: "Also store each turn, its transcript sealed under the customer's key (PostgresTurnLog), as nodes will once turns are shared.")
+    @Flag(name: .customLong("turns"), inversion: .prefixedNo, help: "Also store each turn, its transcript sealed under the customer's key (PostgresTurnStorage), as nodes will once turns are shared.")
     var storeTurns = true
 
     func validate() throws {
@@ -60,7 +60,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let method = try await stores.customers.defaultPaymentMethod(customerId: customer.id)
         let price = Money(minorUnits: 100, currency: try await stores.catalog.catalog().currency)
         try await stores.catalog.importProducts([Product(id: "bench-\(run)", name: "bench item", price: price, stock: 100_000_000)])
-        let turnLog = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: SymmetricKey(size: .bits256)))
+        let turnLog = PostgresTurnStorage(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: SymmetricKey(size: .bits256)))
         let pipeline = OrderPipeline(
             orders: stores.orders, customers: stores.customers, gateway: SandboxPaymentGateway(), fulfilment: SandboxCourier(),
             paymentTimeout: .seconds(10), logger: logger)

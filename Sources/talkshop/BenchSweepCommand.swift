@@ -25,11 +25,11 @@ struct BenchSweepCommand: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-bench-sweep-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
-        let desk = RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: directory)))
+        let recorder = try SQLiteTurnStorage.open(database: database, dataDirectory: directory)
+        let desk = RetentionOffice(sqlite: recorder, audit: SQLiteAuditStorage(database: database, headFile: SQLiteAuditStorage.headFile(in: directory)))
 
-        let sessions = SessionLog(database: database)
-        let devices = DeviceRegistry(database: database)
+        let sessions = SQLiteConversationStorage(database: database)
+        let devices = SQLiteDeviceStorage(database: database)
         let old = Date().addingTimeInterval(-100 * 86_400)
         var places: [(conversation: String, session: String, customer: String, device: String)] = []
         for index in 0..<500 {

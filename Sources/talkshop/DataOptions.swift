@@ -52,17 +52,17 @@ struct DataOptions: ParsableArguments {
             return try RetentionOffice.open(database: database(), dataDirectory: URL(fileURLWithPath: dataDirectory))
         }
         let shop = ShopStores(postgres: connections)
-        let turns = PostgresTurnLog(
+        let turns = PostgresTurnStorage(
             database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: try KeyVault.sharedKeyEncryptionKey()))
         return RetentionOffice(postgres: connections, turns: turns, orders: shop.orders, customers: shop.customers)
     }
 
     /// The audit trail: the data directory's (with its head file) or the shared database's.
-    func auditTrail() async throws -> any AuditTrail {
+    func auditTrail() async throws -> any AuditStorage {
         guard let connections = try await migratedPostgres() else {
-            return AuditLog(database: try database(), headFile: AuditLog.headFile(in: URL(fileURLWithPath: dataDirectory)))
+            return SQLiteAuditStorage(database: try database(), headFile: SQLiteAuditStorage.headFile(in: URL(fileURLWithPath: dataDirectory)))
         }
-        return PostgresAuditTrail(database: connections)
+        return PostgresAuditStorage(database: connections)
     }
 }
 

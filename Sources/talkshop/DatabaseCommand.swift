@@ -23,7 +23,7 @@ struct DatabaseCommand: AsyncParsableCommand {
             return file.path + (FileManager.default.fileExists(atPath: file.path) ? "" : " (not created yet)")
         }
 
-        func status() async throws -> AppDatabase.MigrationStatus {
+        func status() async throws -> MigrationStatus {
             if let location = try data.postgres() { return try await PostgresMigrator(location: location).status() }
             return try AppDatabase.migrationStatus(at: data.sqliteFile)
         }
@@ -37,7 +37,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         }
     }
 
-    static func printStatus(_ status: AppDatabase.MigrationStatus) {
+    static func printStatus(_ status: MigrationStatus) {
         for migration in status.applied { print("applied  \(migration)") }
         for migration in status.pending { print("pending  \(migration)") }
         for migration in status.unknown { print("unknown  \(migration)  (written by a newer Talkshop)") }

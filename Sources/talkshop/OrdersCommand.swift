@@ -117,7 +117,7 @@ struct OrdersCommand: AsyncParsableCommand {
         }
     }
 
-    static func find(_ id: String, in book: any OrderLedger) async throws -> OrderRecord {
+    static func find(_ id: String, in book: any OrderStorage) async throws -> OrderRecord {
         if let order = try await book.order(id) { return order }
         if let order = try await book.order(matching: id) { return order }
         throw UsageError("no order \(id) (or more than one starts with it)")

@@ -14,7 +14,7 @@ struct OrderPipelineTests {
     struct Shop {
         var pipeline: OrderPipeline
         /// The same database as the pipeline's ledger, without any failure a test put in it.
-        let book: OrderBook
+        let book: SQLiteOrderStorage
         let gateway: SandboxPaymentGateway
         let customer: Customer
         let method: PaymentMethod
@@ -22,19 +22,19 @@ struct OrderPipelineTests {
 
     static func shop(
         card: String = "pm_card_visa", gateway given: (any PaymentGateway)? = nil, fulfilment: any Fulfilment = SandboxCourier(),
-        ledger: (OrderBook) -> any OrderLedger = { $0 }, customers directory: (CustomerBook) -> any CustomerDirectory = { $0 },
+        ledger: (SQLiteOrderStorage) -> any OrderStorage = { $0 }, customers directory: (SQLiteCustomerStorage) -> any CustomerStorage = { $0 },
         stock: Int = latte.stock
     ) throws -> Shop {
         let database = try AppDatabase.inMemory()
-        try CatalogStore(database: database).seedIfEmpty(with: try Catalog(currency: "USD", products: [Product(id: "latte", name: "latte", price: latte.price, stock: stock)]))
-        let customers = CustomerBook(database: database)
+        try SQLiteCatalogStorage(database: database).seedIfEmpty(with: try Catalog(currency: "USD", products: [Product(id: "latte", name: "latte", price: latte.price, stock: stock)]))
+        let customers = SQLiteCustomerStorage(database: database)
         let customer = try customers.add(.init(name: "Test Customer", paymentMethod: (token: card, label: "test card")))
         let method = try #require(try customers.defaultPaymentMethod(customerId: customer.id))
         let gateway = SandboxPaymentGateway(hang: .seconds(3_600))
         let pipeline = OrderPipeline(
-            orders: ledger(OrderBook(database: database)), customers: directory(customers), gateway: given ?? gateway, fulfilment: fulfilment,
+            orders: ledger(SQLiteOrderStorage(database: database)), customers: directory(customers), gateway: given ?? gateway, fulfilment: fulfilment,
             paymentTimeout: .seconds(30), logger: Logger(label: "test"))
-        return Shop(pipeline: pipeline, book: OrderBook(database: database), gateway: gateway, customer: customer, method: method)
+        return Shop(pipeline: pipeline, book: SQLiteOrderStorage(database: database), gateway: gateway, customer: customer, method: method)
     }
 
     static func placement(_ shop: Shop, key: String) -> OrderPlacement {
@@ -111,7 +111,7 @@ struct OrderPipelineTests {
         #expect(try await shop.book.payments(orderId: order.id).filter { $0.kind == .refund }.map(\.outcome) == ["unknown_payment", "succeeded"])
         #expect(reported.withLock { $0 }.count == 1, "the retry succeeded")
         // The latte went back on the shelf once, not again when the refund was retried.
-        #expect(try CatalogStore(database: shop.book.database).catalog().product("latte")?.stock == 5)
+        #expect(try SQLiteCatalogStorage(database: shop.book.database).catalog().product("latte")?.stock == 5)
     }
 
     /// A store error reading the saved payment method is not an invalid payment method: the

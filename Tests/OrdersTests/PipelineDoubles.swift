@@ -48,8 +48,8 @@ final class CountingCourier: Fulfilment {
 
 /// The SQLite order book, failing every move to `paid`: a capture went through and the write
 /// after it did not.
-struct PaidWriteFailingLedger: OrderLedger {
-    let book: OrderBook
+struct PaidWriteFailingLedger: OrderStorage {
+    let book: SQLiteOrderStorage
     struct WriteFailed: Error {}
 
     func place(_ placement: OrderPlacement, at now: Date) async throws -> (order: OrderRecord, isNew: Bool) {
@@ -90,9 +90,9 @@ struct PaidWriteFailingLedger: OrderLedger {
 }
 
 /// The SQLite customer book, failing to read payment methods while `fails` is set.
-final class PaymentMethodReadFailing: CustomerDirectory, @unchecked Sendable {
+final class PaymentMethodReadFailing: CustomerStorage, @unchecked Sendable {
     // Set once while the shop is built, before any concurrent use; `fails` only by the test.
-    var book: CustomerBook!
+    var book: SQLiteCustomerStorage!
     var fails = true
     struct ReadFailed: Error {}
 
@@ -102,7 +102,7 @@ final class PaymentMethodReadFailing: CustomerDirectory, @unchecked Sendable {
     }
     func customer(phone: String) async throws -> Customer? { try await book.customer(phone: phone) }
     func setAudioConsent(customerId: String, _ consent: Bool) async throws -> Bool { try await book.setAudioConsent(customerId: customerId, consent) }
-    func add(_ new: CustomerBook.NewCustomer) async throws -> Customer { try await book.add(new) }
+    func add(_ new: NewCustomer) async throws -> Customer { try await book.add(new) }
     func customer(_ id: String) async throws -> Customer? { try await book.customer(id) }
     func revoke(customerId: String, at now: Date) async throws -> Bool { try await book.revoke(customerId: customerId, at: now) }
     func revoked(since date: Date) async throws -> [String] { try await book.revoked(since: date) }
@@ -110,7 +110,7 @@ final class PaymentMethodReadFailing: CustomerDirectory, @unchecked Sendable {
     func defaultPaymentMethod(customerId: String) async throws -> PaymentMethod? { try await book.defaultPaymentMethod(customerId: customerId) }
     func defaultAddress(customerId: String) async throws -> Address? { try await book.defaultAddress(customerId: customerId) }
     func setUsual(customerId: String, linesJSON: String?) async throws { try await book.setUsual(customerId: customerId, linesJSON: linesJSON) }
-    func checkPIN(customerId: String, pin: String, at now: Date) async throws -> CustomerBook.PINCheck {
+    func checkPIN(customerId: String, pin: String, at now: Date) async throws -> PINCheck {
         try await book.checkPIN(customerId: customerId, pin: pin, at: now)
     }
 }

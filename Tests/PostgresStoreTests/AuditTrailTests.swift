@@ -11,8 +11,8 @@ struct AuditTrailTests {
     /// Two trails on one new, empty database (two nodes on PostgreSQL), and a way to change an
     /// entry's reason behind the trail's back.
     struct Nodes: Sendable {
-        var first: any AuditTrail
-        var second: any AuditTrail
+        var first: any AuditStorage
+        var second: any AuditStorage
         var editReason: @Sendable (_ sequence: Int64, _ reason: String) async throws -> Void
     }
 
@@ -24,7 +24,7 @@ struct AuditTrailTests {
             let file = directory.appendingPathComponent("talkshop.sqlite")
             // SQLite is one node's database: the "nodes" are two trails on its one connection pool.
             let one = try AppDatabase.open(at: file)
-            try await body(Nodes(first: AuditLog(database: one, headFile: nil), second: AuditLog(database: one, headFile: nil)) { sequence, reason in
+            try await body(Nodes(first: SQLiteAuditStorage(database: one, headFile: nil), second: SQLiteAuditStorage(database: one, headFile: nil)) { sequence, reason in
                 try await one.writer.write { db in
                     try db.execute(sql: #"UPDATE "auditEntry" SET "reason" = ? WHERE "sequence" = ?"#, arguments: [reason, sequence])
                 }
@@ -33,7 +33,7 @@ struct AuditTrailTests {
             try await PostgresMigratorTests.withDatabase { location in
                 try await PostgresMigrator(location: location).migrate()
                 let connections = PostgresConnections(location: location)
-                try await body(Nodes(first: PostgresAuditTrail(database: connections), second: PostgresAuditTrail(database: connections)) { sequence, reason in
+                try await body(Nodes(first: PostgresAuditStorage(database: connections), second: PostgresAuditStorage(database: connections)) { sequence, reason in
                     try await TestPostgres.execute(
                         #"UPDATE "auditEntry" SET "reason" = '\#(reason)' WHERE "sequence" = \#(sequence)"#, on: location)
                 })

@@ -68,16 +68,16 @@ struct ContactLogTests {
     }
 
     /// A turn log on the backend's database (SQLite's keeps its keys in a directory of its own).
-    static func turnLog(_ backend: Backend, _ shop: ShopStores) throws -> any TurnLog {
+    static func turnLog(_ backend: Backend, _ shop: ShopStores) throws -> any TurnStorage {
         switch backend {
         case .sqlite:
-            let database = try #require((shop.contacts as? ContactBook)?.database)
+            let database = try #require((shop.contacts as? SQLiteContactStorage)?.database)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("contacts-\(UUID())")
-            return TurnRecorder(
+            return SQLiteTurnStorage(
                 database: database, vault: KeyVault(directory: directory, keyEncryptionKey: SymmetricKey(size: .bits256)), directory: directory)
         case .postgres:
-            let connections = try #require((shop.contacts as? PostgresContactLog)?.connections)
-            return PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
+            let connections = try #require((shop.contacts as? PostgresContactStorage)?.connections)
+            return PostgresTurnStorage(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
         }
     }
 }

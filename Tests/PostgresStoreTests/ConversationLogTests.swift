@@ -6,14 +6,14 @@ import Testing
 /// Conversations and sessions on both backends, the same tests: a conversation resumes on
 /// another node with its cart, and two nodes saving the same cart version cannot both win.
 struct ConversationLogTests {
-    typealias Nodes = (nodeA: any ConversationLog, nodeB: any ConversationLog, devices: any DeviceDirectory)
+    typealias Nodes = (nodeA: any ConversationStorage, nodeB: any ConversationStorage, devices: any DeviceStorage)
 
     /// Two logs (two nodes) and a device directory on one new, empty database of `backend`.
-    static func withNodes(_ backend: Backend, _ body: (any ConversationLog, any ConversationLog, any DeviceDirectory) async throws -> Void) async throws {
+    static func withNodes(_ backend: Backend, _ body: (any ConversationStorage, any ConversationStorage, any DeviceStorage) async throws -> Void) async throws {
         try await backend.with(
-            sqlite: { database -> Nodes in (SessionLog(database: database), SessionLog(database: database), DeviceRegistry(database: database)) },
+            sqlite: { database -> Nodes in (SQLiteConversationStorage(database: database), SQLiteConversationStorage(database: database), SQLiteDeviceStorage(database: database)) },
             postgres: { connections -> Nodes in
-                (PostgresSessionLog(database: connections), PostgresSessionLog(database: connections), PostgresDeviceRegistry(database: connections))
+                (PostgresConversationStorage(database: connections), PostgresConversationStorage(database: connections), PostgresDeviceStorage(database: connections))
             }
         ) { nodes in try await body(nodes.nodeA, nodes.nodeB, nodes.devices) }
     }
@@ -28,10 +28,10 @@ struct ConversationLogTests {
             let resumed = try await nodeB.conversation(resuming: started.id, customerId: "c1", initialState: "main")
             #expect(resumed.id == started.id && resumed.dialogState == "confirmation" && resumed.cartVersion == 1)
             #expect(try await nodeB.cart(conversationId: started.id)?.json == #"[{"productId":"latte"}]"#)
-            await #expect(throws: SessionLog.ResumeError.unknownConversation) {
+            await #expect(throws: ConversationResumeError.unknownConversation) {
                 try await nodeB.conversation(resuming: started.id, customerId: "someone-else", initialState: "main")
             }
-            await #expect(throws: SessionLog.ResumeError.unknownConversation) {
+            await #expect(throws: ConversationResumeError.unknownConversation) {
                 try await nodeB.conversation(resuming: "no-such-conversation", customerId: "c1", initialState: "main")
             }
         }

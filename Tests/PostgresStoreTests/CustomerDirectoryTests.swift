@@ -39,12 +39,12 @@ struct CustomerDirectoryTests {
         try await ShopStores.withTwoNodes(backend) { nodeA, nodeB throws in
             let customer = try await nodeA.customers.add(.init(name: "Ann", pin: "4711"))
             let now = Date()
-            let checks = try await withThrowingTaskGroup(of: CustomerBook.PINCheck.self) { group in
+            let checks = try await withThrowingTaskGroup(of: PINCheck.self) { group in
                 for attempt in 0..<3 {
                     let node = attempt.isMultiple(of: 2) ? nodeA : nodeB
                     group.addTask { try await node.customers.checkPIN(customerId: customer.id, pin: "000\(attempt)", at: now) }
                 }
-                return try await group.reduce(into: [CustomerBook.PINCheck]()) { $0.append($1) }
+                return try await group.reduce(into: [PINCheck]()) { $0.append($1) }
             }
             #expect(checks.filter { if case .locked = $0 { true } else { false } }.count == 1, "\(checks)")
         }
@@ -53,12 +53,12 @@ struct CustomerDirectoryTests {
     @Test(arguments: Backend.available)
     func badInputIsRefusedAndChangesNothing(_ backend: Backend) async throws {
         try await ShopStores.withTwoNodes(backend) { node, _ throws in
-            for bad in [CustomerBook.NewCustomer(name: "Bo", pin: "12a4"), .init(name: "Bo", pin: "12345"), .init(name: "  "), .init(name: "Bo", phone: "555")] {
-                await #expect(throws: CustomerBook.Invalid.self) { try await node.customers.add(bad) }
+            for bad in [NewCustomer(name: "Bo", pin: "12a4"), .init(name: "Bo", pin: "12345"), .init(name: "  "), .init(name: "Bo", phone: "555")] {
+                await #expect(throws: InvalidCustomer.self) { try await node.customers.add(bad) }
             }
             try await node.customers.add(.init(id: "bo", name: "Bo", phone: "+15551234567"))
-            await #expect(throws: CustomerBook.Invalid.exists("bo")) { try await node.customers.add(.init(id: "bo", name: "Bo again")) }
-            await #expect(throws: CustomerBook.Invalid.phoneTaken("+15551234567")) {
+            await #expect(throws: InvalidCustomer.exists("bo")) { try await node.customers.add(.init(id: "bo", name: "Bo again")) }
+            await #expect(throws: InvalidCustomer.phoneTaken("+15551234567")) {
                 try await node.customers.add(.init(name: "Cy", phone: "+15551234567"))
             }
             #expect(try await node.customers.all().map(\.id) == ["bo"])
@@ -94,11 +94,11 @@ struct CustomerDirectoryTests {
                 Product(id: "latte", name: "latte", price: Money(minorUnits: 475, currency: "USD"), stock: 9, requiredOptions: ["size"]),
                 Product(id: "tea", name: "tea", price: Money(minorUnits: 300, currency: "USD"), stock: 5, category: "drinks"),
             ])
-            #expect(summary == CatalogStore.ImportSummary(added: 1, updated: 1))
+            #expect(summary == CatalogImportSummary(added: 1, updated: 1))
             let catalog = try await nodeB.catalog.catalog()
             #expect(catalog.product("latte")?.price.minorUnits == 475 && catalog.product("latte")?.requiredOptions == ["size"])
             #expect(catalog.product("tea")?.category == "drinks" && catalog.product("mocha")?.stock == 10)
-            await #expect(throws: CatalogStore.Invalid.self) {
+            await #expect(throws: InvalidCatalog.self) {
                 try await nodeB.catalog.importProducts([Product(id: "chai", name: "chai", price: Money(minorUnits: 300, currency: "EUR"), stock: 1)])
             }
             try await nodeB.catalog.seedIfEmpty(with: ShopStores.testCatalog)

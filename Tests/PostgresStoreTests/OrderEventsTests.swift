@@ -16,7 +16,7 @@ struct OrderEventsTests {
             let (notices, notify) = AsyncStream.makeStream(of: Int64.self)
             let (ready, signalReady) = AsyncStream.makeStream(of: Void.self)
             let listener = Task {
-                try await PostgresOrderEvents(database: connections).listen(ready: { signalReady.yield() }) { id in notify.yield(id) }
+                try await PostgresOrderNews(database: connections).listen(ready: { signalReady.yield() }) { id in notify.yield(id) }
             }
             defer { listener.cancel() }
             for await _ in ready { break }

@@ -168,7 +168,7 @@ struct OrderLedgerTests {
     }
 
     /// A conversation whose stored cart holds one latte, at cart version 1.
-    func conversationWithALatte(_ log: any ConversationLog) async throws -> CartClaim {
+    func conversationWithALatte(_ log: any ConversationStorage) async throws -> CartClaim {
         let conversation = try await log.conversation(resuming: nil, customerId: "c1", initialState: "main")
         let version = try #require(try await log.saveCart(conversationId: conversation.id, json: #"[{"productId":"latte"}]"#, replacing: 0))
         return .init(conversationId: conversation.id, version: version)

@@ -15,13 +15,13 @@ struct PostgresErasureTests {
     func anErasedCustomersWordsAndAudioAreNowhereReadableInTheDataDirectory() async throws {
         try await Backend.withPostgres { connections in
             let kek = SymmetricKey(size: .bits256)
-            let log = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: kek))
+            let log = PostgresTurnStorage(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: kek))
             let sentinel = "sentinel-\(UUID().uuidString.lowercased())"
             let spoken = Data("OggS-audio-\(sentinel)".utf8)
-            let conversation = try await PostgresSessionLog(database: connections).conversation(
+            let conversation = try await PostgresConversationStorage(database: connections).conversation(
                 resuming: nil, customerId: "erin", initialState: "main")
             // Another customer's turn, which the erasure must leave readable.
-            let other = try await PostgresSessionLog(database: connections).conversation(resuming: nil, customerId: "olaf", initialState: "main")
+            let other = try await PostgresConversationStorage(database: connections).conversation(resuming: nil, customerId: "olaf", initialState: "main")
             try await log.record(
                 Turn(conversationId: other.id, sessionId: "s0", customerId: "olaf", transcript: "a small latte", intent: "orderDrink", confidence: 0.9, outcome: "accepted"))
             let stored = try await log.record(

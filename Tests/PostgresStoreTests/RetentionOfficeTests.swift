@@ -11,9 +11,9 @@ import Testing
 struct RetentionOfficeTests {
     /// A backend's turn log, retention desk and conversations, on a new database.
     struct Office {
-        var turns: any TurnLog
+        var turns: any TurnStorage
         var desk: RetentionOffice
-        var conversations: any ConversationLog
+        var conversations: any ConversationStorage
         var shop: ShopStores
 
         static func with(_ backend: Backend, _ body: (Office) async throws -> Void) async throws {
@@ -22,15 +22,15 @@ struct RetentionOfficeTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             try await backend.with(
                 sqlite: { database in
-                    let recorder = TurnRecorder(
+                    let recorder = SQLiteTurnStorage(
                         database: database, vault: KeyVault(directory: directory.appendingPathComponent("keys"), keyEncryptionKey: SymmetricKey(size: .bits256)),
                         directory: directory.appendingPathComponent("recordings"))
-                    let desk = RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: directory.appendingPathComponent("audit.head")))
+                    let desk = RetentionOffice(sqlite: recorder, audit: SQLiteAuditStorage(database: database, headFile: directory.appendingPathComponent("audit.head")))
                     return Office(turns: recorder, desk: desk, conversations: ShopStores(sqlite: database).conversations, shop: ShopStores(sqlite: database))
                 },
                 postgres: { connections in
                     let shop = ShopStores(postgres: connections)
-                    let turns = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
+                    let turns = PostgresTurnStorage(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: SymmetricKey(size: .bits256)))
                     let desk = RetentionOffice(postgres: connections, turns: turns, orders: shop.orders, customers: shop.customers)
                     return Office(turns: turns, desk: desk, conversations: shop.conversations, shop: shop)
                 }

@@ -16,7 +16,7 @@ struct SessionLimitsTests {
         switch backend {
         case .sqlite:
             // One node counts in memory; "both nodes" are the same process.
-            let registry = SessionRegistry(limits: limits)
+            let registry = MemorySessionLimits(limits: limits)
             try await body(registry, registry, {})
         case .postgres:
             try await Backend.withPostgres { connections in

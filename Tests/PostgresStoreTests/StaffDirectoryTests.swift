@@ -7,10 +7,10 @@ import Testing
 struct StaffDirectoryTests {
     @Test(arguments: Backend.available)
     func aTokenWorksUntilRevokedAndOnlyItsHashIsKept(_ backend: Backend) async throws {
-        try await backend.with(sqlite: { StaffTokens(database: $0) as any StaffDirectory }, postgres: { PostgresStaffTokens(database: $0) }) { staff in
+        try await backend.with(sqlite: { SQLiteStaffStorage(database: $0) as any StaffStorage }, postgres: { PostgresStaffStorage(database: $0) }) { staff in
             let (olga, olgaToken) = try await staff.issue(name: "Olga", role: .officer)
             let (_, opToken) = try await staff.issue(name: "Oskar", role: .operator)
-            #expect(olgaToken.hasPrefix("tss_") && olga.tokenHash == DeviceRegistry.hash(olgaToken))
+            #expect(olgaToken.hasPrefix("tss_") && olga.tokenHash == SQLiteDeviceStorage.hash(olgaToken))
             #expect(try await staff.staff(forToken: olgaToken)?.role == .officer)
             #expect(try await staff.staff(forToken: opToken)?.name == "Oskar")
             #expect(try await staff.staff(forToken: "tss_unknown") == nil)

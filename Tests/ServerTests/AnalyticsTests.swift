@@ -54,7 +54,7 @@ struct AnalyticsTests {
             let noiseRejections = noise.filter { if case .rejected = $0 { true } else { false } }.count
             let noiseIntents = noise.filter { if case .intent = $0 { true } else { false } }.count
 
-            let contacts = ContactBook(database: server.services.database)
+            let contacts = SQLiteContactStorage(database: server.services.database)
             #expect(await TestServer.eventually(within: .seconds(30)) { (try? contacts.contacts(endedSince: .distantPast).count) == 12 })
             let now = Date().addingTimeInterval(1)
             func report(_ channel: String? = nil) async throws -> ConversationReport {
@@ -124,7 +124,7 @@ struct AnalyticsTests {
             _ = try await server.client(token).run([
                 .start(.init(codec: .opus)), .text("i want a small mocha"), .awaitResult, .text("\(sentinel) latte please"), .awaitResult, .stop,
             ])
-            let contacts = ContactBook(database: server.services.database)
+            let contacts = SQLiteContactStorage(database: server.services.database)
             #expect(await TestServer.eventually { (try? contacts.contacts(endedSince: .distantPast).count) == 1 })
             let rows = try await server.services.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact") }
             #expect(!rows.isEmpty && !rows.contains { "\($0)".contains(sentinel) || "\($0)".contains("mocha") }, "\(rows)")

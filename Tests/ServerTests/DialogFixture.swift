@@ -32,8 +32,8 @@ struct DialogFixture {
         let database = try AppDatabase.inMemory()
         stores = try NodeStores.sqlite(
             database, dataDirectory: directory, limits: .init(maxSessions: 100, maxSessionsPerDevice: 10, utterancesPerMinutePerDevice: 100))
-        try CatalogStore(database: database).seedIfEmpty(with: Self.catalog)
-        customer = try CustomerBook(database: database).add(.init(name: "Ann", pin: pin, paymentMethod: (token: card, label: "Visa ending 4242")))
+        try SQLiteCatalogStorage(database: database).seedIfEmpty(with: Self.catalog)
+        customer = try SQLiteCustomerStorage(database: database).add(.init(name: "Ann", pin: pin, paymentMethod: (token: card, label: "Visa ending 4242")))
         clock = ManualClock()
         let logger = Logger(label: "dialog-test")
         let metrics = Metrics()

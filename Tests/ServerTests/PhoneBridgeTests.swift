@@ -95,7 +95,7 @@ struct PhoneBridgeTests {
                 }
                 // The server has heard the caller start (speaking over the greeting): well into the minute.
                 #expect(await TestServer.eventually(within: .seconds(20)) { server.services.metrics.value(of: .bargeIns) >= 1 })
-                #expect(try DeviceRegistry(database: server.services.database).revoke(deviceId: line.device.id))
+                #expect(try SQLiteDeviceStorage(database: server.services.database).revoke(deviceId: line.device.id))
                 let first = try await group.next() ?? false
                 group.cancelAll()
                 return first

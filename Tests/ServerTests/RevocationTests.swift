@@ -26,7 +26,7 @@ import VoiceProtocol
             let started = ContinuousClock.now
             let (events, close) = try await Self.revokedWhileConfirming(server, token: server.token) {
                 // What `talkshop devices revoke` writes, from another process as far as the server knows.
-                try DeviceRegistry(database: server.services.database).revoke(deviceId: server.deviceId)
+                try SQLiteDeviceStorage(database: server.services.database).revoke(deviceId: server.deviceId)
             }
             print("device revoked → bye after \(ContinuousClock.now - started) (including the read-back)")
             #expect(events.last == .bye(reason: "revoked"))
@@ -113,7 +113,7 @@ import VoiceProtocol
         try await TestServer.with(WebPageTests.web()) { server in
             let token = try #require(try await WebPageTests.post(server).json["token"] as? String)
             let (events, close) = try await Self.webSession(server, token: token) {
-                let ended = try await server.services.stores.webGrants.remove(tokenHash: DeviceRegistry.hash(token))
+                let ended = try await server.services.stores.webGrants.remove(tokenHash: SQLiteDeviceStorage.hash(token))
                 #expect(ended)
             }
             #expect(events.last == .bye(reason: "revoked") && close == 1008)

@@ -10,7 +10,7 @@ import Testing
 struct StaffDashboardTests {
     /// Three days of contacts: orders, status answers, a hand-over, abandoned read-backs, on
     /// two channels.
-    static func threeDays(into contacts: ContactBook, now: Date) throws {
+    static func threeDays(into contacts: SQLiteContactStorage, now: Date) throws {
         let day: TimeInterval = 86_400
         let kinds: [(counts: [String: Int], topic: String?, asking: String?)] = [
             (["turns": 3, "cart": 1, "asked:read_back": 1, "confirmed:read_back": 1, "ordered": 1, "paid": 1, "recognised:orderDrink": 1], "order", nil),
@@ -33,7 +33,7 @@ struct StaffDashboardTests {
         let artifacts = TestPaths.repository.appendingPathComponent(".build/artifacts/staff-dashboard")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         try await TestServer.with(WebPageTests.web { $0.page = false }) { server in
-            let contacts = ContactBook(database: server.services.database)
+            let contacts = SQLiteContactStorage(database: server.services.database)
             let now = Date()
             try Self.threeDays(into: contacts, now: now)
             let report = try await ConversationReport.load(

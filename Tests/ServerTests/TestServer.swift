@@ -22,17 +22,17 @@ enum TestServer {
         var url: String { "ws://127.0.0.1:\(port)/v1/voice" }
 
         // The test server's stores, on its SQLite database, for the tests to set up and check.
-        var orders: OrderBook { OrderBook(database: services.database) }
-        var customers: CustomerBook { CustomerBook(database: services.database) }
-        var devices: DeviceRegistry { DeviceRegistry(database: services.database) }
-        var catalog: CatalogStore { CatalogStore(database: services.database) }
-        var sessions: SessionLog { SessionLog(database: services.database) }
-        var staff: StaffTokens { StaffTokens(database: services.database) }
+        var orders: SQLiteOrderStorage { SQLiteOrderStorage(database: services.database) }
+        var customers: SQLiteCustomerStorage { SQLiteCustomerStorage(database: services.database) }
+        var devices: SQLiteDeviceStorage { SQLiteDeviceStorage(database: services.database) }
+        var catalog: SQLiteCatalogStorage { SQLiteCatalogStorage(database: services.database) }
+        var sessions: SQLiteConversationStorage { SQLiteConversationStorage(database: services.database) }
+        var staff: SQLiteStaffStorage { SQLiteStaffStorage(database: services.database) }
         /// The turns and retention desk in the server's data directory.
-        var recorder: TurnRecorder { services.stores.turnLog as! TurnRecorder }
+        var recorder: SQLiteTurnStorage { services.stores.turnLog as! SQLiteTurnStorage }
         var retention: RetentionOffice { services.retention }
         /// Sessions open on the server, as its session limits count them.
-        var openSessions: Int { (services.registry as? SessionRegistry)?.openSessions ?? -1 }
+        var openSessions: Int { (services.registry as? MemorySessionLimits)?.openSessions ?? -1 }
 
         /// Registers another customer (PIN 1234) with a device; returns the device's token.
         func addCustomer(
@@ -77,10 +77,10 @@ enum TestServer {
         logger.logLevel = .warning
         let services = try await TalkshopServices.make(
             configuration: configuration(adjust), database: try AppDatabase.inMemory(), gateway: gateway, clock: clock ?? SystemClock(), logger: logger)
-        try CustomerBook(database: services.database).add(.init(
+        try SQLiteCustomerStorage(database: services.database).add(.init(
             id: "customer-1", name: "Test Customer", pin: "1234", paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"),
             address: "1 Test Street"))
-        let (device, token) = try DeviceRegistry(database: services.database).register(name: "test speaker", customerId: "customer-1")
+        let (device, token) = try SQLiteDeviceStorage(database: services.database).register(name: "test speaker", customerId: "customer-1")
         let app = buildApplication(services: services)
         return try await app.test(.live) { client in
             try await body(Context(services: services, clock: clock, port: client.port!, token: token, deviceId: device.id, client: client))

@@ -6,10 +6,10 @@ import Testing
 /// The audit chain detects any changed, removed or reordered entry.
 struct AuditLogTests {
     /// A log of five entries in a fresh database file, with its head file.
-    func filledLog() throws -> (AuditLog, URL) {
+    func filledLog() throws -> (SQLiteAuditStorage, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-audit-\(UUID())")
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let log = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
+        let log = SQLiteAuditStorage(database: database, headFile: directory.appendingPathComponent("audit-head"))
         for index in 1...5 {
             try log.append(actor: "officer \(index)", action: "purge", subject: "customer:c\(index)", reason: "erasure request R-\(index)",
                            counts: ["recordings": index, "transcripts": 2 * index])
@@ -17,7 +17,7 @@ struct AuditLogTests {
         return (log, directory)
     }
 
-    func tamper(_ log: AuditLog, _ sql: String) throws {
+    func tamper(_ log: SQLiteAuditStorage, _ sql: String) throws {
         try log.database.writer.write { db in try db.execute(sql: sql) }
     }
 
@@ -29,7 +29,7 @@ struct AuditLogTests {
             return
         }
         #expect(head == (try log.entries().last?.hash))
-        #expect(try log.entries().first?.previousHash == AuditLog.genesis)
+        #expect(try log.entries().first?.previousHash == SQLiteAuditStorage.genesis)
     }
 
     @Test func editingAnyFieldOfAnyEntryBreaksTheChain() throws {
@@ -75,7 +75,7 @@ struct AuditLogTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let recorded = try #require(try log.entries().last?.hash)
         try tamper(log, "DELETE FROM auditEntry WHERE sequence >= 4")
-        let withoutFile = AuditLog(database: log.database, headFile: nil)
+        let withoutFile = SQLiteAuditStorage(database: log.database, headFile: nil)
         guard case .intact(3, _) = try withoutFile.verify() else {
             Issue.record("a shorter chain is consistent in itself")
             return

@@ -8,7 +8,7 @@ struct CatalogStoreTests {
     @Test(arguments: ["requiredOptionsJSON", "surchargesJSON"])
     func aProductWhoseStoredOptionsDoNotDecodeIsRefusedByItsIdNotPricedWithoutThem(_ column: String) throws {
         let database = try AppDatabase.inMemory()
-        let store = CatalogStore(database: database)
+        let store = SQLiteCatalogStorage(database: database)
         try store.importProducts([
             Product(
                 id: "latte", name: "latte", price: Money(minorUnits: 425, currency: "USD"), stock: 3, requiredOptions: ["size"],

@@ -4,7 +4,7 @@ import Testing
 
 struct DeviceRegistryTests {
     @Test func tokensAuthenticateAndRevocationSticks() throws {
-        let registry = DeviceRegistry(database: try AppDatabase.inMemory())
+        let registry = SQLiteDeviceStorage(database: try AppDatabase.inMemory())
         let (device, token) = try registry.register(name: "kitchen", customerId: "c1")
         #expect(token.hasPrefix("tsk_") && token.count == 68)
         #expect(try registry.device(forToken: token)?.id == device.id)
@@ -15,16 +15,16 @@ struct DeviceRegistryTests {
 
     @Test func onlyTheTokenHashIsStored() throws {
         let database = try AppDatabase.inMemory()
-        let (_, token) = try DeviceRegistry(database: database).register(name: "kitchen", customerId: "c1")
+        let (_, token) = try SQLiteDeviceStorage(database: database).register(name: "kitchen", customerId: "c1")
         let dump = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT tokenHash FROM device") }
         #expect(dump.count == 1 && !dump[0].contains(token.dropFirst(4)))
     }
 
     @Test func conversationsResumeOnlyForTheirCustomer() throws {
-        let log = SessionLog(database: try AppDatabase.inMemory())
+        let log = SQLiteConversationStorage(database: try AppDatabase.inMemory())
         let conversation = try log.conversation(resuming: nil, customerId: "c1", initialState: "main")
         #expect(try log.conversation(resuming: conversation.id, customerId: "c1", initialState: "main").id == conversation.id)
-        #expect(throws: SessionLog.ResumeError.unknownConversation) {
+        #expect(throws: ConversationResumeError.unknownConversation) {
             try log.conversation(resuming: conversation.id, customerId: "c2", initialState: "main")
         }
     }

@@ -63,7 +63,7 @@ struct RetentionDeskTests {
         try await fixture.desk.purge(.customer("erase-me"), reason: "erasure request", officer: "olga", reference: "E-7")
 
         let restored = try AppDatabase.open(at: backup.appendingPathComponent("talkshop.sqlite"))
-        let reader = TurnRecorder(database: restored, vault: fixture.recorder.vault, directory: backup.appendingPathComponent("recordings"))
+        let reader = SQLiteTurnStorage(database: restored, vault: fixture.recorder.vault, directory: backup.appendingPathComponent("recordings"))
         #expect(try await restored.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turn WHERE customerId = 'erase-me'") } == 4,
                 "the copy still has the rows")
         #expect(throws: KeyVault.Failure.noKey(customerId: "erase-me")) { try reader.turns(customerId: "erase-me") }

@@ -8,18 +8,18 @@ import Store
 struct RetentionFixture {
     var directory: URL
     var database: AppDatabase
-    var recorder: TurnRecorder
+    var recorder: SQLiteTurnStorage
     var desk: RetentionOffice
-    var audit: AuditLog
-    var sessions: SessionLog
+    var audit: SQLiteAuditStorage
+    var sessions: SQLiteConversationStorage
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("talkshop-retention-\(UUID())")
         database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        recorder = try TurnRecorder.open(database: database, dataDirectory: directory)
-        audit = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
+        recorder = try SQLiteTurnStorage.open(database: database, dataDirectory: directory)
+        audit = SQLiteAuditStorage(database: database, headFile: directory.appendingPathComponent("audit-head"))
         desk = RetentionOffice(sqlite: recorder, audit: audit)
-        sessions = SessionLog(database: database)
+        sessions = SQLiteConversationStorage(database: database)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -35,9 +35,9 @@ struct RetentionFixture {
     func store(
         customer: String, marker: String, count: Int = 10, at createdAt: Date = Date(), deviceClass: String = "speaker", audio: Bool = true
     ) throws -> Stored {
-        let book = CustomerBook(database: database)
+        let book = SQLiteCustomerStorage(database: database)
         if try book.customer(customer) == nil { try book.add(.init(id: customer, name: customer)) }
-        let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: customer, deviceClass: deviceClass).device
+        let device = try SQLiteDeviceStorage(database: database).register(name: "speaker", customerId: customer, deviceClass: deviceClass).device
         let conversation = try sessions.conversation(resuming: nil, customerId: customer, initialState: "main")
         let session = try sessions.open(deviceId: device.id, channel: "voice")
         var ids: [Int64] = []
@@ -112,11 +112,11 @@ struct RetentionFixture {
 
     /// Places a one-latte order for the customer; returns its id.
     func placeOrder(customer: String) throws -> String {
-        try CatalogStore(database: database).seedIfEmpty(with: Self.catalog)
+        try SQLiteCatalogStorage(database: database).seedIfEmpty(with: Self.catalog)
         let line = Cart.Line(productId: "latte", quantity: 1, options: [:], unitPrice: Money(minorUnits: 425, currency: "USD"))
         let placement = OrderPlacement(
             customerId: customer, deviceId: "d1", lines: [line], total: line.total, idempotencyKey: UUID().uuidString, source: "test",
             fingerprints: [])
-        return try OrderBook(database: database).place(placement).order.id
+        return try SQLiteOrderStorage(database: database).place(placement).order.id
     }
 }

@@ -43,7 +43,7 @@ struct RetentionSweepTests {
         try fixture.recorder.link(turnIds: stored.turnIds, toOrder: order)
         let report = try await fixture.desk.sweep(policy: .builtIn)
         #expect(report.recordings == 2 && report.transcripts == 2)
-        #expect(try OrderBook(database: fixture.database).order(order) != nil)
+        #expect(try SQLiteOrderStorage(database: fixture.database).order(order) != nil)
         let links = try await fixture.database.writer.read { db in
             try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM turn WHERE orderId = ?) + (SELECT COUNT(*) FROM recording WHERE orderId = ?)",
                              arguments: [order, order])

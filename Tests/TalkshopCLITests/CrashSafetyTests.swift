@@ -38,15 +38,15 @@ import Testing
             "--log-level", "error",
         ]
         let seen = try await Self.orderWhileKilling(arguments: arguments, token: nil) {
-            try await OrderBook(database: AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite")))
+            try await SQLiteOrderStorage(database: AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite")))
                 .all(status: .placed, limit: 10).isEmpty
         }
 
         let database = try AppDatabase.open(at: directory.appendingPathComponent("var/talkshop.sqlite"))
         let integrity = try await database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
-        let stock = try CatalogStore(database: database).catalog().product("mocha")?.stock
-        try await Self.check(seen: seen, orders: OrderBook(database: database), stock: stock)
+        let stock = try SQLiteCatalogStorage(database: database).catalog().product("mocha")?.stock
+        try await Self.check(seen: seen, orders: SQLiteOrderStorage(database: database), stock: stock)
     }
 
     /// The same on PostgreSQL: a node killed again and again while two devices order; the
@@ -66,10 +66,10 @@ import Testing
             // On shared stores a live node settles an order left unpaid once it is older than the
             // grace (twice the payment timeout and 5 s: 7 s here), so the last node waits for that.
             let seen = try await Self.orderWhileKilling(arguments: arguments, token: token) {
-                try await PostgresOrderBook(database: database).all(status: .placed, limit: 10).isEmpty
+                try await PostgresOrderStorage(database: database).all(status: .placed, limit: 10).isEmpty
             }
-            let stock = try await PostgresCatalogStore(database: database).catalog().product("mocha")?.stock
-            try await Self.check(seen: seen, orders: PostgresOrderBook(database: database), stock: stock)
+            let stock = try await PostgresCatalogStorage(database: database).catalog().product("mocha")?.stock
+            try await Self.check(seen: seen, orders: PostgresOrderStorage(database: database), stock: stock)
         }
     }
 
@@ -130,7 +130,7 @@ import Testing
     /// Every order the devices saw confirmed exists exactly once; none is half-written (each
     /// has its first event, lines and a settled status); keys are unique; stock adds up (the
     /// catalog file's 500 mochas less what live orders took).
-    static func check(seen: Set<String>, orders book: any OrderLedger, stock: Int?) async throws {
+    static func check(seen: Set<String>, orders book: any OrderStorage, stock: Int?) async throws {
         let orders = try await book.all(status: nil, limit: 100_000)
         let ids = orders.map(\.id)
         for id in seen {

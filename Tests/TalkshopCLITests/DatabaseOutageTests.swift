@@ -77,7 +77,7 @@ import VoiceProtocol
         print("database outage: the yes answered in \(wait)")
         // The answer window was 300 s: the yes was answered, and truthfully, not timed out.
         #expect(!events.contains { if case .prompt(let text, _) = $0 { text.contains("didn't hear") } else { false } })
-        let orders = try await PostgresOrderBook(database: PostgresConnections(location: try PostgresLocation(url: postgres.url)))
+        let orders = try await PostgresOrderStorage(database: PostgresConnections(location: try PostgresLocation(url: postgres.url)))
             .all(status: nil, limit: 10)
         #expect(orders.count == 1, "only the order confirmed once the database was back: \(orders.map(\.status))")
     }

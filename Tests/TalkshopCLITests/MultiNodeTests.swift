@@ -126,14 +126,14 @@ import VoiceProtocol
 
             let orderId = try #require(placed.withLock { $0 }, "the resumed session placed the order: \(resumedEvents)")
             #expect(pushed.withLock { $0 }.contains("\(orderId) paid"), "node B's payment was pushed to the session on node C")
-            let orders = try await PostgresOrderBook(database: database).orders(customerId: "c1")
+            let orders = try await PostgresOrderStorage(database: database).orders(customerId: "c1")
             #expect(orders.map(\.id) == [orderId], "exactly one order")
             #expect(orders.first?.conversationId == conversationId)
             // Delivered on the shared database too: the recovery of whichever node owns it leaves an
             // order with the courier alone (it once restarted the delivery every 25 s).
             var delivered = false
             for _ in 0..<300 where !delivered {
-                delivered = try await PostgresOrderBook(database: database).order(orderId)?.status == .delivered
+                delivered = try await PostgresOrderStorage(database: database).order(orderId)?.status == .delivered
                 if !delivered { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(delivered, "the order was delivered")
@@ -144,7 +144,7 @@ import VoiceProtocol
             // The turns the nodes heard are in the shared database, sealed under the shared key,
             // those before the order linked to it; an erasure run anywhere removes them all.
             let kek = try KeyVault.sharedKeyEncryptionKey(environment: ServerProcess.sharedKeyEnvironment)
-            let turnLog = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: kek))
+            let turnLog = PostgresTurnStorage(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: kek))
             var heard: [Turn] = []
             for _ in 0..<100 where !heard.contains(where: { $0.orderId == orderId }) {
                 heard = try await turnLog.turns(customerId: "c1")
@@ -176,7 +176,7 @@ import VoiceProtocol
 
     /// The node whose session slot the device holds (its key, printed at start, is the slot's).
     static func node(servingDeviceOf token: String, in database: PostgresConnections, among nodes: [ServerProcess]) async throws -> ServerProcess {
-        let hash = DeviceRegistry.hash(token)
+        let hash = SQLiteDeviceStorage.hash(token)
         let keys = try await database.withConnection { connection, logger in
             let rows = try await connection.query(
                 #"""
@@ -195,7 +195,7 @@ import VoiceProtocol
 
     /// Waits until the conversation's cart is stored (the turn is saved after its answer).
     static func waitForCart(_ conversationId: String, in database: PostgresConnections) async throws {
-        let log = PostgresSessionLog(database: database)
+        let log = PostgresConversationStorage(database: database)
         for _ in 0..<500 {
             if try await log.cart(conversationId: conversationId)?.json != nil { return }
             try await Task.sleep(for: .milliseconds(20))

@@ -76,9 +76,9 @@ extension TestPostgres {
     static func shopWithADevice(at location: PostgresLocation, customerId: String) async throws -> String {
         let database = PostgresConnections(location: location)
         try await PostgresMigrator(location: location).migrate()
-        try await PostgresCustomerBook(database: database).add(
+        try await PostgresCustomerStorage(database: database).add(
             .init(id: customerId, name: customerId, paymentMethod: (token: "pm_card_visa", label: "Visa ending 4242"), address: "1 Main St"))
-        return try await PostgresDeviceRegistry(database: database).register(
+        return try await PostgresDeviceStorage(database: database).register(
             name: "speaker", customerId: customerId, pinRequired: false, dailySpendLimitMinorUnits: nil, deviceClass: "speaker"
         ).token
     }

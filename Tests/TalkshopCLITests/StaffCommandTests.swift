@@ -119,10 +119,10 @@ struct StaffCommandTests {
     @Test func ordersAreListedShownAdvancedAndRefunded() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        try CatalogStore(database: database).importProducts([
+        try SQLiteCatalogStorage(database: database).importProducts([
             Product(id: "latte", name: "latte", price: Money(minorUnits: 425, currency: "USD"), stock: 5),
         ])
-        let book = OrderBook(database: database)
+        let book = SQLiteOrderStorage(database: database)
         let line = Cart.Line(productId: "latte", quantity: 1, options: ["size": "large"], unitPrice: Money(minorUnits: 425, currency: "USD"))
         let order = try book.place(.init(customerId: "ann", deviceId: "d1", lines: [line], total: line.total, idempotencyKey: "k", source: "test")).order
         try book.update(orderId: order.id, captureId: "capture_sandbox_1_425USD")
@@ -146,7 +146,7 @@ struct StaffCommandTests {
     @Test func auditVerifyPassesAnIntactTrailAndFailsATamperedOne() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        let log = AuditLog(database: database, headFile: directory.appendingPathComponent("audit-head"))
+        let log = SQLiteAuditStorage(database: database, headFile: directory.appendingPathComponent("audit-head"))
         try log.append(actor: "officer", action: "hold", subject: "customer:ann", reason: "case 7")
         try log.append(actor: "officer", action: "export", subject: "customer:ann", reason: "access request", counts: ["orders": 3])
         let intact = try run(["audit", "verify"])
@@ -162,16 +162,16 @@ struct StaffCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try await withDatabase(kind) { url in
             // The turns a node would have stored: in the data directory, or in the shared database.
-            let stores: ShopStores, turns: any TurnLog
+            let stores: ShopStores, turns: any TurnStorage
             if let url {
                 let connections = PostgresConnections(location: try PostgresLocation(url: url))
                 stores = ShopStores(postgres: connections)
                 let kek = try KeyVault.sharedKeyEncryptionKey(environment: ServerProcess.sharedKeyEnvironment)
-                turns = PostgresTurnLog(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: kek))
+                turns = PostgresTurnStorage(database: connections, vault: PostgresKeyVault(database: connections, keyEncryptionKey: kek))
             } else {
                 let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
                 stores = ShopStores(sqlite: database)
-                turns = try TurnRecorder.open(database: database, dataDirectory: directory)
+                turns = try SQLiteTurnStorage.open(database: database, dataDirectory: directory)
             }
             _ = try await stores.customers.add(.init(id: "ann", name: "Ann"))
             let device = try await stores.devices.register(
@@ -249,7 +249,7 @@ struct StaffCommandTests {
 
     @Test func theReportShowsWhatContactsCameTo() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let contacts = ContactBook(database: try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite")))
+        let contacts = SQLiteContactStorage(database: try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite")))
         let now = Date()
         for (index, counts) in [["paid": 1, "turns": 3], ["status_answered": 1, "turns": 1], ["handed_over": 1, "turns": 1]].enumerated() {
             try contacts.record(ContactRecord(
@@ -268,12 +268,12 @@ struct StaffCommandTests {
 
         // A session from before the analytics: --rebuild derives its contact from its turns.
         let database = try AppDatabase.open(at: directory.appendingPathComponent("talkshop.sqlite"))
-        try CustomerBook(database: database).add(.init(id: "old", name: "Old"))
-        let device = try DeviceRegistry(database: database).register(name: "speaker", customerId: "old").device
-        let sessions = SessionLog(database: database)
+        try SQLiteCustomerStorage(database: database).add(.init(id: "old", name: "Old"))
+        let device = try SQLiteDeviceStorage(database: database).register(name: "speaker", customerId: "old").device
+        let sessions = SQLiteConversationStorage(database: database)
         let conversation = try sessions.conversation(resuming: nil, customerId: "old", initialState: "main")
         let session = try sessions.open(deviceId: device.id, channel: "voice")
-        try TurnRecorder.open(database: database, dataDirectory: directory).record(
+        try SQLiteTurnStorage.open(database: database, dataDirectory: directory).record(
             Turn(conversationId: conversation.id, sessionId: session.id, transcript: "where is my order", intent: "whereIsMyOrder",
                  confidence: 1, outcome: "accepted"))
         try sessions.close(sessionId: session.id, reason: "client_stop", utterances: 1, audioSeconds: 2)

@@ -9,9 +9,9 @@ import Store
 struct DialogServices: Sendable {
     let guards: ConfirmationGuard.Settings
     let clock: any WallClock
-    let sessions: any ConversationLog
-    let orders: any OrderLedger
-    let customers: any CustomerDirectory
+    let sessions: any ConversationStorage
+    let orders: any OrderStorage
+    let customers: any CustomerStorage
     let pipeline: OrderPipeline
     /// Links the turns that led to an order to it.
     let turns: TurnArchive

@@ -92,7 +92,7 @@ struct OrderDesk {
 
     /// Checks the spoken PIN: nil when it is right, else why the order is declined.
     private func decline(checkingPIN pin: String) async -> OrderDecline? {
-        let check: CustomerBook.PINCheck
+        let check: PINCheck
         do {
             check = try await services.customers.checkPIN(customerId: device.customerId, pin: pin, at: services.clock.now)
         } catch {
@@ -150,7 +150,7 @@ struct OrderDesk {
 
     /// Records that the customer was told of the order; a failure is logged (the order may then
     /// be told again when the conversation resumes, which is the safe side).
-    private static func recordTold(_ orderId: String, at now: Date, in orders: any OrderLedger, logger: Logger) async {
+    private static func recordTold(_ orderId: String, at now: Date, in orders: any OrderStorage, logger: Logger) async {
         do { try await orders.markAnnounced(orderId: orderId, at: now) } catch {
             logger.error("recording that an order was announced failed", metadata: ["talkshop.order.id": "\(orderId)", "error": "\(error)"])
         }

@@ -9,13 +9,13 @@ import Store
 /// confirms exactly this version (`CartClaim`).
 struct SharedCart {
     let conversationId: String
-    let sessions: any ConversationLog
+    let sessions: any ConversationStorage
     /// The stored version the session's cart corresponds to.
     private(set) var version: Int
     /// The lines stored at `version`.
     private(set) var lines: [Cart.Line]
 
-    init(conversation: ConversationRecord, sessions: any ConversationLog) throws {
+    init(conversation: ConversationRecord, sessions: any ConversationStorage) throws {
         conversationId = conversation.id
         self.sessions = sessions
         version = conversation.cartVersion

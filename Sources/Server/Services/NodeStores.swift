@@ -19,7 +19,7 @@ public struct NodeStores: Sendable {
     /// notifications.
     public var orderNews: any OrderNews
     /// Where the turns heard are stored, sealed under each customer's key.
-    public var turnLog: any TurnLog
+    public var turnLog: any TurnStorage
     /// Holds, purges, erasure, sweeps and exports over those turns, all audited.
     public var retention: RetentionOffice
     /// Whether the node can reach these stores now (`/readyz`).
@@ -34,11 +34,11 @@ public struct NodeStores: Sendable {
     /// The stores in the data directory: the SQLite file, the key vault, the sealed recordings
     /// and the audit head.
     public static func sqlite(_ database: AppDatabase, dataDirectory: URL, limits: SessionLimitValues) throws -> NodeStores {
-        let recorder = try TurnRecorder.open(database: database, dataDirectory: dataDirectory)
+        let recorder = try SQLiteTurnStorage.open(database: database, dataDirectory: dataDirectory)
         return NodeStores(
-            shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: SessionRegistry(limits: limits), leases: OneNode(),
+            shop: ShopStores(sqlite: database), webGrants: MemoryWebGrants(), limits: MemorySessionLimits(limits: limits), leases: OneNode(),
             orderNews: PollingOrderNews(every: .milliseconds(250)), turnLog: recorder,
-            retention: RetentionOffice(sqlite: recorder, audit: AuditLog(database: database, headFile: AuditLog.headFile(in: dataDirectory))),
+            retention: RetentionOffice(sqlite: recorder, audit: SQLiteAuditStorage(database: database, headFile: SQLiteAuditStorage.headFile(in: dataDirectory))),
             readiness: LocalStoresReady(), isShared: false, description: "SQLite")
     }
 
@@ -60,10 +60,10 @@ public struct NodeStores: Sendable {
         let sessionLimits = PostgresSessionLimits(database: database, node: node, limits: limits, logger: logger)
         try await sessionLimits.collectGarbage()
         let shop = ShopStores(postgres: database)
-        let turns = PostgresTurnLog(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: keyEncryptionKey))
+        let turns = PostgresTurnStorage(database: database, vault: PostgresKeyVault(database: database, keyEncryptionKey: keyEncryptionKey))
         return NodeStores(
             shop: shop, webGrants: PostgresWebGrants(database: database), limits: sessionLimits, leases: node,
-            orderNews: PostgresOrderEvents(database: database), turnLog: turns,
+            orderNews: PostgresOrderNews(database: database), turnLog: turns,
             retention: RetentionOffice(postgres: database, turns: turns, orders: shop.orders, customers: shop.customers),
             readiness: database.reachability ?? LocalStoresReady(), isShared: true, description: "\(location) as node \(node.key)")
     }

@@ -7,7 +7,7 @@ import Store
 /// Pushes every order event to the customer's open sessions on this node. It reads the events
 /// table after the last event it handled whenever there may be news (`services.stores.orderNews`): on
 /// one node every 250 ms (so a change made by the staff CLI in another process reaches the
-/// devices too); on PostgreSQL when a node's write notifies it (`PostgresOrderEvents`), so a
+/// devices too); on PostgreSQL when a node's write notifies it (`PostgresOrderNews`), so a
 /// courier update written by one node reaches a session on another without polling.
 ///
 /// (`orderNews` is a protocol rather than an enum of the two: Swift 6.3 miscompiled that

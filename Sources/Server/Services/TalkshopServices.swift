@@ -18,23 +18,23 @@ public struct TalkshopServices: Sendable {
     /// The node's SQLite file: turns, recordings and the retention desk's records (one node's,
     /// also when the shared stores are on PostgreSQL: docs/deployment.md).
     public let database: AppDatabase
-    public let devices: any DeviceDirectory
-    public let sessions: any ConversationLog
+    public let devices: any DeviceStorage
+    public let sessions: any ConversationStorage
     /// Stores the sessions' turns (`stores.turnLog`) in the background, in order.
     public let turns: TurnArchive
     /// Holds, purges, erasure, sweeps and exports, all audited (`stores.retention`).
     public let retention: RetentionOffice
     public let policy: RetentionPolicy
-    public let staff: any StaffDirectory
+    public let staff: any StaffStorage
     /// Short-lived tokens for the try page.
     public let web: WebSessions
     /// Each client address's share of the demo endpoint's web session tokens.
     let webAllowance: ClientAllowance
     /// Synthesizes and caches spoken replies in the shop's voice.
     public let replies: ReplyVoice
-    public let orders: any OrderLedger
-    public let customers: any CustomerDirectory
-    public let catalog: any ProductCatalog
+    public let orders: any OrderStorage
+    public let customers: any CustomerStorage
+    public let catalog: any CatalogStorage
     /// The stores as configured: where they are, whether other nodes share them, the leases
     /// (one node at a time runs the order recovery) and how order news arrives.
     public let stores: NodeStores

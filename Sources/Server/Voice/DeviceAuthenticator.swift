@@ -26,7 +26,7 @@ struct DeviceAuthenticator: Sendable {
                 guard let device = try await services.web.device(forToken: token) else {
                     return .refused(.unauthorized, "unknown or expired web session token; ask for a new one")
                 }
-                return try await admitted(device, webTokenHash: DeviceRegistry.hash(token))
+                return try await admitted(device, webTokenHash: SQLiteDeviceStorage.hash(token))
             }
             guard let token = Self.bearerToken(in: request) else {
                 return .refused(.unauthorized, "missing Authorization: Bearer <device token>")

@@ -12,7 +12,7 @@ import Synchronization
 /// The shared log (PostgreSQL) is asynchronous: the queue waits for each write, so turns keep
 /// their order, while the write itself runs on the pool without blocking it.
 public final class TurnArchive: Sendable {
-    private let log: any TurnLog
+    private let log: any TurnStorage
     private let logger: Logger
     private let queue = DispatchQueue(label: "talkshop.turn-archive", qos: .utility)
 
@@ -20,7 +20,7 @@ public final class TurnArchive: Sendable {
     /// of the CPU of libopus's default 10; speech at 24 kbit/s stays clear for a listener.
     static let recordingComplexity = 5
 
-    init(log: any TurnLog, logger: Logger) {
+    init(log: any TurnStorage, logger: Logger) {
         self.log = log
         self.logger = logger
     }
@@ -36,7 +36,7 @@ public final class TurnArchive: Sendable {
     func record(_ turn: Turn, audio: Audio?, deviceId: String) {
         queue.async { [log, logger] in
             do {
-                let stored: TurnRecorder.Audio? =
+                let stored: TurnAudio? =
                     switch audio {
                     case .oggOpus(let bytes, let seconds)?: .init(oggOpus: bytes, durationSeconds: seconds, deviceId: deviceId)
                     case .samples(let samples)?:
@@ -68,9 +68,9 @@ public final class TurnArchive: Sendable {
     /// Runs a write on the archive's queue: the local recorder's directly (SQLite, blocking
     /// this queue's thread, not the pool's); the shared log's as a task the queue waits for.
     private static func store(
-        on log: any TurnLog, _ shared: @escaping @Sendable (any TurnLog) async throws -> Void, local: (TurnRecorder) throws -> Void
+        on log: any TurnStorage, _ shared: @escaping @Sendable (any TurnStorage) async throws -> Void, local: (SQLiteTurnStorage) throws -> Void
     ) throws {
-        if let recorder = log as? TurnRecorder { return try local(recorder) }
+        if let recorder = log as? SQLiteTurnStorage { return try local(recorder) }
         let done = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
         Task {

@@ -122,7 +122,7 @@ struct VoiceSession {
         let cart: [ServerEvent]
         do {
             cart = said(try await dialog.open(resuming: start.conversationId))
-        } catch SessionLog.ResumeError.unknownConversation {
+        } catch ConversationResumeError.unknownConversation {
             return failure(.unknownConversation, "no conversation \(start.conversationId ?? "") for this customer")
         } catch {
             logger.error("cannot open conversation", metadata: ["error": "\(error)"])

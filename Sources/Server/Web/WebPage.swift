@@ -44,7 +44,7 @@ struct WebPage: Sendable {
             throw .internalError("the token could not be ended")
         }
         guard revoked else { throw .notFound("no live web session token like that") }
-        services.openSessions.end(webTokenHashes: [DeviceRegistry.hash(token)], reason: "revoked")
+        services.openSessions.end(webTokenHashes: [SQLiteDeviceStorage.hash(token)], reason: "revoked")
         return Response(status: .noContent)
     }
 

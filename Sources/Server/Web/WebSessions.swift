@@ -12,13 +12,13 @@ public final class WebSessions: Sendable {
         public var customerId: String
     }
 
-    private let devices: any DeviceDirectory
+    private let devices: any DeviceStorage
     private let lifetime: TimeInterval
     private let clock: any WallClock
     /// SHA-256 of each live token → the device it opens and until when.
     private let grants: any WebGrants
 
-    init(devices: any DeviceDirectory, grants: any WebGrants, lifetime: TimeInterval, clock: any WallClock) {
+    init(devices: any DeviceStorage, grants: any WebGrants, lifetime: TimeInterval, clock: any WallClock) {
         self.devices = devices
         self.grants = grants
         self.lifetime = lifetime
@@ -33,16 +33,16 @@ public final class WebSessions: Sendable {
     public func grant(customerId: String) async throws -> Grant? {
         let now = clock.now
         let device = try await webDevice(of: customerId)
-        let token = "tsw_" + DeviceRegistry.newToken().dropFirst("tsk_".count)
+        let token = "tsw_" + SQLiteDeviceStorage.newToken().dropFirst("tsk_".count)
         let expiresAt = now.addingTimeInterval(lifetime)
         let granted = try await grants.add(
-            tokenHash: DeviceRegistry.hash(token), deviceId: device.id, expiresAt: expiresAt, now: now, maxLive: Self.maxLiveGrants)
+            tokenHash: SQLiteDeviceStorage.hash(token), deviceId: device.id, expiresAt: expiresAt, now: now, maxLive: Self.maxLiveGrants)
         return granted ? Grant(token: token, expiresAt: expiresAt, customerId: customerId) : nil
     }
 
     /// The device an unexpired token opens (the page asks for a new token to reconnect).
     func device(forToken token: String) async throws -> Device? {
-        guard let deviceId = try await grants.deviceId(forTokenHash: DeviceRegistry.hash(token), now: clock.now),
+        guard let deviceId = try await grants.deviceId(forTokenHash: SQLiteDeviceStorage.hash(token), now: clock.now),
             let device = try await devices.device(id: deviceId), !device.isRevoked
         else { return nil }
         return device
@@ -51,7 +51,7 @@ public final class WebSessions: Sendable {
     /// Ends a token before it expires (the shop's back end logs the customer out, or the page
     /// leaves); false when it was not live. The caller ends the sessions opened with it.
     func revoke(token: String) async throws -> Bool {
-        let hash = DeviceRegistry.hash(token)
+        let hash = SQLiteDeviceStorage.hash(token)
         // An expired token is not live: ending it is a 404, though its row may still be there.
         let live = try await grants.deviceId(forTokenHash: hash, now: clock.now) != nil
         return try await grants.remove(tokenHash: hash) && live

@@ -129,9 +129,9 @@ public struct ContactSource: Sendable, Equatable {
 /// `talkshop report --rebuild`: contacts derived from what the stores hold, for the sessions
 /// ended since a date that have none.
 public struct ContactRebuild: Sendable {
-    let contacts: any ContactLog
+    let contacts: any ContactStorage
 
-    public init(contacts: any ContactLog) {
+    public init(contacts: any ContactStorage) {
         self.contacts = contacts
     }
 

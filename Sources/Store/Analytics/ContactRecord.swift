@@ -1,12 +1,10 @@
 import Foundation
-import GRDB
 
 /// What one contact (a session: a speaker's connection, a phone call, a web page's or a typed
 /// chat's) came to, for the analytics: counts, times and the question left open, never a word
 /// or a sound. Written when the session ends; kept after the transcripts expire. An erased
 /// customer's contacts are anonymised (`customerId` set to NULL), so the counts still add up.
-public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "contact"
+public struct ContactRecord: Codable, Sendable, Equatable {
 
     public var sessionId: String
     public var conversationId: String?
@@ -80,15 +78,6 @@ public struct ContactRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
         encoder.outputFormatting = .sortedKeys
         // Encoding a dictionary of strings to integers cannot fail; "{}" only satisfies the type.
         return String(decoding: (try? encoder.encode(counts.filter { $0.value != 0 })) ?? Data("{}".utf8), as: UTF8.self)
-    }
-}
-
-extension ContactRecord {
-    /// The columns queries filter and sort by, named once from the record's coding keys.
-    public enum Columns {
-        static let endedAt = Column(CodingKeys.endedAt)
-        static let customerId = Column(CodingKeys.customerId)
-        static let rebuilt = Column(CodingKeys.rebuilt)
     }
 }
 

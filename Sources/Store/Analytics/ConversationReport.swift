@@ -238,7 +238,7 @@ extension ConversationReport {
     /// The report from the stores: the contacts ended in the window, and which of their
     /// conversations had an order delivered (the funnel's last step).
     public static func load(
-        contacts: any ContactLog, orders: any OrderLedger, since: Date, until: Date, channel: String? = nil
+        contacts: any ContactStorage, orders: any OrderStorage, since: Date, until: Date, channel: String? = nil
     ) async throws -> ConversationReport {
         let delivered = Set(try await orders.all(status: .delivered, limit: 1_000_000).compactMap(\.conversationId))
         return ConversationReport(

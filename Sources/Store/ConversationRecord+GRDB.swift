@@ -1,0 +1,5 @@
+import GRDB
+
+extension ConversationRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "conversation"
+}
