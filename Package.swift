@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         // The shared database of several nodes (issue 19).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Metrics through the ecosystem's API, exported in Prometheus's format (issue 29).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries from Debian. The shims give fixed-arity wrappers for variadic C calls.
@@ -108,6 +111,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(name: "Benchmarks", dependencies: ["AudioCodec", "FrontEnd", "Grammar", "Recognition"]),

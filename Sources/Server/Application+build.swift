@@ -29,6 +29,9 @@ public func buildApplication(
     let upgradeSlots = UpgradeSlots(limits: services.registry)
 
     let router = Router(context: TalkshopRequestContext.self)
+    // Requests by route, method and status, and their durations, through swift-metrics: on
+    // `/metrics` once `serve` has made the server's registry the process's backend.
+    router.add(middleware: MetricsMiddleware())
     // Liveness: the process answers. Readiness: it can also reach its stores, so a load
     // balancer sends it customers (deploy/haproxy.cfg checks this one).
     router.get("/healthz") { _, _ in "ok\n" }

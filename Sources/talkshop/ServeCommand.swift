@@ -54,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "talkshop")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let services = try await TalkshopServices.make(configuration: configuration, logger: logger)
+        services.metrics.bootstrapProcess()
         try await services.recognizer.warmUp(ProcessInfo.processInfo.activeProcessorCount)
         if configuration.database == nil { try await Self.registerDemoDeviceIfNeeded(services) }
 

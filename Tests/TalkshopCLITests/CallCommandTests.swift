@@ -33,6 +33,13 @@ struct CallCommandTests {
 
         let orders = try await talkshop.runDetached(["orders", "list"] + data)
         #expect(orders.standardOutput.contains("USD 4.75"), "\(orders.standardOutput)")
+
+        // The served process reports to swift-metrics: Talkshop's own series and Hummingbird's HTTP ones.
+        let metricsURL = voiceURL.replacingOccurrences(of: "ws://", with: "http://").replacingOccurrences(of: "/v1/voice", with: "/metrics")
+        #expect(await HTTPProbe.status(of: metricsURL.replacingOccurrences(of: "/metrics", with: "/healthz")) == 200)
+        let metrics = try #require(await HTTPProbe.body(of: metricsURL))
+        #expect(metrics.contains("talkshop_phone_calls_total 1") && metrics.contains("talkshop_orders_total 1"), "\(metrics)")
+        #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("hb_requests{") }, "HTTP requests are counted: \(metrics)")
     }
 }
 

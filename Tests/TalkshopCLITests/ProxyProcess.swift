@@ -52,7 +52,7 @@ final class ProxyProcess: Sendable {
 }
 
 
-/// The status of a GET, nil if nothing answered.
+/// The status or body of a GET, nil if nothing answered.
 enum HTTPProbe {
     static func status(of url: String, bearer: String? = nil) async -> Int? {
         let curl = Process()
@@ -66,6 +66,20 @@ enum HTTPProbe {
         while curl.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         let code = Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
         return code == 0 ? nil : code
+    }
+
+    /// The body of a GET, nil if nothing answered.
+    static func body(of url: String) async -> String? {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-f", "--max-time", "5", url]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        curl.standardError = FileHandle.nullDevice
+        guard (try? curl.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        return curl.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
 

@@ -1,76 +1,72 @@
+import CoreMetrics
 import Foundation
-import Synchronization
+import Prometheus
 
-/// Counters, gauges and one latency histogram, rendered in the Prometheus text format at
-/// `/metrics`. Small and lock-protected: updates happen per utterance, not per sample.
+/// The server's counters, gauges and decode latency, reported through swift-metrics to a
+/// Prometheus registry of their own and rendered in Prometheus's text format at `/metrics`
+/// (with the process's CPU, memory and descriptors). Each `Metrics` has its own registry, so
+/// servers in one process (the tests) count apart; `bootstrapProcess()` makes it the backend
+/// of everything else in the process that reports to swift-metrics (Hummingbird's
+/// `MetricsMiddleware` for HTTP).
 public final class Metrics: Sendable {
     /// Upper bounds of the decode latency buckets, in seconds.
     static let latencyBuckets: [Double] = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5]
+    static let latencyName = "talkshop_decode_latency_seconds"
 
-    private struct State {
-        var counters: [String: Double] = [:]
-        var gauges: [String: Double] = [:]
-        var latencyCounts = [Int](repeating: 0, count: Metrics.latencyBuckets.count)
-        var latencySum = 0.0
-        var latencyCount = 0
+    private let registry = PrometheusCollectorRegistry()
+    /// The swift-metrics factory reporting to this registry.
+    public let factory: PrometheusMetricsFactory
+    private let decodeLatency: CoreMetrics.Timer
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Self.latencyName] = Self.latencyBuckets.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
+        self.factory = factory
+        decodeLatency = CoreMetrics.Timer(label: Self.latencyName, dimensions: [], factory: factory)
     }
 
-    private let state = Mutex(State())
-
-    public init() {}
+    /// Makes this registry the process's swift-metrics backend (once per process: `serve`).
+    public func bootstrapProcess() {
+        MetricsSystem.bootstrap(factory)
+    }
 
     /// Counts one event (or `amount` of them); `label` is the value of the counter's
     /// `labelKey`: `increment(.rejections, label: "no_match")`.
     public func increment(_ counter: Counter, label: String? = nil, by amount: Double = 1) {
-        state.withLock { $0.counters[counter.sample(label), default: 0] += amount }
+        let dimensions = Self.dimensions(counter, label)
+        if amount == amount.rounded(), amount >= 0, amount < Double(Int64.max) {
+            CoreMetrics.Counter(label: counter.rawValue, dimensions: dimensions, factory: factory).increment(by: Int64(amount))
+        } else {
+            FloatingPointCounter(label: counter.rawValue, dimensions: dimensions, factory: factory).increment(by: amount)
+        }
     }
 
     public func adjust(_ gauge: Gauge, by amount: Double) {
-        state.withLock { $0.gauges[gauge.rawValue, default: 0] += amount }
+        let meter = Meter(label: gauge.rawValue, dimensions: [], factory: factory)
+        if amount < 0 { meter.decrement(by: -amount) } else { meter.increment(by: amount) }
     }
 
-    public func value(of gauge: Gauge) -> Double { state.withLock { $0.gauges[gauge.rawValue] ?? 0 } }
-    public func value(of counter: Counter, label: String? = nil) -> Double {
-        state.withLock { $0.counters[counter.sample(label)] ?? 0 }
-    }
+    /// A sample's value as `/metrics` shows it now (0 when it has none yet).
+    public func value(of gauge: Gauge) -> Double { sample(gauge.rawValue) }
+    public func value(of counter: Counter, label: String? = nil) -> Double { sample(counter.sample(label)) }
 
     /// Records end of speech → result latency.
     public func recordDecodeLatency(seconds: Double) {
-        state.withLock { state in
-            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { state.latencyCounts[index] += 1 }
-            state.latencySum += seconds
-            state.latencyCount += 1
-        }
+        decodeLatency.recordNanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
     public func render() -> String {
-        let process = ProcessStatistics.current()
-        return state.withLock { state in
-            var lines: [String] = []
-            var typed: Set<String> = []
-            func family(_ name: String) -> String { String(name.prefix { $0 != "{" }) }
-            for (name, value) in state.counters.sorted(by: { $0.key < $1.key }) {
-                if typed.insert(family(name)).inserted { lines.append("# TYPE \(family(name)) counter") }
-                lines.append("\(name) \(format(value))")
-            }
-            for (name, value) in state.gauges.sorted(by: { $0.key < $1.key }) {
-                if typed.insert(family(name)).inserted { lines.append("# TYPE \(family(name)) gauge") }
-                lines.append("\(name) \(format(value))")
-            }
-            lines.append("# HELP talkshop_decode_latency_seconds End of speech to recognition result.")
-            lines.append("# TYPE talkshop_decode_latency_seconds histogram")
-            for (index, bound) in Self.latencyBuckets.enumerated() {
-                lines.append("talkshop_decode_latency_seconds_bucket{le=\"\(format(bound))\"} \(state.latencyCounts[index])")
-            }
-            lines.append("talkshop_decode_latency_seconds_bucket{le=\"+Inf\"} \(state.latencyCount)")
-            lines.append("talkshop_decode_latency_seconds_sum \(format(state.latencySum))")
-            lines.append("talkshop_decode_latency_seconds_count \(state.latencyCount)")
-            lines += process.prometheusLines
-            return lines.joined(separator: "\n") + "\n"
-        }
+        registry.emitToString() + ProcessStatistics.current().prometheusLines.joined(separator: "\n") + "\n"
     }
 
-    private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    private func sample(_ name: String) -> Double {
+        registry.emitToString().split(separator: "\n").lazy
+            .first { $0.hasPrefix(name + " ") }
+            .flatMap { Double($0.dropFirst(name.count + 1)) } ?? 0
+    }
+
+    private static func dimensions(_ counter: Counter, _ label: String?) -> [(String, String)] {
+        guard let key = counter.labelKey, let label else { return [] }
+        return [(key, label)]
     }
 }
