@@ -26,7 +26,7 @@ public func buildApplication(
     // A failed count lets the upgrade go on; `admit` in the session decides then.
     let hasRoom: @Sendable (Device) async -> Bool = { device in (try? await services.registry.canAdmit(deviceId: device.id)) ?? true }
 
-    let upgradeSlots = UpgradeSlots(limits: services.registry)
+    let admissions = UpgradeAdmissions(limits: services.registry)
 
     let router = Router(context: TalkshopRequestContext.self)
     // Requests by route, method and status, and their durations, through swift-metrics: on
@@ -69,26 +69,29 @@ public func buildApplication(
         case .refused(let status, let message):
             gate.refuse(context.channel, status, message)
             return .dontUpgrade
-        case .allowed(let device, _):
+        case .allowed(let device, let webTokenHash):
             // The session's slot is taken now, before the upgrade, so a device over its limit
             // hears 429 rather than a 101 closed at once. A failed count lets the upgrade go
             // on; the session then admits itself.
+            var slot: SessionSlot?
             do {
-                upgradeSlots.hold(try await services.registry.admit(deviceId: device.id), for: context.channel)
+                slot = try await services.registry.admit(deviceId: device.id)
             } catch is SessionRefusal {
                 gate.refuse(context.channel, .tooManyRequests, "too many sessions")
                 return .dontUpgrade
             } catch {
                 services.logger.error("counting the session before its upgrade failed", metadata: ["error": "\(error)"])
             }
+            admissions.hold(.init(device: device, webTokenHash: webTokenHash, slot: slot), for: context.channel)
             await checkMasks(context.channel, logger: services.logger)
             return .upgrade(DeviceAuthenticator.acceptedProtocol(for: request))
         }
     } onUpgrade: { inbound, outbound, context in
-        guard case .allowed(let device, let webTokenHash) = await authenticator.check(context.request) else { return }
+        // Authenticated once, before the upgrade: the session starts with what that check admitted.
+        guard let admission = admissions.take(for: context.requestContext.channel) else { return }
         gate.authenticated(context.requestContext.channel)
-        try await VoiceConnection(services: services, device: device, webTokenHash: webTokenHash)
-            .run(inbound: inbound, outbound: outbound, admitted: upgradeSlots.take(for: context.requestContext.channel))
+        try await VoiceConnection(services: services, device: admission.device, webTokenHash: admission.webTokenHash)
+            .run(inbound: inbound, outbound: outbound, admitted: admission.slot)
     }
 
     // Phone bridges authenticate inside the stream (the line's token is a custom parameter

@@ -90,31 +90,32 @@ struct PhoneCall {
             await line.close(.normalClosure, reason: "handover")
             return nil
         }
-        let slot: SessionSlot
-        do { slot = try await services.registry.admit(deviceId: caller.line.id) } catch {
-            if error is SessionRefusal {
+        let device = PhoneDirectory.device(line: caller.line, customer: customer)
+        let lease: SessionLease
+        do {
+            lease = try await SessionLease.open(device, channel: "phone", webTokenHash: nil, admitted: nil, services: services)
+        } catch {
+            switch error {
+            case .limits:
                 await line.close(.policyViolation, reason: "too many calls on this line")
-            } else {
-                logger.error("counting the call failed", metadata: ["error": "\(error)"])
+            case .store(let failure):
+                logger.error("opening the call's session failed", metadata: ["error": "\(failure)"])
                 await line.close(.unexpectedServerError, reason: "internal error")
             }
             return nil
         }
-        let device = PhoneDirectory.device(line: caller.line, customer: customer)
         do {
-            let record = try await services.sessions.open(deviceId: caller.line.id, channel: "phone")
-            var session = VoiceSession(services: services, device: device, record: record, catalog: try await services.catalog.catalog())
+            var session = VoiceSession(services: services, device: device, record: lease.record, catalog: try await services.catalog.catalog())
             let opened = await session.handle(.start(.init(codec: start.codec, sampleRate: start.sampleRate)))
             guard !opened.events.contains(where: { if case .error = $0 { true } else { false } }) else {
                 throw SessionDidNotStart(events: opened.events)
             }
-            var call = ActiveCall(services: services, line: line, session: session, slot: slot)
-            call.startWatching(revocation: services.openSessions.open(
-                sessionId: record.id, .init(deviceId: caller.line.id, customerId: customer.id, webTokenHash: nil)))
+            var call = ActiveCall(services: services, line: line, session: session, lease: lease)
+            call.startWatching()
             try await line.say(settings.greeting)
             return call
         } catch {
-            await services.registry.release(slot)
+            await lease.close()
             logger.error("phone call could not start", metadata: ["error": "\(error)"])
             await line.close(.unexpectedServerError, reason: "internal error")
             return nil
@@ -133,8 +134,8 @@ struct ActiveCall {
     let services: TalkshopServices
     let line: CallLine
     var session: VoiceSession
-    /// The call's place in the line's session limit.
-    let slot: SessionSlot
+    /// The call's place in the line's session limit, its open-session entry and its order updates.
+    let lease: SessionLease
     /// PIN digits typed so far (never logged).
     private var digits = ""
     private var watcher: Task<Void, Never>?
@@ -142,16 +143,16 @@ struct ActiveCall {
 
     private var settings: PhoneSettings { services.configuration.phone }
 
-    init(services: TalkshopServices, line: CallLine, session: VoiceSession, slot: SessionSlot) {
+    init(services: TalkshopServices, line: CallLine, session: VoiceSession, lease: SessionLease) {
         self.services = services
         self.line = line
         self.session = session
-        self.slot = slot
+        self.lease = lease
     }
 
     /// Re-prompts after silence, hangs up a silent bridge, speaks order updates, and ends the
     /// call when the line or the customer is revoked.
-    mutating func startWatching(revocation: AsyncStream<String>) {
+    mutating func startWatching() {
         let (line, settings, services) = (self.line, self.settings, self.services)
         let idleLimit = Duration.milliseconds(Int(services.configuration.limits.idleTimeoutSeconds * 1_000))
         watcher = Task {
@@ -169,8 +170,7 @@ struct ActiveCall {
                 try? await line.say("\(settings.noInput) \(line.lastPrompt)", isPrompt: false)
             }
         }
-        let customerId = session.device.customerId, sessionId = session.record.id
-        let stream = services.channels.subscribe(customerId: customerId, sessionId: sessionId)
+        let (stream, revocation) = (lease.updates, lease.revocation)
         updates = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -289,9 +289,7 @@ struct ActiveCall {
     mutating func finish() async {
         watcher?.cancel()
         updates?.cancel()
-        services.channels.unsubscribe(customerId: session.device.customerId, sessionId: session.record.id)
-        services.openSessions.close(sessionId: session.record.id)
-        await services.registry.release(slot)
+        await lease.close()
         await session.end(reason: line.isEnding ? "handover" : "caller_hangup")
     }
 }

@@ -1,3 +1,4 @@
+import Commerce
 import Conversation
 import Foundation
 import HummingbirdWebSocket
@@ -54,31 +55,32 @@ struct VoiceConnection {
 
     /// `admitted`: the session's slot, taken before the upgrade (nil: take one now).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, admitted: SessionSlot? = nil) async throws {
-        let slot: SessionSlot
+        let catalog = try await services.catalog.catalog()
+        let lease: SessionLease
         do {
-            if let admitted { slot = admitted } else { slot = try await services.registry.admit(deviceId: device.id) }
+            lease = try await SessionLease.open(device, channel: "voice", webTokenHash: webTokenHash, admitted: admitted, services: services)
         } catch {
-            if error is SessionRefusal {
+            switch error {
+            case .limits:
                 try await outbound.close(.policyViolation, reason: "too many sessions")
-            } else {
-                services.logger.error("counting the session failed", metadata: ["error": "\(error)"])
+            case .store(let failure):
+                services.logger.error("opening the session failed", metadata: ["error": "\(failure)"])
                 try await outbound.close(.unexpectedServerError, reason: "internal error")
             }
             return
         }
         do {
-            try await serve(inbound: inbound, outbound: outbound)
+            try await serve(lease, catalog: catalog, inbound: inbound, outbound: outbound)
         } catch {
-            await services.registry.release(slot)
+            await lease.close()
             throw error
         }
-        await services.registry.release(slot)
+        await lease.close()
     }
 
-    /// The session, within its slot in the limits.
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let catalog = try await services.catalog.catalog()
-        let record = try await services.sessions.open(deviceId: device.id, channel: "voice")
+    /// The session, within its lease.
+    private func serve(_ lease: SessionLease, catalog: Catalog, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let record = lease.record
         services.metrics.increment(.sessions)
         services.metrics.adjust(.sessionsOpen, by: 1)
         defer { services.metrics.adjust(.sessionsOpen, by: -1) }
@@ -87,11 +89,7 @@ struct VoiceConnection {
         // A failed send ends the session anyway (the read loop sees the closed socket).
         session.announce { events in try? await Self.send(events, to: outbound) }
         let activity = Activity(clock: services.clock)
-        let updates = services.channels.subscribe(customerId: device.customerId, sessionId: record.id)
-        defer { services.channels.unsubscribe(customerId: device.customerId, sessionId: record.id) }
-        let revocation = services.openSessions.open(
-            sessionId: record.id, .init(deviceId: device.id, customerId: device.customerId, webTokenHash: webTokenHash))
-        defer { services.openSessions.close(sessionId: record.id) }
+        let (updates, revocation) = (lease.updates, lease.revocation)
         let limits = services.configuration.limits
         let maxSize = limits.maxMessageBytes
 
